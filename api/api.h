@@ -1,0 +1,104 @@
+/* api/api.h - the service as a function: a request in, a response out.
+ *
+ * server/ fills an api_request from the HTTP connection (method, path, query,
+ * Content-Type, raw body bytes) and calls api_handle(); tests do the same with
+ * no socket at all. api_handle routes, checks the media type, parses the JSON
+ * body, runs the handler and renders any error as problem+json. */
+#ifndef PSINET_API_API_H
+#define PSINET_API_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Limits on what one request may ask for; every one is configurable. */
+typedef struct {
+    size_t max_body;      /* bytes of request body (enforced by server/) */
+    size_t max_dimension; /* entries of one vector */
+    size_t max_matrix;    /* rows * cols of one layer */
+    size_t max_layers;    /* layers of one network */
+    size_t max_batch;     /* inputs of one batch */
+    uint64_t max_shots;   /* samples of one measurement */
+    size_t max_page;      /* items of one page */
+    size_t max_depth;     /* JSON nesting depth */
+} api_limits;
+
+/* Fills l with psinet's defaults (see README, "Configuration"). */
+void api_limits_default(api_limits *l);
+
+/* What every handler may use; owned by the caller of api_handle. */
+typedef struct {
+    const char *version;
+    api_limits limits;
+    store *db; /* NULL when the service runs without persistence */
+} api_ctx;
+
+typedef struct {
+    const char *key;
+    const char *value; /* NULL for a bare `?key` */
+} api_query_param;
+
+#define API_MAX_QUERY 32
+
+/* A request, all fields borrowed from the caller. */
+typedef struct {
+    const char *method;       /* "GET", "POST", ... */
+    const char *path;         /* decoded path, no query string */
+    const char *content_type; /* the header, or NULL */
+    const char *body;         /* raw bytes, not NUL-terminated */
+    size_t body_len;
+    const api_query_param *query;
+    size_t query_count;
+} api_request;
+
+#define API_MAX_HEADERS 8
+
+typedef struct {
+    const char *name;  /* static string */
+    char value[160];
+} api_header;
+
+/* A response. The body is either a JSON value (json, owned) or static bytes
+ * (raw, borrowed for the life of the program); 204 and HEAD have neither. */
+typedef struct {
+    int status;
+    const char *content_type; /* static string, NULL when there is no body */
+    json_t *json;
+    const char *raw;
+    size_t raw_len;
+    api_header headers[API_MAX_HEADERS];
+    size_t header_count;
+} api_response;
+
+/* Handles req completely and fills resp (zeroed first). Never fails: errors
+ * become problem+json responses. The caller frees resp with
+ * api_response_free. */
+void api_handle(const api_ctx *ctx, const api_request *req,
+                api_response *resp);
+
+/* Releases what resp owns. */
+void api_response_free(api_response *resp);
+
+/* Adds a header (printf-style value, truncated to fit). */
+void api_response_header(api_response *resp, const char *name,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The value of header `name` in resp, or NULL. */
+const char *api_response_get_header(const api_response *resp,
+                                    const char *name);
+
+/* The body of resp as bytes: a malloc'd buffer the caller frees (JSON is
+ * written with numbers that round-trip exactly), with its length in *len.
+ * NULL with *len 0 when there is no body; NULL with errno ENOMEM when out of
+ * memory. Raw bodies are copied. */
+char *api_response_body(const api_response *resp, size_t *len);
+
+/* The first query parameter called key, or NULL; *present tells whether it
+ * appeared at all (a bare `?key` has a NULL value). */
+const char *api_query_get(const api_request *req, const char *key,
+                          int *present);
+
+#endif

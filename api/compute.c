@@ -1,0 +1,104 @@
+/* api/compute.c - stateless computations: normalize a superposition, run a
+ * layer forward. Nothing here touches the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/json_out.h"
+#include "api/layer_json.h"
+#include "api/parse.h"
+#include "core/layer.h"
+#include "core/state.h"
+
+api_code api_superposition_normalize(const api_call *call, api_response *resp,
+                                     api_err *err)
+{
+    static const char *const fields[] = {"amplitudes", NULL};
+    const json_t *body = call->body;
+    if (!api_check_object(body, "", fields, err))
+        return err->code;
+    const json_t *amps = json_object_get(body, "amplitudes");
+    if (!amps) {
+        api_invalid(err, "/amplitudes", "is required");
+        return err->code;
+    }
+    double complex *c;
+    size_t n;
+    if (!api_read_amplitudes(amps, "/amplitudes",
+                             call->ctx->limits.max_dimension, &c, &n, err))
+        return err->code;
+
+    double norm;
+    double *p = malloc(n * sizeof *p);
+    if (!p) {
+        free(c);
+        return api_fail(err, API_EINTERNAL, "out of memory");
+    }
+    if (state_normalize(c, n, &norm) != CORE_OK) {
+        free(c);
+        free(p);
+        api_invalid(err, "/amplitudes",
+                    "is the zero vector, which has no direction to normalize");
+        return err->code;
+    }
+    state_probabilities(c, n, p);
+    json_t *out = json_pack("{s:o, s:f, s:o}", "amplitudes",
+                            api_json_amplitudes(c, n), "norm", norm,
+                            "probabilities", api_json_reals(p, n));
+    free(c);
+    free(p);
+    return api_reply(resp, 200, out, err);
+}
+
+api_code api_layer_forward(const api_call *call, api_response *resp,
+                           api_err *err)
+{
+    static const char *const fields[] = {"weights", "bias", "activation",
+                                         "params",  "input", "inputs", NULL};
+    const json_t *body = call->body;
+    const api_limits *lim = &call->ctx->limits;
+    if (!api_check_object(body, "", fields, err))
+        return err->code;
+
+    api_layer layer;
+    bool ok = api_layer_read(body, "", lim, &layer, err);
+    api_inputs in = {0};
+    ok = api_inputs_read(body, "", ok ? layer.view.cols : 0, lim, &in, err) &&
+         ok;
+    if (!ok) {
+        api_layer_free(&layer);
+        api_inputs_free(&in);
+        return err->code;
+    }
+
+    size_t m = layer.view.rows, batch = in.batch;
+    double *z = malloc(batch * m * sizeof *z);
+    double *a = malloc(batch * m * sizeof *a);
+    api_code code = API_OK;
+    if (!z || !a) {
+        code = api_fail(err, API_EINTERNAL, "out of memory");
+    } else {
+        layer_forward_batch(&layer.view, in.x, batch, z, a);
+        if (!api_all_finite(z, batch * m) || !api_all_finite(a, batch * m))
+            code = api_fail(err, API_EINVALID,
+                            "the result overflows the range of a double: "
+                            "scale the weights or inputs down");
+    }
+    if (code == API_OK) {
+        json_t *out;
+        if (in.is_batch)
+            out = json_pack("{s:o, s:o}", "pre_activation",
+                            api_json_matrix(z, batch, m), "output",
+                            api_json_matrix(a, batch, m));
+        else
+            out = json_pack("{s:o, s:o}", "pre_activation",
+                            api_json_reals(z, m), "output",
+                            api_json_reals(a, m));
+        code = api_reply(resp, 200, out, err);
+    }
+    free(z);
+    free(a);
+    api_layer_free(&layer);
+    api_inputs_free(&in);
+    return code;
+}

@@ -1,0 +1,277 @@
+/* api/dispatch.c - api_handle: route, check media type, parse, run, render.
+ *
+ * This is the one place where an api_err becomes an HTTP response. */
+#include "api/api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/json_write.h"
+#include "api/parse.h"
+#include "api/routes.h"
+
+void api_limits_default(api_limits *l)
+{
+    l->max_body = 16u << 20;
+    l->max_dimension = 1u << 20;
+    l->max_matrix = 1u << 22;
+    l->max_layers = 64;
+    l->max_batch = 4096;
+    l->max_shots = 1000000;
+    l->max_page = 500;
+    l->max_depth = 32;
+}
+
+void api_response_header(api_response *resp, const char *name,
+                         const char *fmt, ...)
+{
+    if (resp->header_count == API_MAX_HEADERS)
+        return;
+    api_header *h = &resp->headers[resp->header_count++];
+    h->name = name;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->value, sizeof h->value, fmt, ap);
+    va_end(ap);
+}
+
+const char *api_response_get_header(const api_response *resp,
+                                    const char *name)
+{
+    for (size_t i = 0; i < resp->header_count; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+void api_response_free(api_response *resp)
+{
+    json_decref(resp->json);
+    resp->json = NULL;
+}
+
+char *api_response_body(const api_response *resp, size_t *len)
+{
+    *len = 0;
+    if (resp->json)
+        return api_json_write(resp->json, len);
+    if (!resp->raw)
+        return NULL;
+    char *copy = malloc(resp->raw_len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, resp->raw, resp->raw_len);
+    copy[resp->raw_len] = '\0';
+    *len = resp->raw_len;
+    return copy;
+}
+
+const char *api_query_get(const api_request *req, const char *key,
+                          int *present)
+{
+    for (size_t i = 0; i < req->query_count; i++) {
+        if (strcmp(req->query[i].key, key) == 0) {
+            if (present)
+                *present = 1;
+            return req->query[i].value;
+        }
+    }
+    if (present)
+        *present = 0;
+    return NULL;
+}
+
+api_code api_reply(api_response *resp, int status, json_t *body, api_err *err)
+{
+    if (!body)
+        return api_fail(err, API_EINTERNAL, "out of memory");
+    json_decref(resp->json);
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->json = body;
+    return API_OK;
+}
+
+/* Whether the Content-Type names JSON: application/json or any
+ * application/<x>+json, with or without parameters such as charset. */
+static int is_json_media_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, "; \t");
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return 1;
+    return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+           strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+/* The depth of the deepest array or object in v (a scalar is depth 0). */
+static size_t json_depth(const json_t *v, size_t limit)
+{
+    size_t deepest = 0;
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *item;
+        json_object_foreach((json_t *)v, key, item) {
+            size_t d = json_depth(item, limit);
+            if (d > deepest)
+                deepest = d;
+            if (deepest > limit)
+                break;
+        }
+        return deepest + 1;
+    }
+    if (json_is_array(v)) {
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n && deepest <= limit; i++) {
+            size_t d = json_depth(json_array_get(v, i), limit);
+            if (d > deepest)
+                deepest = d;
+        }
+        return deepest + 1;
+    }
+    return 0;
+}
+
+/* Parses the request body for a route that takes one. */
+static api_code parse_body(const api_ctx *ctx, const api_request *req,
+                           unsigned flags, json_t **body, api_err *err)
+{
+    *body = NULL;
+    if (req->body_len == 0 && (flags & ROUTE_BODY_OPTIONAL))
+        return API_OK;
+    if (!is_json_media_type(req->content_type))
+        return api_fail(err, API_EMEDIATYPE,
+                        "the request body must be JSON, sent with "
+                        "Content-Type: application/json (got %s)",
+                        req->content_type ? "another type" : "none");
+    if (req->body_len == 0)
+        return api_fail(err, API_EBADJSON,
+                        "the request body is empty; a JSON object is needed");
+    json_error_t jerr;
+    json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+                           &jerr);
+    if (!v) {
+        api_code code = json_error_code(&jerr) == json_error_numeric_overflow
+                            ? API_EINVALID
+                            : API_EBADJSON;
+        return api_fail(err, code, "%s (line %d, column %d, byte %d)",
+                        jerr.text, jerr.line, jerr.column, jerr.position);
+    }
+    if (!json_is_object(v)) {
+        api_invalid(err, "", "the request body must be a JSON object, not %s",
+                    api_json_kind(v));
+        json_decref(v);
+        return API_EINVALID;
+    }
+    if (json_depth(v, ctx->limits.max_depth) > ctx->limits.max_depth) {
+        json_decref(v);
+        return api_fail(err, API_EINVALID,
+                        "the request body nests arrays and objects deeper "
+                        "than the limit of %zu levels (max_depth)",
+                        ctx->limits.max_depth);
+    }
+    *body = v;
+    return API_OK;
+}
+
+/* Collects the methods of every route matching path into allow, e.g.
+ * "GET, HEAD, DELETE". Returns how many routes matched. */
+static size_t allowed_methods(const char *path, char *allow, size_t cap)
+{
+    size_t matched = 0, len = 0;
+    allow[0] = '\0';
+    for (const api_route *r = api_routes; r->method; r++) {
+        const char *id;
+        size_t id_len;
+        if (!api_route_match(r->pattern, path, &id, &id_len))
+            continue;
+        const char *m = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
+        len += (size_t)snprintf(allow + len, cap - len, "%s%s",
+                                matched ? ", " : "", m);
+        if (len >= cap)
+            len = cap - 1;
+        matched++;
+    }
+    return matched;
+}
+
+static api_code dispatch(const api_ctx *ctx, const api_request *req,
+                         api_response *resp, api_err *err)
+{
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+    const api_route *route = NULL;
+    const char *id = NULL;
+    size_t id_len = 0;
+    for (const api_route *r = api_routes; r->method && !route; r++)
+        if (strcmp(r->method, method) == 0 &&
+            api_route_match(r->pattern, req->path, &id, &id_len))
+            route = r;
+
+    if (!route) {
+        char allow[128];
+        if (allowed_methods(req->path, allow, sizeof allow) == 0)
+            return api_fail(err, API_ENOTFOUND, "no resource at %.200s",
+                            req->path);
+        if (strcmp(req->method, "OPTIONS") == 0) {
+            resp->status = 204;
+            api_response_header(resp, "Allow", "%s, OPTIONS", allow);
+            return API_OK;
+        }
+        api_response_header(resp, "Allow", "%s, OPTIONS", allow);
+        return api_fail(err, API_EMETHOD, "%.20s is not allowed on %.200s; "
+                        "allowed: %s", req->method, req->path, allow);
+    }
+
+    char id_buf[STORE_ID_MAX * 2];
+    if (id) {
+        if (id_len >= sizeof id_buf)
+            return api_fail(err, API_ENOTFOUND, "no resource at %.200s",
+                            req->path);
+        memcpy(id_buf, id, id_len);
+        id_buf[id_len] = '\0';
+    }
+
+    json_t *body = NULL;
+    if (route->flags & ROUTE_BODY) {
+        api_code code = parse_body(ctx, req, route->flags, &body, err);
+        if (code != API_OK)
+            return code;
+    }
+    api_call call = {ctx, req, id ? id_buf : NULL, body};
+    api_code code = route->handler(&call, resp, err);
+    json_decref(body);
+    return code;
+}
+
+void api_handle(const api_ctx *ctx, const api_request *req,
+                api_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    api_err err;
+    api_err_init(&err);
+    api_code code = dispatch(ctx, req, resp, &err);
+    if (code != API_OK) {
+        /* Keep only the headers an error needs (Allow for 405). */
+        size_t kept = 0;
+        for (size_t i = 0; i < resp->header_count; i++)
+            if (code == API_EMETHOD && strcmp(resp->headers[i].name, "Allow") == 0)
+                resp->headers[kept++] = resp->headers[i];
+        resp->header_count = kept;
+        if (err.retry_after > 0)
+            api_response_header(resp, "Retry-After", "%d", err.retry_after);
+        json_decref(resp->json);
+        resp->status = api_code_status(code);
+        resp->content_type = "application/problem+json";
+        resp->json = api_problem(&err);
+        resp->raw = NULL;
+        resp->raw_len = 0;
+    }
+    api_err_clear(&err);
+}

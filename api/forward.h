@@ -1,0 +1,30 @@
+/* api/forward.h - a forward pass through a stack of layers, keeping every
+ * layer's pre-activation and output (for traces and experiments). */
+#ifndef PSINET_API_FORWARD_H
+#define PSINET_API_FORWARD_H
+
+#include "api/err.h"
+#include "core/layer.h"
+#include "store/store.h"
+
+typedef struct {
+    size_t rows;
+    double *z; /* batch x rows pre-activations, owned */
+    double *a; /* batch x rows outputs, owned */
+} api_layer_out;
+
+/* Runs X (batch x layers[0].cols) through layers[0..count-1]; sets *outs to
+ * a malloc'd array of count results the caller frees with
+ * api_forward_free. A result that is not finite (overflow) is a 422. */
+api_code api_forward(const layer_view *layers, size_t count, const double *X,
+                     size_t batch, api_layer_out **outs, api_err *err);
+
+void api_forward_free(api_layer_out *outs, size_t count);
+
+/* Views of a stored network's layers (borrowing its arrays) into a malloc'd
+ * array. A layer whose activation this build does not know is a 500 (the
+ * store held something the api never wrote). */
+api_code api_network_views(const store_network *net, layer_view **views,
+                           api_err *err);
+
+#endif

@@ -1,0 +1,21 @@
+/* api/json_out.h - arrays of numbers as JSON values.
+ *
+ * Each returns a new reference (NULL when out of memory). The values must be
+ * finite: callers check results with api_all_finite first. */
+#ifndef PSINET_API_JSON_OUT_H
+#define PSINET_API_JSON_OUT_H
+
+#include <complex.h>
+#include <jansson.h>
+#include <stddef.h>
+
+/* [x0, x1, ...] */
+json_t *api_json_reals(const double *x, size_t n);
+
+/* [[row 0], [row 1], ...] from a rows x cols row-major array. */
+json_t *api_json_matrix(const double *x, size_t rows, size_t cols);
+
+/* [[re, im], ...] */
+json_t *api_json_amplitudes(const double complex *c, size_t n);
+
+#endif

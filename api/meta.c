@@ -1,0 +1,34 @@
+/* api/meta.c - health, version and the OpenAPI document. */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/openapi.h"
+
+api_code api_health(const api_call *call, api_response *resp, api_err *err)
+{
+    (void)call;
+    return api_reply(resp, 200, json_pack("{s:s}", "status", "ok"), err);
+}
+
+api_code api_version(const api_call *call, api_response *resp, api_err *err)
+{
+    return api_reply(resp, 200,
+                     json_pack("{s:s, s:s}", "name", "psinet", "version",
+                               call->ctx->version),
+                     err);
+}
+
+api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
+{
+    (void)call;
+    for (const api_document *d = api_documents; d->name; d++) {
+        if (strcmp(d->name, "openapi.yaml") == 0) {
+            resp->status = 200;
+            resp->content_type = "application/yaml";
+            resp->raw = d->text;
+            resp->raw_len = d->len;
+            return API_OK;
+        }
+    }
+    return api_fail(err, API_ENOTFOUND, "this build has no openapi.yaml");
+}

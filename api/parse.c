@@ -1,0 +1,309 @@
+/* api/parse.c - validation of request values with JSON Pointers. */
+#include "api/parse.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void api_ptr_key(char out[API_PTR_MAX], const char *base, const char *key)
+{
+    size_t n = (size_t)snprintf(out, API_PTR_MAX, "%s/", base);
+    for (const char *k = key; *k && n + 3 < API_PTR_MAX; k++) {
+        if (*k == '~' || *k == '/') {
+            out[n++] = '~';
+            out[n++] = *k == '~' ? '0' : '1';
+        } else {
+            out[n++] = *k;
+        }
+    }
+    out[n < API_PTR_MAX ? n : API_PTR_MAX - 1] = '\0';
+}
+
+void api_ptr_index(char out[API_PTR_MAX], const char *base, size_t index)
+{
+    /* Room for "/" and 20 digits is kept after the (truncated) base. */
+    size_t len = strnlen(base, API_PTR_MAX - 24);
+    memmove(out, base, len);
+    snprintf(out + len, API_PTR_MAX - len, "/%zu", index);
+}
+
+const char *api_json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
+}
+
+bool api_check_object(const json_t *obj, const char *ptr,
+                      const char *const *allowed, api_err *err)
+{
+    if (!json_is_object(obj))
+        return api_invalid(err, ptr, "must be an object, not %s",
+                           api_json_kind(obj));
+    bool ok = true;
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (!*a) {
+            char p[API_PTR_MAX];
+            api_ptr_key(p, ptr, key);
+            ok = api_invalid(err, p, "is not a field of this object");
+        }
+    }
+    return ok;
+}
+
+bool api_read_number(const json_t *v, const char *ptr, double *out,
+                     api_err *err)
+{
+    if (!json_is_number(v))
+        return api_invalid(err, ptr, "must be a number, not %s",
+                           api_json_kind(v));
+    double d = json_number_value(v);
+    if (!isfinite(d))
+        return api_invalid(err, ptr, "must be a finite number");
+    *out = d;
+    return true;
+}
+
+bool api_read_uint(const json_t *v, const char *ptr, uint64_t min,
+                   uint64_t max, uint64_t *out, api_err *err)
+{
+    if (!json_is_integer(v))
+        return api_invalid(err, ptr, "must be an integer, not %s",
+                           json_is_real(v) ? "a fraction" : api_json_kind(v));
+    json_int_t i = json_integer_value(v);
+    if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+        return api_invalid(err, ptr,
+                           "must be between %llu and %llu, not %lld",
+                           (unsigned long long)min, (unsigned long long)max,
+                           (long long)i);
+    *out = (uint64_t)i;
+    return true;
+}
+
+bool api_read_string(const json_t *v, const char *ptr, size_t max_len,
+                     const char **out, api_err *err)
+{
+    if (!json_is_string(v))
+        return api_invalid(err, ptr, "must be a string, not %s",
+                           api_json_kind(v));
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n == 0)
+        return api_invalid(err, ptr, "must not be empty");
+    if (n > max_len)
+        return api_invalid(err, ptr, "is %zu bytes long; the limit is %zu", n,
+                           max_len);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return api_invalid(err, ptr,
+                               "must not contain control characters");
+    *out = s;
+    return true;
+}
+
+static bool check_array(const json_t *v, const char *ptr, size_t max,
+                        const char *what, api_err *err)
+{
+    if (!json_is_array(v))
+        return api_invalid(err, ptr, "must be an array of %s, not %s", what,
+                           api_json_kind(v));
+    size_t n = json_array_size(v);
+    if (n == 0)
+        return api_invalid(err, ptr, "must not be empty");
+    if (n > max)
+        return api_invalid(err, ptr, "has %zu entries; the limit is %zu", n,
+                           max);
+    return true;
+}
+
+/* Reads the n numbers of array v into out; false at the first bad one. */
+static bool read_numbers(const json_t *v, const char *ptr, double *out,
+                         api_err *err)
+{
+    size_t n = json_array_size(v);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *x = json_array_get(v, i);
+        if (json_is_real(x) || json_is_integer(x)) {
+            out[i] = json_number_value(x);
+            if (isfinite(out[i]))
+                continue;
+        }
+        char p[API_PTR_MAX];
+        api_ptr_index(p, ptr, i);
+        return api_read_number(x, p, &out[i], err);
+    }
+    return true;
+}
+
+bool api_read_vector(const json_t *v, const char *ptr, size_t max,
+                     double **out, size_t *n, api_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!check_array(v, ptr, max, "numbers", err))
+        return false;
+    size_t len = json_array_size(v);
+    double *x = malloc(len * sizeof *x);
+    if (!x) {
+        api_fail(err, API_EINTERNAL, "out of memory");
+        return false;
+    }
+    if (!read_numbers(v, ptr, x, err)) {
+        free(x);
+        return false;
+    }
+    *out = x;
+    *n = len;
+    return true;
+}
+
+bool api_read_matrix(const json_t *v, const char *ptr, size_t max_cells,
+                     double **out, size_t *rows, size_t *cols, api_err *err)
+{
+    *out = NULL;
+    *rows = *cols = 0;
+    if (!check_array(v, ptr, max_cells, "rows", err))
+        return false;
+    size_t m = json_array_size(v);
+    const json_t *row0 = json_array_get(v, 0);
+    char p[API_PTR_MAX];
+    api_ptr_index(p, ptr, 0);
+    if (!check_array(row0, p, max_cells, "numbers", err))
+        return false;
+    size_t n = json_array_size(row0);
+    if (n > max_cells / m)
+        return api_invalid(err, ptr,
+                           "is %zu x %zu = %zu numbers; the limit is %zu", m,
+                           n, m * n, max_cells);
+    double *w = malloc(m * n * sizeof *w);
+    if (!w) {
+        api_fail(err, API_EINTERNAL, "out of memory");
+        return false;
+    }
+    for (size_t j = 0; j < m; j++) {
+        const json_t *row = json_array_get(v, j);
+        api_ptr_index(p, ptr, j);
+        if (!json_is_array(row)) {
+            free(w);
+            return api_invalid(err, p, "must be an array of numbers, not %s",
+                               api_json_kind(row));
+        }
+        if (json_array_size(row) != n) {
+            free(w);
+            return api_invalid(err, p,
+                               "has %zu entries but row 0 has %zu: every row "
+                               "must have the same length",
+                               json_array_size(row), n);
+        }
+        if (!read_numbers(row, p, w + j * n, err)) {
+            free(w);
+            return false;
+        }
+    }
+    *out = w;
+    *rows = m;
+    *cols = n;
+    return true;
+}
+
+bool api_read_amplitudes(const json_t *v, const char *ptr, size_t max,
+                         double complex **out, size_t *n, api_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!check_array(v, ptr, max, "amplitudes", err))
+        return false;
+    size_t len = json_array_size(v);
+    double complex *c = malloc(len * sizeof *c);
+    if (!c) {
+        api_fail(err, API_EINTERNAL, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        const json_t *a = json_array_get(v, i);
+        char p[API_PTR_MAX];
+        api_ptr_index(p, ptr, i);
+        double re = 0, im = 0;
+        bool ok;
+        if (json_is_array(a)) {
+            if (json_array_size(a) != 2) {
+                free(c);
+                return api_invalid(err, p,
+                                   "a complex amplitude is [re, im]: exactly "
+                                   "two numbers, not %zu",
+                                   json_array_size(a));
+            }
+            char pi[API_PTR_MAX];
+            api_ptr_index(pi, p, 0);
+            ok = api_read_number(json_array_get(a, 0), pi, &re, err);
+            api_ptr_index(pi, p, 1);
+            ok = ok && api_read_number(json_array_get(a, 1), pi, &im, err);
+        } else if (json_is_number(a)) {
+            ok = api_read_number(a, p, &re, err);
+        } else {
+            ok = api_invalid(err, p,
+                             "must be a number or a [re, im] pair, not %s",
+                             api_json_kind(a));
+        }
+        if (!ok) {
+            free(c);
+            return false;
+        }
+        c[i] = CMPLX(re, im);
+    }
+    *out = c;
+    *n = len;
+    return true;
+}
+
+bool api_read_activation(const json_t *name, const char *ptr_name,
+                         const json_t *params, const char *ptr_params,
+                         act_spec *out, api_err *err)
+{
+    if (!json_is_string(name))
+        return api_invalid(err, ptr_name,
+                           "must be the name of an activation (%s), not %s",
+                           act_all_names(), api_json_kind(name));
+    act_kind kind;
+    if (!act_from_name(json_string_value(name), &kind))
+        return api_invalid(err, ptr_name,
+                           "is not a known activation; use one of: %s",
+                           act_all_names());
+    *out = act_default(kind);
+    if (!params || json_is_null(params))
+        return true;
+    static const char *const with_alpha[] = {"alpha", NULL};
+    static const char *const none[] = {NULL};
+    if (!api_check_object(params, ptr_params,
+                          act_takes_alpha(kind) ? with_alpha : none, err))
+        return false;
+    const json_t *alpha = json_object_get(params, "alpha");
+    if (alpha) {
+        char p[API_PTR_MAX];
+        api_ptr_key(p, ptr_params, "alpha");
+        return api_read_number(alpha, p, &out->alpha, err);
+    }
+    return true;
+}
+
+bool api_all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return false;
+    return true;
+}

@@ -1,0 +1,69 @@
+/* core/metrics.c - entropy, divergences and correlation. */
+#include "metrics.h"
+
+#include <math.h>
+
+double metric_entropy_bits(const double *p, size_t n)
+{
+    double h = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            h -= p[i] * log2(p[i]);
+    return h > 0.0 ? h : 0.0; /* no -0.0 for a point mass */
+}
+
+double metric_kl_bits(const double *p, const double *q, size_t n)
+{
+    double d = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] <= 0.0)
+            continue;
+        if (q[i] <= 0.0)
+            return INFINITY;
+        d += p[i] * log2(p[i] / q[i]);
+    }
+    return d > 0.0 ? d : 0.0; /* rounding can dip just below 0 */
+}
+
+double metric_total_variation(const double *p, const double *q, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += fabs(p[i] - q[i]);
+    return 0.5 * s;
+}
+
+double metric_classical_fidelity(const double *p, const double *q, size_t n)
+{
+    double b = 0.0;
+    for (size_t i = 0; i < n; i++)
+        b += sqrt(p[i] * q[i]);
+    double f = b * b;
+    return f < 1.0 ? f : 1.0;
+}
+
+core_status metric_pearson(const double *x, const double *y, size_t n,
+                           double *r)
+{
+    if (n < 2)
+        return CORE_EUNDEFINED;
+    double mx = 0.0, my = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        mx += x[i];
+        my += y[i];
+    }
+    mx /= (double)n;
+    my /= (double)n;
+    double sxy = 0.0, sxx = 0.0, syy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dx = x[i] - mx, dy = y[i] - my;
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    if (sxx == 0.0 || syy == 0.0)
+        return CORE_EUNDEFINED;
+    double c = sxy / (sqrt(sxx) * sqrt(syy));
+    *r = c > 1.0 ? 1.0 : c < -1.0 ? -1.0 : c;
+    return CORE_OK;
+}

@@ -1,0 +1,90 @@
+/* core/rng.c - xoshiro256** and Born-rule sampling.
+ *
+ * The generator is xoshiro256** 1.0 (David Blackman and Sebastiano Vigna,
+ * 2018, public domain), seeded as its authors recommend: the four words of
+ * state are four successive outputs of splitmix64 started at the seed.
+ *
+ * Sampling (rng_sample_counts): the cumulative sums c_i = p_0 + ... + p_i
+ * are formed left to right; each shot draws u = rng_uniform() and picks the
+ * first i with c_i > u * c_{n-1} (binary search). Only IEEE additions,
+ * one multiplication and comparisons are involved, so a seed gives the same
+ * counts on every conforming machine. */
+#include "rng.h"
+
+#include <stdlib.h>
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+void rng_seed(rng_state *rng, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = splitmix64(&x);
+}
+
+uint64_t rng_next(rng_state *rng)
+{
+    uint64_t *s = rng->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double rng_uniform(rng_state *rng)
+{
+    return (double)(rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+core_status rng_sample_counts(rng_state *rng, const double *p, size_t n,
+                              uint64_t shots, uint64_t *counts)
+{
+    if (n == 0)
+        return CORE_EINVAL;
+    double *cum = malloc(n * sizeof *cum);
+    if (!cum)
+        return CORE_ENOMEM;
+    double total = 0.0;
+    size_t last = 0; /* the last outcome with p > 0 */
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] > 0.0) {
+            total += p[i];
+            last = i;
+        }
+        cum[i] = total;
+    }
+    if (!(total > 0.0)) {
+        free(cum);
+        return CORE_EINVAL;
+    }
+    for (uint64_t s = 0; s < shots; s++) {
+        double t = rng_uniform(rng) * total;
+        size_t lo = 0, hi = last; /* the answer is in [lo, hi] */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cum[mid] > t)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        counts[lo]++;
+    }
+    free(cum);
+    return CORE_OK;
+}

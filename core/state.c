@@ -1,0 +1,134 @@
+/* core/state.c - norms, normalization, Born probabilities, overlaps. */
+#include "state.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+
+/* The scaled sum of squares of LAPACK's dnrm2 over the 2n reals of c:
+ * norm = scale * sqrt(ssq), updated so that no square overflows or
+ * underflows whatever the magnitudes. */
+double state_norm(const double complex *c, size_t n)
+{
+    double scale = 0.0, ssq = 1.0;
+    for (size_t i = 0; i < n; i++) {
+        double parts[2] = {creal(c[i]), cimag(c[i])};
+        for (int k = 0; k < 2; k++) {
+            double x = fabs(parts[k]);
+            if (x == 0.0)
+                continue;
+            if (scale < x) {
+                double r = scale / x;
+                ssq = 1.0 + ssq * r * r;
+                scale = x;
+            } else {
+                double r = x / scale;
+                ssq += r * r;
+            }
+        }
+    }
+    return scale * sqrt(ssq);
+}
+
+core_status state_normalize(double complex *c, size_t n, double *norm_out)
+{
+    if (n == 0)
+        return CORE_EINVAL;
+    double norm = state_norm(c, n);
+    if (norm == 0.0)
+        return CORE_EZERO;
+    if (isinf(norm)) {
+        /* The norm itself overflows (entries near DBL_MAX): divide by the
+         * largest magnitude first, then by the now finite norm. */
+        double big = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double re = fabs(creal(c[i])), im = fabs(cimag(c[i]));
+            big = fmax(big, fmax(re, im));
+        }
+        for (size_t i = 0; i < n; i++)
+            c[i] = CMPLX(creal(c[i]) / big, cimag(c[i]) / big);
+        double rest = state_norm(c, n);
+        for (size_t i = 0; i < n; i++)
+            c[i] = CMPLX(creal(c[i]) / rest, cimag(c[i]) / rest);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            c[i] = CMPLX(creal(c[i]) / norm, cimag(c[i]) / norm);
+    }
+    if (norm_out)
+        *norm_out = norm;
+    return CORE_OK;
+}
+
+core_status state_probabilities(const double complex *c, size_t n, double *p)
+{
+    if (n == 0)
+        return CORE_EINVAL;
+    double norm = state_norm(c, n);
+    if (norm == 0.0)
+        return CORE_EZERO;
+    double big = 0.0;
+    if (isinf(norm)) {
+        for (size_t i = 0; i < n; i++)
+            big = fmax(big, fmax(fabs(creal(c[i])), fabs(cimag(c[i]))));
+    }
+    for (size_t i = 0; i < n; i++) {
+        double re = creal(c[i]), im = cimag(c[i]);
+        if (big > 0.0) {
+            re /= big;
+            im /= big;
+        }
+        double nn = big > 0.0 ? norm / big : norm;
+        re /= nn;
+        im /= nn;
+        p[i] = re * re + im * im;
+    }
+    return CORE_OK;
+}
+
+core_status state_entropy_bits(const double complex *c, size_t n, double *out)
+{
+    double stack[64];
+    double *p = n <= 64 ? stack : malloc(n * sizeof *p);
+    if (!p)
+        return CORE_ENOMEM;
+    core_status st = state_probabilities(c, n, p);
+    if (st == CORE_OK)
+        *out = metric_entropy_bits(p, n);
+    if (p != stack)
+        free(p);
+    return st;
+}
+
+double complex state_inner(const double complex *a, const double complex *b,
+                           size_t n)
+{
+    double re = 0.0, im = 0.0;
+    for (size_t i = 0; i < n; i++) { /* conj(a) b, written out */
+        double ar = creal(a[i]), ai = cimag(a[i]);
+        double br = creal(b[i]), bi = cimag(b[i]);
+        re += ar * br + ai * bi;
+        im += ar * bi - ai * br;
+    }
+    return CMPLX(re, im);
+}
+
+core_status state_fidelity(const double complex *a, const double complex *b,
+                           size_t n, double *out)
+{
+    double na = state_norm(a, n), nb = state_norm(b, n);
+    if (na == 0.0 || nb == 0.0)
+        return CORE_EZERO;
+    /* |<a|b>| / (|a||b|) computed term by term on scaled entries, so that
+     * neither the products nor the norms overflow. */
+    double re = 0.0, im = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double ar = creal(a[i]) / na, ai = cimag(a[i]) / na;
+        double br = creal(b[i]) / nb, bi = cimag(b[i]) / nb;
+        re += ar * br + ai * bi;
+        im += ar * bi - ai * br;
+    }
+    double f = re * re + im * im;
+    *out = f > 1.0 ? 1.0 : f;
+    return CORE_OK;
+}

@@ -1,0 +1,44 @@
+/* core/state.h - complex state vectors |psi> = sum_i c_i |i>.
+ *
+ * A state is a plain array of `double complex` of length n >= 1. Nothing here
+ * allocates; outputs go to caller-provided arrays. Inputs are assumed finite
+ * (the api layer refuses NaN and Inf at the border). */
+#ifndef PSINET_CORE_STATE_H
+#define PSINET_CORE_STATE_H
+
+#include <complex.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* Euclidean norm sqrt(sum |c_i|^2), computed with a scaled sum of squares
+ * (as LAPACK's dznrm2) so that it neither overflows for amplitudes near
+ * DBL_MAX nor underflows for subnormal ones. Returns 0 for n == 0. */
+double state_norm(const double complex *c, size_t n);
+
+/* Divides c in place by its norm. Writes the norm it had to *norm_out when
+ * norm_out is not NULL. Returns CORE_EZERO (c untouched) for a zero vector and
+ * CORE_EINVAL for n == 0. After success state_norm(c) is 1 to within a few
+ * ulps, whatever the scale of the input. */
+core_status state_normalize(double complex *c, size_t n, double *norm_out);
+
+/* Born probabilities p_i = |c_i|^2 / ||c||^2 written to p[0..n-1]; they sum to
+ * 1 to within rounding. Scale-safe: the state need not be normalized, and
+ * huge or tiny amplitudes give the right distribution. CORE_EZERO for a zero
+ * vector, CORE_EINVAL for n == 0. */
+core_status state_probabilities(const double complex *c, size_t n, double *p);
+
+/* Shannon entropy in bits of the state's Born distribution. CORE_EZERO for a
+ * zero vector. */
+core_status state_entropy_bits(const double complex *c, size_t n, double *out);
+
+/* Inner product <a|b> = sum_i conj(a_i) b_i (antilinear in the first slot). */
+double complex state_inner(const double complex *a, const double complex *b,
+                           size_t n);
+
+/* Fidelity |<a|b>|^2 / (||a||^2 ||b||^2): 1 for equal rays, 0 for orthogonal
+ * states, scale-invariant. CORE_EZERO when either state is zero. */
+core_status state_fidelity(const double complex *a, const double complex *b,
+                           size_t n, double *out);
+
+#endif

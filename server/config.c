@@ -1,0 +1,240 @@
+/* server/config.c - the option table and its parsing. */
+#include "server/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_U64, OPT_FLAG } opt_type;
+
+typedef struct {
+    const char *flag; /* without the leading "--" */
+    const char *env;  /* NULL when the setting has no variable */
+    opt_type type;
+    size_t offset;    /* into server_config */
+    size_t size;      /* of a string field; range max for numbers */
+    uint64_t min;     /* range min for numbers */
+    const char *help;
+} option;
+
+#define FIELD(f) offsetof(server_config, f), sizeof(((server_config *)0)->f)
+#define LIMIT(f) offsetof(server_config, limits.f)
+
+static const option options[] = {
+    {"port", "PSINET_PORT", OPT_UINT, offsetof(server_config, port), 65535, 0,
+     "TCP port to listen on (0: any free port)"},
+    {"bind", "PSINET_BIND", OPT_STRING, FIELD(bind), 0,
+     "address to listen on (IPv4 or IPv6)"},
+    {"db", "PSINET_DB", OPT_STRING, FIELD(db_path), 0,
+     "SQLite database file (created if missing)"},
+    {"threads", "PSINET_THREADS", OPT_UINT, offsetof(server_config, threads),
+     1024, 1, "worker threads (default: the number of cores)"},
+    {"max-body", "PSINET_MAX_BODY", OPT_SIZE, LIMIT(max_body), SIZE_MAX / 2,
+     1, "largest request body in bytes (suffix K, M or G allowed)"},
+    {"max-dimension", "PSINET_MAX_DIMENSION", OPT_SIZE, LIMIT(max_dimension),
+     SIZE_MAX / 16, 1, "most entries of one vector"},
+    {"max-matrix", "PSINET_MAX_MATRIX", OPT_SIZE, LIMIT(max_matrix),
+     SIZE_MAX / 16, 1, "most weights (rows x cols) of one layer"},
+    {"max-layers", "PSINET_MAX_LAYERS", OPT_SIZE, LIMIT(max_layers), 1u << 16,
+     1, "most layers of one network"},
+    {"max-batch", "PSINET_MAX_BATCH", OPT_SIZE, LIMIT(max_batch), 1u << 24,
+     1, "most inputs of one batch"},
+    {"max-shots", "PSINET_MAX_SHOTS", OPT_U64, LIMIT(max_shots),
+     UINT64_C(1) << 40, 1, "most samples of one measurement"},
+    {"max-page", "PSINET_MAX_PAGE", OPT_SIZE, LIMIT(max_page), 100000, 1,
+     "most items of one page of a list"},
+    {"max-depth", "PSINET_MAX_DEPTH", OPT_SIZE, LIMIT(max_depth), 1000, 2,
+     "deepest nesting of arrays and objects in a body"},
+    {"connection-timeout", "PSINET_CONNECTION_TIMEOUT", OPT_UINT,
+     offsetof(server_config, connection_timeout), 86400, 1,
+     "seconds an idle connection is kept"},
+    {"max-connections", "PSINET_MAX_CONNECTIONS", OPT_UINT,
+     offsetof(server_config, max_connections), 1000000, 1,
+     "most simultaneous connections"},
+    {"help", NULL, OPT_FLAG, offsetof(server_config, show_help), 0, 0,
+     "print this help and exit"},
+    {"version", NULL, OPT_FLAG, offsetof(server_config, show_version), 0, 0,
+     "print the version and exit"},
+};
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+
+static void set_defaults(server_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->bind, sizeof cfg->bind, "0.0.0.0");
+    cfg->port = 8080;
+    snprintf(cfg->db_path, sizeof cfg->db_path, "./psinet.db");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = cores > 0 ? (unsigned)cores : 1;
+    cfg->connection_timeout = 30;
+    cfg->max_connections = 1024;
+    api_limits_default(&cfg->limits);
+}
+
+/* Parses "123", "16M", "2G" (binary multiples) into *out. */
+static int parse_number(const char *s, int allow_suffix, uint64_t *out)
+{
+    if (!*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned shift = 0;
+    if (allow_suffix && *end) {
+        switch (*end) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        default: return -1;
+        }
+        end++;
+        if (*end == 'i' || *end == 'B')
+            end++;
+        if (*end == 'B')
+            end++;
+    }
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+/* Stores value into the field of opt; `source` names it in messages. */
+static int apply(server_config *cfg, const option *opt, const char *value,
+                 const char *source, char *errbuf, size_t errlen)
+{
+    char *field = (char *)cfg + opt->offset;
+    uint64_t v;
+    switch (opt->type) {
+    case OPT_STRING:
+        if (strlen(value) >= opt->size || !*value) {
+            snprintf(errbuf, errlen, "%s: must be 1 to %zu characters",
+                     source, opt->size - 1);
+            return -1;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    case OPT_FLAG:
+        *(bool *)field = true;
+        return 0;
+    case OPT_UINT:
+    case OPT_SIZE:
+    case OPT_U64:
+        if (parse_number(value, opt->type != OPT_UINT, &v) != 0 ||
+            v < opt->min || v > opt->size) {
+            snprintf(errbuf, errlen,
+                     "%s: \"%.40s\" is not a whole number from %llu to %llu",
+                     source, value, (unsigned long long)opt->min,
+                     (unsigned long long)opt->size);
+            return -1;
+        }
+        if (opt->type == OPT_UINT)
+            *(unsigned *)field = (unsigned)v;
+        else if (opt->type == OPT_U64)
+            *(uint64_t *)field = v;
+        else
+            *(size_t *)field = (size_t)v;
+        return 0;
+    }
+    return -1;
+}
+
+int config_load(server_config *cfg, int argc, char **argv, char *errbuf,
+                size_t errlen)
+{
+    set_defaults(cfg);
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const char *v = options[i].env ? getenv(options[i].env) : NULL;
+        if (v && *v && apply(cfg, &options[i], v, options[i].env, errbuf,
+                             errlen) != 0)
+            return -1;
+    }
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(errbuf, errlen, "unexpected argument \"%.60s\" (try --help)",
+                     arg);
+            return -1;
+        }
+        arg += 2;
+        size_t name_len = strcspn(arg, "=");
+        const option *opt = NULL;
+        for (size_t i = 0; i < OPTION_COUNT && !opt; i++)
+            if (strlen(options[i].flag) == name_len &&
+                strncmp(options[i].flag, arg, name_len) == 0)
+                opt = &options[i];
+        if (!opt) {
+            snprintf(errbuf, errlen, "unknown option --%.*s (try --help)",
+                     (int)(name_len > 60 ? 60 : name_len), arg);
+            return -1;
+        }
+        char source[64];
+        snprintf(source, sizeof source, "--%s", opt->flag);
+        const char *value;
+        if (opt->type == OPT_FLAG) {
+            if (arg[name_len] == '=') {
+                snprintf(errbuf, errlen, "%s takes no value", source);
+                return -1;
+            }
+            value = "";
+        } else if (arg[name_len] == '=') {
+            value = arg + name_len + 1;
+        } else if (a + 1 < argc) {
+            value = argv[++a];
+        } else {
+            snprintf(errbuf, errlen, "%s needs a value", source);
+            return -1;
+        }
+        if (apply(cfg, opt, value, source, errbuf, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The value of opt's field in cfg as text, for --help. */
+static void format_value(const server_config *cfg, const option *opt,
+                         char *buf, size_t len)
+{
+    const char *field = (const char *)cfg + opt->offset;
+    switch (opt->type) {
+    case OPT_STRING: snprintf(buf, len, "%s", field); break;
+    case OPT_UINT: snprintf(buf, len, "%u", *(const unsigned *)field); break;
+    case OPT_SIZE: snprintf(buf, len, "%zu", *(const size_t *)field); break;
+    case OPT_U64:
+        snprintf(buf, len, "%llu",
+                 (unsigned long long)*(const uint64_t *)field);
+        break;
+    case OPT_FLAG: buf[0] = '\0'; break;
+    }
+}
+
+void config_usage(const char *argv0, void *stream)
+{
+    FILE *f = stream;
+    server_config d;
+    set_defaults(&d);
+    fprintf(f,
+            "usage: %s [options]\n\n"
+            "psinet serves the quantum-state / neural-network analogy over "
+            "HTTP/JSON.\nEvery option can also be set by its environment "
+            "variable; a flag wins.\n\n",
+            argv0);
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const option *o = &options[i];
+        char left[64], def[1100];
+        snprintf(left, sizeof left, "--%s%s", o->flag,
+                 o->type == OPT_FLAG ? "" : " N");
+        if (o->type == OPT_STRING)
+            snprintf(left, sizeof left, "--%s %s", o->flag,
+                     strcmp(o->flag, "db") == 0 ? "PATH" : "ADDR");
+        format_value(&d, o, def, sizeof def);
+        fprintf(f, "  %-26s %s\n", left, o->help);
+        if (o->env)
+            fprintf(f, "  %-26s   env %s, default %s\n", "", o->env, def);
+    }
+}

@@ -1,0 +1,36 @@
+/* server/config.h - the process configuration: flags, environment, defaults.
+ *
+ * Every setting has a long flag (--port 8080 or --port=8080) and an
+ * environment variable (PSINET_PORT); a flag wins over the environment, which
+ * wins over the default. The option table in config.c is the single source of
+ * --help and of the README's configuration table. */
+#ifndef PSINET_SERVER_CONFIG_H
+#define PSINET_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+
+typedef struct {
+    char bind[64];
+    unsigned port;
+    char db_path[1024];
+    unsigned threads;
+    unsigned connection_timeout; /* seconds of idleness before a close */
+    unsigned max_connections;
+    api_limits limits;
+    bool show_help;
+    bool show_version;
+} server_config;
+
+/* Fills cfg from defaults, then the environment, then argv. Returns 0, or -1
+ * after writing a message naming the bad flag or variable to errbuf. */
+int config_load(server_config *cfg, int argc, char **argv, char *errbuf,
+                size_t errlen);
+
+/* Writes the --help text (from the option table) to f. */
+void config_usage(const char *argv0, void *f);
+
+#endif

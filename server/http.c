@@ -1,0 +1,334 @@
+/* server/http.c - libmicrohttpd glue. */
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/err.h"
+#include "api/json_write.h"
+#include "server/log.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    const api_ctx *ctx;
+    size_t max_body;
+    unsigned port;
+    atomic_long in_flight;
+};
+
+/* Per-request state, created on the first call of the access handler and
+ * freed in the completion callback. */
+typedef struct {
+    char *body;
+    size_t len, cap;
+    bool too_large;
+    api_query_param query[API_MAX_QUERY];
+    size_t query_count;
+    bool query_overflow;
+    struct timespec start;
+} request_state;
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *value)
+{
+    (void)kind;
+    request_state *rs = cls;
+    if (rs->query_count == API_MAX_QUERY) {
+        rs->query_overflow = true;
+        return MHD_NO;
+    }
+    rs->query[rs->query_count].key = key;
+    rs->query[rs->query_count].value = value;
+    rs->query_count++;
+    return MHD_YES;
+}
+
+/* Appends upload bytes to the body, or marks it too large once it would pass
+ * the cap (the rest is then read and dropped, never stored). */
+static void append_body(request_state *rs, const char *data, size_t n,
+                        size_t max)
+{
+    if (rs->too_large)
+        return;
+    if (n > max - rs->len) {
+        rs->too_large = true;
+        free(rs->body);
+        rs->body = NULL;
+        rs->len = rs->cap = 0;
+        return;
+    }
+    if (rs->len + n > rs->cap) {
+        size_t cap = rs->cap ? rs->cap : 4096;
+        while (cap < rs->len + n)
+            cap *= 2;
+        if (cap > max)
+            cap = max;
+        char *b = realloc(rs->body, cap);
+        if (!b) {
+            rs->too_large = true; /* answered as 413: cannot hold it */
+            free(rs->body);
+            rs->body = NULL;
+            rs->len = rs->cap = 0;
+            return;
+        }
+        rs->body = b;
+        rs->cap = cap;
+    }
+    memcpy(rs->body + rs->len, data, n);
+    rs->len += n;
+}
+
+/* Adds the headers every response carries. */
+static void add_common_headers(struct MHD_Response *r, const api_response *ar)
+{
+    if (ar->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                ar->content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (!api_response_get_header(ar, "Cache-Control"))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (size_t i = 0; i < ar->header_count; i++)
+        MHD_add_response_header(r, ar->headers[i].name, ar->headers[i].value);
+}
+
+/* Queues ar on the connection; logs the request. */
+static enum MHD_Result send_response(struct MHD_Connection *conn,
+                                     const char *method, const char *url,
+                                     request_state *rs, const api_response *ar)
+{
+    struct MHD_Response *r;
+    size_t len = 0;
+    if (ar->raw) {
+        len = ar->raw_len;
+        r = MHD_create_response_from_buffer(len, (void *)ar->raw,
+                                            MHD_RESPMEM_PERSISTENT);
+    } else {
+        char *body = ar->json ? api_json_write(ar->json, &len) : NULL;
+        r = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+                                            body ? MHD_RESPMEM_MUST_FREE
+                                                 : MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            free(body);
+    }
+    if (!r)
+        return MHD_NO;
+    add_common_headers(r, ar);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)ar->status, r);
+    MHD_destroy_response(r);
+
+    char fields[1024];
+    json_t *path = json_string(url);
+    size_t plen;
+    char *path_json = path ? api_json_write(path, &plen) : NULL;
+    snprintf(fields, sizeof fields,
+             "\"level\":\"info\",\"event\":\"request\",\"method\":\"%.16s\","
+             "\"path\":%.512s,\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
+             method, path_json ? path_json : "\"?\"", ar->status, len,
+             elapsed_ms(&rs->start));
+    free(path_json);
+    json_decref(path);
+    log_json(fields);
+    return ret;
+}
+
+/* An error response made here, before the api layer runs (413). */
+static enum MHD_Result send_error(struct MHD_Connection *conn,
+                                  const char *method, const char *url,
+                                  request_state *rs, api_code code,
+                                  const char *detail)
+{
+    api_err err;
+    api_err_init(&err);
+    api_fail(&err, code, "%s", detail);
+    api_response ar = {0};
+    ar.status = api_code_status(code);
+    ar.content_type = "application/problem+json";
+    ar.json = api_problem(&err);
+    api_response_header(&ar, "Connection", "close");
+    enum MHD_Result ret = send_response(conn, method, url, rs, &ar);
+    api_response_free(&ar);
+    api_err_clear(&err);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *srv = cls;
+    request_state *rs = *con_cls;
+    char detail[160];
+
+    if (!rs) { /* first call: headers are in, the body is not */
+        rs = calloc(1, sizeof *rs);
+        if (!rs)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rs->start);
+        *con_cls = rs;
+        atomic_fetch_add(&srv->in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
+            rs->too_large = true;
+            snprintf(detail, sizeof detail,
+                     "the body is %.24s bytes; the limit is %zu (max_body)",
+                     cl, srv->max_body);
+            return send_error(conn, method, url, rs, API_ETOOLARGE, detail);
+        }
+        return MHD_YES;
+    }
+
+    if (*upload_size > 0) {
+        append_body(rs, upload, *upload_size, srv->max_body);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+
+    if (rs->too_large) {
+        snprintf(detail, sizeof detail,
+                 "the body is larger than the limit of %zu bytes (max_body)",
+                 srv->max_body);
+        return send_error(conn, method, url, rs, API_ETOOLARGE, detail);
+    }
+
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, rs);
+    api_request req = {
+        .method = method,
+        .path = url,
+        .content_type = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .body = rs->body,
+        .body_len = rs->len,
+        .query = rs->query,
+        .query_count = rs->query_count,
+    };
+    api_response ar;
+    if (rs->query_overflow) {
+        snprintf(detail, sizeof detail,
+                 "the query string has more than %d parameters",
+                 API_MAX_QUERY);
+        return send_error(conn, method, url, rs, API_EBADREQUEST, detail);
+    }
+    api_handle(srv->ctx, &req, &ar);
+    enum MHD_Result ret = send_response(conn, method, url, rs, &ar);
+    api_response_free(&ar);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    http_server *srv = cls;
+    request_state *rs = *con_cls;
+    if (!rs)
+        return;
+    free(rs->body);
+    free(rs);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_event("warn", "libmicrohttpd", "%s", msg);
+}
+
+http_server *http_start(const server_config *cfg, const api_ctx *ctx)
+{
+    http_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return NULL;
+    srv->ctx = ctx;
+    srv->max_body = cfg->limits.max_body;
+
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC;
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
+    if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)cfg->port);
+    } else if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)cfg->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        log_event("error", "config",
+                  "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
+        free(srv);
+        return NULL;
+    }
+
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        log_event("error", "listen",
+                  "cannot listen on %s port %u (in use, or not an address "
+                  "of this machine?)",
+                  cfg->bind, cfg->port);
+        free(srv);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : cfg->port;
+    return srv;
+}
+
+unsigned http_port(const http_server *srv)
+{
+    return srv->port;
+}
+
+void http_stop(http_server *srv, unsigned grace_ms)
+{
+    if (!srv)
+        return;
+    MHD_socket listen = MHD_quiesce_daemon(srv->daemon);
+    for (unsigned waited = 0;
+         atomic_load(&srv->in_flight) > 0 && waited < grace_ms; waited += 10) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    if (listen != MHD_INVALID_SOCKET)
+        close(listen);
+    free(srv);
+}

@@ -1,0 +1,286 @@
+/* store/experiment.c - the experiments and experiment_tags tables.
+ *
+ * Tags keep the order they were given in (a position column). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/internal.h"
+
+void store_experiment_free(store_experiment *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; e->tags && i < e->tag_count; i++)
+        free(e->tags[i]);
+    free(e->tags);
+    free(e->name);
+    free(e->params_json);
+    free(e->result_json);
+    free(e->notes);
+    memset(e, 0, sizeof *e);
+}
+
+void store_experiment_array_free(store_experiment *items, size_t n)
+{
+    for (size_t i = 0; items && i < n; i++)
+        store_experiment_free(&items[i]);
+    free(items);
+}
+
+/* Replaces the tags of experiment row seq with tags[0..n-1] (in a
+ * transaction the caller holds). */
+static store_status write_tags(store_conn *c, sqlite3_int64 seq,
+                               const char *const *tags, size_t n)
+{
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, STMT_EXP_TAGS_DELETE, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_int64(q, 1, seq);
+    store_status result = store_exec(q);
+    for (size_t i = 0; result == STORE_OK && i < n; i++) {
+        q = store_stmt(c, STMT_EXP_TAG_INSERT, &rc);
+        if (!q)
+            return store_status_of(rc);
+        sqlite3_bind_int64(q, 1, seq);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(q, 3, tags[i], -1, SQLITE_STATIC);
+        result = store_exec(q);
+    }
+    return result;
+}
+
+/* Loads the tags of e (by e->seq). */
+static store_status read_tags(store_conn *c, store_experiment *e)
+{
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, STMT_EXP_TAGS, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_int64(q, 1, e->seq);
+    size_t cap = 0;
+    store_status result = STORE_OK;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (e->tag_count == cap) {
+            size_t grown_cap = cap ? cap * 2 : 4;
+            char **grown = realloc(e->tags, grown_cap * sizeof *grown);
+            if (!grown) {
+                result = STORE_NOMEM;
+                break;
+            }
+            e->tags = grown;
+            cap = grown_cap;
+        }
+        bool oom = false;
+        char *tag = store_column_strdup(q, 0, &oom);
+        if (!tag) {
+            result = oom ? STORE_NOMEM : STORE_CORRUPT;
+            break;
+        }
+        e->tags[e->tag_count++] = tag;
+    }
+    if (result == STORE_OK && rc != SQLITE_DONE)
+        result = store_status_of(rc);
+    sqlite3_reset(q);
+    return result;
+}
+
+/* Fills e from a row of STMT_EXP_GET / STMT_EXP_LIST. */
+static store_status read_row(sqlite3_stmt *q, store_experiment *e)
+{
+    bool oom = false;
+    e->seq = sqlite3_column_int64(q, 0);
+    store_column_copy(q, 1, e->id, sizeof e->id);
+    e->name = store_column_strdup(q, 2, &oom);
+    store_column_copy(q, 3, e->kind, sizeof e->kind);
+    e->params_json = store_column_strdup(q, 4, &oom);
+    e->result_json = store_column_strdup(q, 5, &oom);
+    e->notes = store_column_strdup(q, 6, &oom);
+    store_column_copy(q, 7, e->created_at, sizeof e->created_at);
+    store_column_copy(q, 8, e->updated_at, sizeof e->updated_at);
+    if (oom)
+        return STORE_NOMEM;
+    if (!e->name || !e->params_json || !e->result_json)
+        return STORE_CORRUPT;
+    return STORE_OK;
+}
+
+store_status store_experiment_create(store *st, store_experiment *e)
+{
+    store_new_id("exp", e->id);
+    store_now(e->created_at);
+    memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
+    store_conn *c = store_conn_get(st);
+    int rc;
+    store_status result = store_begin(c);
+    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_EXP_INSERT, &rc)
+                                         : NULL;
+    if (result == STORE_OK && !q)
+        result = store_status_of(rc);
+    if (q) {
+        sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, e->params_json, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, e->result_json, -1, SQLITE_STATIC);
+        if (e->notes)
+            sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
+        result = store_exec(q);
+        if (result == STORE_OK) {
+            e->seq = sqlite3_last_insert_rowid(c->db);
+            result = write_tags(c, e->seq, (const char *const *)e->tags,
+                                e->tag_count);
+        }
+        if (result == STORE_OK)
+            result = store_commit(c);
+    }
+    if (result != STORE_OK)
+        store_rollback(c);
+    store_conn_put(st, c);
+    return result;
+}
+
+/* Loads experiment id into out on c (inside the caller's transaction). */
+static store_status get_on(store_conn *c, const char *id,
+                           store_experiment *out)
+{
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, STMT_EXP_GET, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    store_status result;
+    if (rc == SQLITE_ROW)
+        result = read_row(q, out);
+    else if (rc == SQLITE_DONE)
+        result = STORE_NOTFOUND;
+    else
+        result = store_status_of(rc);
+    sqlite3_reset(q);
+    if (result == STORE_OK)
+        result = read_tags(c, out);
+    return result;
+}
+
+store_status store_experiment_get(store *st, const char *id,
+                                  store_experiment *out)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st);
+    store_status result = store_begin_read(c);
+    if (result == STORE_OK)
+        result = get_on(c, id, out);
+    store_rollback(c);
+    store_conn_put(st, c);
+    if (result != STORE_OK)
+        store_experiment_free(out);
+    return result;
+}
+
+/* Runs an UPDATE of one column of row seq (text, or NULL). */
+static store_status update_text(store_conn *c, stmt_id id, sqlite3_int64 seq,
+                                const char *value)
+{
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, id, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_int64(q, 1, seq);
+    if (value)
+        sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+    return store_exec(q);
+}
+
+store_status store_experiment_update(store *st, const char *id,
+                                     const store_experiment_patch *patch,
+                                     store_experiment *out)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st);
+    store_status result = store_begin(c);
+    if (result == STORE_OK)
+        result = get_on(c, id, out);
+    sqlite3_int64 seq = out->seq;
+    if (result == STORE_OK && patch->name)
+        result = update_text(c, STMT_EXP_SET_NAME, seq, patch->name);
+    if (result == STORE_OK && patch->set_notes)
+        result = update_text(c, STMT_EXP_SET_NOTES, seq, patch->notes);
+    if (result == STORE_OK && patch->set_tags)
+        result = write_tags(c, seq, patch->tags, patch->tag_count);
+    if (result == STORE_OK) {
+        char now[STORE_TIME_MAX];
+        store_now(now);
+        result = update_text(c, STMT_EXP_TOUCH, seq, now);
+    }
+    if (result == STORE_OK) { /* read back what is now stored */
+        store_experiment_free(out);
+        result = get_on(c, id, out);
+    }
+    if (result == STORE_OK)
+        result = store_commit(c);
+    if (result != STORE_OK)
+        store_rollback(c);
+    store_conn_put(st, c);
+    if (result != STORE_OK)
+        store_experiment_free(out);
+    return result;
+}
+
+store_status store_experiment_delete(store *st, const char *id)
+{
+    return store_delete_by_id(st, STMT_EXP_DELETE, id);
+}
+
+store_status store_experiment_list(store *st,
+                                   const store_experiment_filter *filter,
+                                   int64_t after, size_t limit,
+                                   store_experiment **items, size_t *count,
+                                   int64_t *next_after)
+{
+    *items = calloc(limit ? limit : 1, sizeof **items);
+    *count = 0;
+    *next_after = 0;
+    if (!*items)
+        return STORE_NOMEM;
+    store_conn *c = store_conn_get(st);
+    int rc = SQLITE_OK;
+    store_status result = store_begin_read(c);
+    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_EXP_LIST, &rc)
+                                         : NULL;
+    if (result == STORE_OK && !q)
+        result = store_status_of(rc);
+    if (q) {
+        const char *text[] = {filter->kind, filter->tag,
+                              filter->name_contains, filter->created_after,
+                              filter->created_before};
+        sqlite3_bind_int64(q, 1, after);
+        for (int i = 0; i < 5; i++)
+            if (text[i])
+                sqlite3_bind_text(q, i + 2, text[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 7, (sqlite3_int64)limit + 1);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (*count == limit) {
+                *next_after = (*items)[limit - 1].seq;
+                break;
+            }
+            result = read_row(q, &(*items)[(*count)++]);
+            if (result != STORE_OK)
+                break;
+        }
+        if (result == STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+            result = store_status_of(rc);
+        sqlite3_reset(q);
+        for (size_t i = 0; result == STORE_OK && i < *count; i++)
+            result = read_tags(c, &(*items)[i]);
+    }
+    store_rollback(c);
+    store_conn_put(st, c);
+    if (result != STORE_OK) {
+        store_experiment_array_free(*items, *count);
+        *items = NULL;
+        *count = 0;
+    }
+    return result;
+}

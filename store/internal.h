@@ -1,0 +1,116 @@
+/* store/internal.h - what the store's files share and nobody else sees:
+ * the connection pool, the statement table, transactions, encodings. */
+#ifndef PSINET_STORE_INTERNAL_H
+#define PSINET_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Every statement the store runs, prepared once per connection. */
+typedef enum {
+    STMT_BEGIN,
+    STMT_BEGIN_READ,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_PING,
+    STMT_SCHEMA_VERSION,
+    STMT_SUP_INSERT,
+    STMT_SUP_GET,
+    STMT_SUP_SET_AMPS,
+    STMT_SUP_DELETE,
+    STMT_SUP_LIST,
+    STMT_NET_INSERT,
+    STMT_NET_LAYER_INSERT,
+    STMT_NET_GET,
+    STMT_NET_LAYERS,
+    STMT_NET_LAYERS_SHAPES,
+    STMT_NET_DELETE,
+    STMT_NET_LIST,
+    STMT_EXP_INSERT,
+    STMT_EXP_TAG_INSERT,
+    STMT_EXP_TAGS,
+    STMT_EXP_TAGS_DELETE,
+    STMT_EXP_GET,
+    STMT_EXP_SET_NAME,
+    STMT_EXP_SET_NOTES,
+    STMT_EXP_TOUCH,
+    STMT_EXP_DELETE,
+    STMT_EXP_LIST,
+    STMT_COUNT_
+} stmt_id;
+
+typedef struct {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[STMT_COUNT_];
+} store_conn;
+
+typedef struct cache_entry cache_entry;
+
+struct store {
+    char *path;
+    int size;
+    store_conn *conns;
+    int *idle;      /* stack of idle connection indexes */
+    int idle_count;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+
+    /* The network cache (network_cache.c). */
+    pthread_mutex_t cache_lock;
+    cache_entry **cache;
+    size_t cache_count;
+    size_t cache_bytes;
+    unsigned long long cache_tick;
+};
+
+/* Borrows an idle connection (waiting for one); give it back with
+ * store_conn_put. */
+store_conn *store_conn_get(store *st);
+void store_conn_put(store *st, store_conn *c);
+
+/* The statement id on c, prepared on first use and reset for a new run.
+ * NULL when it cannot be prepared (*rc says why). */
+sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc);
+
+/* Maps an SQLite result code to a store_status. */
+store_status store_status_of(int rc);
+
+/* BEGIN IMMEDIATE (for writes) / BEGIN (a consistent snapshot for reads
+ * of several statements) / COMMIT / ROLLBACK on c. */
+store_status store_begin(store_conn *c);
+store_status store_begin_read(store_conn *c);
+store_status store_commit(store_conn *c);
+void store_rollback(store_conn *c);
+
+/* Steps a statement that returns no rows; maps the result. */
+store_status store_exec(sqlite3_stmt *s);
+
+/* Deletes the row whose id is `id` with the one-statement delete id_stmt,
+ * in a transaction; STORE_NOTFOUND when there was none. */
+store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id);
+
+/* A new id "<prefix>_" + 20 base32 characters into out (STORE_ID_MAX). */
+void store_new_id(const char *prefix, char *out);
+
+/* The current time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (STORE_TIME_MAX). */
+void store_now(char *out);
+
+/* Copies a text column into buf (size STORE_ID_MAX / STORE_TIME_MAX ...). */
+void store_column_copy(sqlite3_stmt *s, int col, char *buf, size_t size);
+
+/* A malloc'd copy of a text column, NULL for SQL NULL. *oom is set when an
+ * allocation failed. */
+char *store_column_strdup(sqlite3_stmt *s, int col, bool *oom);
+
+/* Doubles as little-endian bytes and back. */
+void store_encode_doubles(const double *x, size_t n, unsigned char *out);
+void store_decode_doubles(const unsigned char *in, size_t n, double *x);
+
+/* Network cache hooks (network_cache.c). */
+void store_cache_init(store *st);
+void store_cache_drop(store *st, const char *id);
+void store_cache_free(store *st);
+
+#endif

@@ -1,0 +1,204 @@
+"""Starts the real psinet binary on a loopback port and talks HTTP to it.
+
+Only the Python standard library is used. The binary comes from $PSINET_BIN
+(build/psinet by default). Every server runs on its own temporary database
+and on a free port it picks itself (--port 0); the port is read from the
+server's "listening" log line.
+
+On stop the server gets SIGTERM and must exit 0 within a few seconds with no
+sanitizer report in its log; otherwise the stop raises, and the test fails.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+BIN = os.environ.get("PSINET_BIN", "build/psinet")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers          # lower-cased names
+        self.body = body                # bytes
+        self._json = None
+
+    @property
+    def json(self):
+        if self._json is None:
+            self._json = json.loads(self.body)
+        return self._json
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.body[:300])
+
+
+class Server:
+    """One psinet process. Use as a context manager or call start/stop."""
+
+    def __init__(self, *args, env=None, db=None, workdir=None):
+        self.own_dir = workdir is None
+        self.dir = workdir or tempfile.mkdtemp(prefix="psinet-it-")
+        self.db = db or os.path.join(self.dir, "psinet.db")
+        self.args = list(args)
+        self.env = dict(os.environ)
+        for k in [k for k in self.env if k.startswith("PSINET_")
+                  and k != "PSINET_BIN"]:
+            del self.env[k]
+        self.env.update(env or {})
+        self.proc = None
+        self.port = None
+        self.log_lines = []
+        self._reader = None
+        self._listening = threading.Event()
+
+    # -- process ---------------------------------------------------------
+    def start(self, timeout=20):
+        cmd = [BIN, "--bind", "127.0.0.1", "--port", "0", "--db", self.db,
+               "--threads", "2"] + self.args
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, env=self.env)
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
+        if not self._listening.wait(timeout):
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("psinet did not start: %s" % self.log())
+        return self
+
+    def _read_log(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.log_lines.append(line)
+            if '"event":"listening"' in line and self.port is None:
+                self.port = json.loads(line)["port"]
+                self._listening.set()
+
+    def log(self):
+        return "\n".join(self.log_lines[-40:])
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Stops the server; returns its exit status. Raises on a
+        sanitizer report or an unclean exit after SIGTERM."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            status = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("psinet did not stop within %ss" % timeout)
+        self._reader.join(5)
+        self.proc = None
+        text = "\n".join(self.log_lines)
+        for mark in SANITIZER_MARKS:
+            if mark in text:
+                raise RuntimeError("sanitizer report:\n" + self.log())
+        if sig == signal.SIGTERM and status != 0:
+            raise RuntimeError("exit status %s after SIGTERM:\n%s"
+                               % (status, self.log()))
+        return status
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            if exc[0] is None:
+                self.stop()
+        finally:
+            self.cleanup()
+
+    # -- HTTP ------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """Sends one request. body: a dict/list (sent as JSON), bytes or
+        str (sent as is). Returns a Response."""
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                          timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            data = r.read()
+            return Response(r.status,
+                            {k.lower(): v for k, v in r.getheaders()}, data)
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def raw(self, data, timeout=10):
+        """Sends raw bytes on a fresh connection; returns all bytes read
+        until the server closes it or the timeout passes."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout)
+        try:
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    c = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not c:
+                    break
+                chunks.append(c)
+            return b"".join(chunks)
+        finally:
+            s.close()
+
+
+def assert_problem(test, r, status, pointer=None):
+    """Checks r is an RFC 9457 problem with the given status (and, when
+    pointer is given, an error item at that JSON Pointer). Returns the body."""
+    test.assertEqual(r.status, status, r)
+    test.assertEqual(r.header("content-type"), "application/problem+json", r)
+    p = r.json
+    for key in ("type", "title", "status", "detail"):
+        test.assertIn(key, p)
+    test.assertEqual(p["status"], status)
+    test.assertTrue(p["detail"])
+    if pointer is not None:
+        pointers = [e["pointer"] for e in p.get("errors", [])]
+        test.assertIn(pointer, pointers, p)
+    return p
+
+
+def close_rel(a, b, tol):
+    return abs(a - b) <= tol * max(1.0, abs(b))

@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/run.sh - runs every test of psinet and prints the totals.
+#
+#   tests/run.sh BUILD_DIR... -- TEST_NAME...
+#
+# For each build directory (the release build, then the ASan+UBSan build):
+# every C test binary BUILD_DIR/tests/NAME, then the integration suite
+# (tests/integration, Python standard library only) against BUILD_DIR/psinet.
+# The last line is "total: N passed, N failed"; the exit status is 0 only
+# when nothing failed.
+set -u
+
+dirs=""
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
+[ $# -gt 0 ] && shift
+names="$*"
+PYTHON=${PYTHON:-python3}
+
+# Sanitizers: stop at the first report, and fail the process that had it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=88}
+
+passed=0
+failed=0
+broken=""
+
+# count LABEL LOGFILE STATUS: adds the "N passed, N failed" of a run.
+count() {
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+    p=$(printf '%s\n' "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/')
+    f=$(printf '%s\n' "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    [ -n "$line" ] || { p=0; f=1; }
+    if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$f" -eq 0 ] || broken="$broken $1"
+    printf '%-44s %s passed, %s failed\n' "$1" "$p" "$f"
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for dir in $dirs; do
+    echo "== $dir"
+    for name in $names; do
+        "$dir/tests/$name" >"$log" 2>&1
+        status=$?
+        [ $status -eq 0 ] || cat "$log"
+        count "$dir/tests/$name" "$log" $status
+    done
+    PSINET_BIN="$dir/psinet" "$PYTHON" tests/integration/run.py >"$log" 2>&1
+    status=$?
+    [ $status -eq 0 ] || cat "$log"
+    count "$dir integration" "$log" $status
+done
+
+[ -z "$broken" ] || echo "failing:$broken"
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
