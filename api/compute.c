@@ -63,8 +63,7 @@ api_code api_layer_forward(const api_call *call, api_response *resp,
     api_layer layer;
     bool ok = api_layer_read(body, "", lim, &layer, err);
     api_inputs in = {0};
-    ok = api_inputs_read(body, "", ok ? layer.view.cols : 0, lim, &in, err) &&
-         ok;
+    ok = api_inputs_read(body, "", layer.view.cols, lim, &in, err) && ok;
     if (!ok) {
         api_layer_free(&layer);
         api_inputs_free(&in);

@@ -46,6 +46,10 @@ bool api_layer_read(const json_t *obj, const char *ptr,
 
     if (!ok) {
         api_layer_free(out);
+        /* Keep the shape when the weights were fine, so that callers can
+         * still check the inputs against it and report every error. */
+        out->view.rows = rows;
+        out->view.cols = cols;
         return false;
     }
     out->view.rows = rows;

@@ -21,8 +21,9 @@ typedef struct {
 } api_layer;
 
 /* Reads {"weights", "bias"?, "activation", "params"?} from obj (whose other
- * fields the caller checks), at JSON Pointer ptr. On failure *out is empty
- * and safe to free. */
+ * fields the caller checks), at JSON Pointer ptr. On failure *out owns
+ * nothing (it is safe to free) but keeps view.rows and view.cols when the
+ * weights themselves were valid (0 otherwise). */
 bool api_layer_read(const json_t *obj, const char *ptr,
                     const api_limits *lim, api_layer *out, api_err *err);
 

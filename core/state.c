@@ -6,14 +6,14 @@
 
 #include "metrics.h"
 
-/* The scaled sum of squares of LAPACK's dnrm2 over the 2n reals of c:
- * norm = scale * sqrt(ssq), updated so that no square overflows or
- * underflows whatever the magnitudes. */
-double state_norm(const double complex *c, size_t n)
+/* The norm of c / d, as the scaled sum of squares of LAPACK's dnrm2 over
+ * the 2n reals: norm = scale * sqrt(ssq), updated so that no square
+ * overflows or underflows whatever the magnitudes. */
+static double norm_divided(const double complex *c, size_t n, double d)
 {
     double scale = 0.0, ssq = 1.0;
     for (size_t i = 0; i < n; i++) {
-        double parts[2] = {creal(c[i]), cimag(c[i])};
+        double parts[2] = {creal(c[i]) / d, cimag(c[i]) / d};
         for (int k = 0; k < 2; k++) {
             double x = fabs(parts[k]);
             if (x == 0.0)
@@ -31,6 +31,36 @@ double state_norm(const double complex *c, size_t n)
     return scale * sqrt(ssq);
 }
 
+/* The largest |re| or |im| in c. */
+static double max_part(const double complex *c, size_t n)
+{
+    double big = 0.0;
+    for (size_t i = 0; i < n; i++)
+        big = fmax(big, fmax(fabs(creal(c[i])), fabs(cimag(c[i]))));
+    return big;
+}
+
+/* A divisor d such that c / d has norm exactly representable and finite:
+ * the norm itself, or, when that overflows (entries near DBL_MAX), the
+ * largest part times the norm of c / largest part. Returned as two factors
+ * applied one after the other: c / d1 / d2. */
+static void unit_divisors(const double complex *c, size_t n, double norm,
+                          double *d1, double *d2)
+{
+    if (!isinf(norm)) {
+        *d1 = norm;
+        *d2 = 1.0;
+        return;
+    }
+    *d1 = max_part(c, n);
+    *d2 = norm_divided(c, n, *d1);
+}
+
+double state_norm(const double complex *c, size_t n)
+{
+    return norm_divided(c, n, 1.0);
+}
+
 core_status state_normalize(double complex *c, size_t n, double *norm_out)
 {
     if (n == 0)
@@ -38,23 +68,10 @@ core_status state_normalize(double complex *c, size_t n, double *norm_out)
     double norm = state_norm(c, n);
     if (norm == 0.0)
         return CORE_EZERO;
-    if (isinf(norm)) {
-        /* The norm itself overflows (entries near DBL_MAX): divide by the
-         * largest magnitude first, then by the now finite norm. */
-        double big = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double re = fabs(creal(c[i])), im = fabs(cimag(c[i]));
-            big = fmax(big, fmax(re, im));
-        }
-        for (size_t i = 0; i < n; i++)
-            c[i] = CMPLX(creal(c[i]) / big, cimag(c[i]) / big);
-        double rest = state_norm(c, n);
-        for (size_t i = 0; i < n; i++)
-            c[i] = CMPLX(creal(c[i]) / rest, cimag(c[i]) / rest);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            c[i] = CMPLX(creal(c[i]) / norm, cimag(c[i]) / norm);
-    }
+    double d1, d2;
+    unit_divisors(c, n, norm, &d1, &d2);
+    for (size_t i = 0; i < n; i++)
+        c[i] = CMPLX(creal(c[i]) / d1 / d2, cimag(c[i]) / d1 / d2);
     if (norm_out)
         *norm_out = norm;
     return CORE_OK;
@@ -67,20 +84,10 @@ core_status state_probabilities(const double complex *c, size_t n, double *p)
     double norm = state_norm(c, n);
     if (norm == 0.0)
         return CORE_EZERO;
-    double big = 0.0;
-    if (isinf(norm)) {
-        for (size_t i = 0; i < n; i++)
-            big = fmax(big, fmax(fabs(creal(c[i])), fabs(cimag(c[i]))));
-    }
+    double d1, d2;
+    unit_divisors(c, n, norm, &d1, &d2);
     for (size_t i = 0; i < n; i++) {
-        double re = creal(c[i]), im = cimag(c[i]);
-        if (big > 0.0) {
-            re /= big;
-            im /= big;
-        }
-        double nn = big > 0.0 ? norm / big : norm;
-        re /= nn;
-        im /= nn;
+        double re = creal(c[i]) / d1 / d2, im = cimag(c[i]) / d1 / d2;
         p[i] = re * re + im * im;
     }
     return CORE_OK;

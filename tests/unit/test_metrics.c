@@ -1,0 +1,58 @@
+/* tests/unit/test_metrics.c - distribution metrics: analytic cases and
+ * numpy (1e-13 relative). */
+#include <math.h>
+
+#include "core/metrics.h"
+#include "tests/ref/core_ref.h"
+#include "tests/testlib.h"
+
+#define TOL 1e-13
+
+TEST(entropy_counts_zero_log_zero_as_zero)
+{
+    const double p[4] = {0.5, 0.0, 0.25, 0.25};
+    CHECK_NEAR(metric_entropy_bits(p, 4), 1.5, 0);
+    const double point[3] = {0, 1, 0};
+    CHECK(metric_entropy_bits(point, 3) == 0.0);
+}
+
+TEST(kl_is_zero_for_equal_and_infinite_off_support)
+{
+    const double p[2] = {0.5, 0.5}, q[2] = {1.0, 0.0};
+    CHECK(metric_kl_bits(p, p, 2) == 0.0);
+    CHECK(isinf(metric_kl_bits(p, q, 2)));
+    CHECK_NEAR(metric_kl_bits(q, p, 2), 1.0, 1e-15); /* log2(1/0.5) */
+}
+
+TEST(total_variation_and_fidelity_of_disjoint_supports)
+{
+    const double p[2] = {1, 0}, q[2] = {0, 1};
+    CHECK(metric_total_variation(p, q, 2) == 1.0);
+    CHECK(metric_classical_fidelity(p, q, 2) == 0.0);
+    CHECK_NEAR(metric_classical_fidelity(p, p, 2), 1.0, 1e-15);
+}
+
+TEST(pearson_is_undefined_for_constant_series)
+{
+    const double x[3] = {1, 2, 3}, c[3] = {4, 4, 4};
+    double r = 7;
+    CHECK_EQ_INT(metric_pearson(x, c, 3, &r), CORE_EUNDEFINED);
+    CHECK(r == 7);
+    CHECK_EQ_INT(metric_pearson(x, x, 1, &r), CORE_EUNDEFINED);
+    const double y[3] = {-2, -4, -6};
+    CHECK_EQ_INT(metric_pearson(x, y, 3, &r), CORE_OK);
+    CHECK_NEAR(r, -1.0, 1e-15);
+}
+
+TEST(metrics_match_numpy)
+{
+    CHECK_NEAR(metric_entropy_bits(metric_p, 9), metric_entropy_p, TOL);
+    CHECK_NEAR(metric_kl_bits(metric_p, metric_q, 9), metric_kl_pq, TOL);
+    CHECK_NEAR(metric_total_variation(metric_p, metric_q, 9), metric_tv_pq,
+               TOL);
+    CHECK_NEAR(metric_classical_fidelity(metric_p, metric_q, 9),
+               metric_fid_pq, TOL);
+    double r;
+    CHECK_EQ_INT(metric_pearson(pearson_x, pearson_y, 12, &r), CORE_OK);
+    CHECK_NEAR(r, pearson_r, TOL);
+}
