@@ -1,5 +1,6 @@
 /* api/compute.c - stateless computations: normalize a superposition, run a
  * layer forward. Nothing here touches the store. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,14 @@ api_code api_superposition_normalize(const api_call *call, api_response *resp,
         free(p);
         api_invalid(err, "/amplitudes",
                     "is the zero vector, which has no direction to normalize");
+        return err->code;
+    }
+    if (!isfinite(norm)) {
+        free(c);
+        free(p);
+        api_invalid(err, "/amplitudes",
+                    "has a norm beyond the largest double (about 1.8e308); "
+                    "scale the amplitudes down");
         return err->code;
     }
     state_probabilities(c, n, p);

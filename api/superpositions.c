@@ -143,6 +143,11 @@ api_code api_superposition_create(const api_call *call, api_response *resp,
         api_invalid(err, "/amplitudes",
                     "is the zero vector, which has no direction to "
                     "normalize (send \"normalize\": false to store it as is)");
+    if (err->code == API_OK && !normalize &&
+        !isfinite(state_norm(s.amplitudes, s.dimension)))
+        api_invalid(err, "/amplitudes",
+                    "has a norm beyond the largest double (about 1.8e308); "
+                    "scale the amplitudes down or let psinet normalize them");
     api_code code = err->code;
     char (*defaults)[72] = NULL;
     if (code == API_OK) {

@@ -1,6 +1,7 @@
 /* core/state.c - norms, normalization, Born probabilities, overlaps. */
 #include "state.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -40,14 +41,15 @@ static double max_part(const double complex *c, size_t n)
     return big;
 }
 
-/* A divisor d such that c / d has norm exactly representable and finite:
- * the norm itself, or, when that overflows (entries near DBL_MAX), the
- * largest part times the norm of c / largest part. Returned as two factors
- * applied one after the other: c / d1 / d2. */
+/* Two divisors that take c to unit norm, applied one after the other:
+ * c / d1 / d2. In the normal range that is the norm itself. When the norm
+ * overflows (entries near DBL_MAX) or is subnormal (where it carries too
+ * few bits to divide by), c is first scaled by its largest part, then by
+ * the norm of what that leaves, which is between 1 and sqrt(2n). */
 static void unit_divisors(const double complex *c, size_t n, double norm,
                           double *d1, double *d2)
 {
-    if (!isinf(norm)) {
+    if (isfinite(norm) && norm >= DBL_MIN) {
         *d1 = norm;
         *d2 = 1.0;
         return;

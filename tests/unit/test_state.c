@@ -74,6 +74,13 @@ TEST(normalize_works_at_extreme_scales)
     double complex sub[2] = {4.9406564584124654e-324, 0};
     CHECK_EQ_INT(state_normalize(sub, 2, NULL), CORE_OK);
     CHECK(creal(sub[0]) == 1.0);
+
+    /* Subnormal norms carry too few bits to divide by directly. */
+    double complex pair[2] = {4.9406564584124654e-324,
+                              4.9406564584124654e-324};
+    CHECK_EQ_INT(state_normalize(pair, 2, NULL), CORE_OK);
+    CHECK_NEAR(creal(pair[0]), sqrt(0.5), 1e-15);
+    CHECK_NEAR(creal(pair[1]), sqrt(0.5), 1e-15);
 }
 
 TEST(probabilities_are_scale_free_and_sum_to_one)
