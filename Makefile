@@ -47,6 +47,7 @@ SAN_DIR := build/asan
 
 .PHONY: all run test unit-tests deps clean format lint FORCE
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: build/psinet
 
@@ -56,7 +57,7 @@ all: build/psinet
 # says what it installs.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
               libsqlite3-dev libopenblas-dev
-TEST_PKGS  := python3 curl nodejs npm
+TEST_PKGS  := python3 curl
 
 # $(call apt_ensure,PACKAGES)
 define apt_ensure

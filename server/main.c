@@ -1,11 +1,11 @@
 /* server/main.c - the psinet process: configuration, store, HTTP daemon,
  * signals. */
 #include <cblas.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "server/config.h"
@@ -15,6 +15,44 @@
 
 /* How long in-flight requests get to finish after SIGTERM or SIGINT. */
 #define SHUTDOWN_GRACE_MS 5000
+
+/* The stop signals are turned into a byte on this pipe, which main waits
+ * on. A handler (rather than blocking the signals and sigwait) works even
+ * for threads that libraries started before main, such as a BLAS pool,
+ * which would otherwise take the default action and kill the process. */
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(stop_pipe[1], &b, 1);
+    (void)n;
+}
+
+/* Installs on_stop_signal for SIGINT and SIGTERM; ignores SIGPIPE. */
+static int install_signals(void)
+{
+    if (pipe(stop_pipe) != 0)
+        return -1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        return -1;
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+/* Blocks until a stop signal arrives; returns it. */
+static int wait_for_stop(void)
+{
+    unsigned char b = 0;
+    while (read(stop_pipe[0], &b, 1) != 1)
+        ;
+    return b;
+}
 
 int main(int argc, char **argv)
 {
@@ -37,14 +75,10 @@ int main(int argc, char **argv)
      * own threads inside each of them would only oversubscribe the cores. */
     openblas_set_num_threads(1);
 
-    /* Block the stop signals before any thread starts, so that every thread
-     * inherits the mask and only sigwait below receives them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (install_signals() != 0) {
+        log_event("error", "signals", "cannot install signal handlers");
+        return 1;
+    }
 
     api_ctx ctx = {.version = PSINET_VERSION, .limits = cfg.limits, .db = NULL};
     store_status st;
@@ -68,8 +102,7 @@ int main(int argc, char **argv)
     log_event("info", "database", "using %s (schema version %d)",
               cfg.db_path, store_known_schema_version());
 
-    int sig = 0;
-    sigwait(&stop, &sig);
+    int sig = wait_for_stop();
     log_event("info", "stopping", "%s received: finishing in-flight requests",
               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(srv, SHUTDOWN_GRACE_MS);
