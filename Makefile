@@ -88,7 +88,22 @@ build/.deps-build: Makefile
 build/.deps-test: Makefile
 	$(call apt_ensure,$(TEST_PKGS))
 
-deps: build/.deps-build build/.deps-test
+# Node.js runs the contract checks (tests/contract). An existing node and npm
+# (from Debian or elsewhere) are used as they are.
+build/.deps-node: Makefile
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then :; \
+	else $(MAKE) --no-print-directory NODE_PKGS=1 build/.deps-node-apt; fi
+	@mkdir -p $(@D) && touch $@
+
+build/.deps-node-apt:
+	$(call apt_ensure,nodejs npm)
+
+# The contract tools, from the npm registry at the versions the lock pins.
+tests/contract/node_modules/.installed: tests/contract/package-lock.json build/.deps-node
+	cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: build/.deps-build build/.deps-test build/.deps-node
 
 # ---------------------------------------------------------------- embedding
 # Migrations and the OpenAPI document are compiled into the binary so that it
@@ -149,11 +164,15 @@ $(eval $(call programs,$(SAN_DIR),$(SAN)))
 run: build/psinet
 	./build/psinet
 
-# Every C test binary, the integration suite against the real server, then
-# the same again built with ASan+UBSan. tests/run.sh prints the totals.
-test: build/.deps-test build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES)) \
+# Every C test binary and the integration suite against the real server,
+# then the same again built with ASan+UBSan; then the contract: openapi.yaml
+# lints clean and every exchange of the first integration run matches it.
+# tests/run.sh prints the totals.
+test: build/.deps-test tests/contract/node_modules/.installed \
+      build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES))
-	@sh tests/run.sh $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+	@sh tests/run.sh --contract build/exchanges.jsonl $(REL) $(SAN_DIR) \
+	  -- $(TEST_NAMES)
 
 clean:
 	rm -rf build

@@ -181,16 +181,45 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
     return API_OK;
 }
 
-/* Collects the methods of every route matching path into allow, e.g.
- * "GET, HEAD, DELETE". Returns how many routes matched. */
-static size_t allowed_methods(const char *path, char *allow, size_t cap)
+/* How many {id} segments a pattern has. */
+static int pattern_params(const char *pattern)
+{
+    int n = 0;
+    for (const char *p = pattern; (p = strstr(p, "{id}")) != NULL; p += 4)
+        n++;
+    return n;
+}
+
+/* The fewest {id} segments among the patterns that match path, or -1 when
+ * none does. A literal segment wins over {id}: /v1/superpositions/normalize
+ * is its own resource, not the superposition with id "normalize". */
+static int best_specificity(const char *path)
+{
+    int best = -1;
+    for (const api_route *r = api_routes; r->method; r++) {
+        const char *id;
+        size_t id_len;
+        if (!api_route_match(r->pattern, path, &id, &id_len))
+            continue;
+        int n = pattern_params(r->pattern);
+        if (best < 0 || n < best)
+            best = n;
+    }
+    return best;
+}
+
+/* Collects the methods of the routes of path (at the given specificity)
+ * into allow, e.g. "GET, HEAD, DELETE". */
+static void allowed_methods(const char *path, int specificity, char *allow,
+                            size_t cap)
 {
     size_t matched = 0, len = 0;
     allow[0] = '\0';
     for (const api_route *r = api_routes; r->method; r++) {
         const char *id;
         size_t id_len;
-        if (!api_route_match(r->pattern, path, &id, &id_len))
+        if (pattern_params(r->pattern) != specificity ||
+            !api_route_match(r->pattern, path, &id, &id_len))
             continue;
         const char *m = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
         len += (size_t)snprintf(allow + len, cap - len, "%s%s",
@@ -199,32 +228,33 @@ static size_t allowed_methods(const char *path, char *allow, size_t cap)
             len = cap - 1;
         matched++;
     }
-    return matched;
 }
 
 static api_code dispatch(const api_ctx *ctx, const api_request *req,
                          api_response *resp, api_err *err)
 {
+    int specificity = best_specificity(req->path);
+    if (specificity < 0)
+        return api_fail(err, API_ENOTFOUND, "no resource at %.200s", req->path);
+
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     const api_route *route = NULL;
     const char *id = NULL;
     size_t id_len = 0;
     for (const api_route *r = api_routes; r->method && !route; r++)
         if (strcmp(r->method, method) == 0 &&
+            pattern_params(r->pattern) == specificity &&
             api_route_match(r->pattern, req->path, &id, &id_len))
             route = r;
 
     if (!route) {
         char allow[128];
-        if (allowed_methods(req->path, allow, sizeof allow) == 0)
-            return api_fail(err, API_ENOTFOUND, "no resource at %.200s",
-                            req->path);
+        allowed_methods(req->path, specificity, allow, sizeof allow);
+        api_response_header(resp, "Allow", "%s, OPTIONS", allow);
         if (strcmp(req->method, "OPTIONS") == 0) {
             resp->status = 204;
-            api_response_header(resp, "Allow", "%s, OPTIONS", allow);
             return API_OK;
         }
-        api_response_header(resp, "Allow", "%s, OPTIONS", allow);
         return api_fail(err, API_EMETHOD, "%.20s is not allowed on %.200s; "
                         "allowed: %s", req->method, req->path, allow);
     }

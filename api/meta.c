@@ -32,3 +32,12 @@ api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
     }
     return api_fail(err, API_ENOTFOUND, "this build has no openapi.yaml");
 }
+
+api_code api_ready(const api_call *call, api_response *resp, api_err *err)
+{
+    store_status st = call->ctx->db ? store_ping(call->ctx->db) : STORE_ERROR;
+    if (st != STORE_OK)
+        return api_fail(err, API_EUNAVAILABLE, "the database does not answer: %s",
+                        store_status_str(st));
+    return api_reply(resp, 200, json_pack("{s:s}", "status", "ready"), err);
+}

@@ -5,6 +5,7 @@
 
 const api_route api_routes[] = {
     {"GET", "/healthz", api_health, 0, "healthz"},
+    {"GET", "/readyz", api_ready, 0, "readyz"},
     {"GET", "/version", api_version, 0, "version"},
     {"GET", "/openapi.yaml", api_openapi, 0, "openapi"},
     {"POST", "/v1/superpositions/normalize", api_superposition_normalize,

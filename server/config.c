@@ -54,6 +54,9 @@ static const option options[] = {
     {"max-connections", "PSINET_MAX_CONNECTIONS", OPT_UINT,
      offsetof(server_config, max_connections), 1000000, 1,
      "most simultaneous connections"},
+    {"busy-timeout", "PSINET_BUSY_TIMEOUT", OPT_UINT,
+     offsetof(server_config, busy_timeout_ms), 600000, 1,
+     "milliseconds a write waits for the database lock before a 503"},
     {"help", NULL, OPT_FLAG, offsetof(server_config, show_help), 0, 0,
      "print this help and exit"},
     {"version", NULL, OPT_FLAG, offsetof(server_config, show_version), 0, 0,
@@ -71,6 +74,7 @@ static void set_defaults(server_config *cfg)
     cfg->threads = cores > 0 ? (unsigned)cores : 1;
     cfg->connection_timeout = 30;
     cfg->max_connections = 1024;
+    cfg->busy_timeout_ms = 5000;
     api_limits_default(&cfg->limits);
 }
 

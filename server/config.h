@@ -20,6 +20,7 @@ typedef struct {
     unsigned threads;
     unsigned connection_timeout; /* seconds of idleness before a close */
     unsigned max_connections;
+    unsigned busy_timeout_ms; /* how long a write waits for the lock */
     api_limits limits;
     bool show_help;
     bool show_version;

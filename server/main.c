@@ -82,7 +82,8 @@ int main(int argc, char **argv)
 
     api_ctx ctx = {.version = PSINET_VERSION, .limits = cfg.limits, .db = NULL};
     store_status st;
-    ctx.db = store_open(cfg.db_path, (int)cfg.threads, &st, err, sizeof err);
+    ctx.db = store_open(cfg.db_path, (int)cfg.threads, (int)cfg.busy_timeout_ms,
+                        &st, err, sizeof err);
     if (!ctx.db) {
         log_event("error", "database", "cannot use %s: %s", cfg.db_path, err);
         return 1;

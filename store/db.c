@@ -13,15 +13,12 @@
 
 #include "store/migrations.h"
 
-/* How long a statement waits for a lock held by another writer. */
-#define BUSY_TIMEOUT_MS 5000
-
 static const char *const stmt_sql[STMT_COUNT_] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_BEGIN_READ] = "BEGIN",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
-    [STMT_PING] = "SELECT 1",
+    [STMT_PING] = "SELECT count(*) FROM schema_migrations",
     [STMT_SCHEMA_VERSION] =
         "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [STMT_SUP_INSERT] =
@@ -239,8 +236,8 @@ static void conn_close(store_conn *c)
 }
 
 /* Opens one connection with psinet's settings. */
-static int conn_open(store_conn *c, const char *path, char *errbuf,
-                     size_t errlen)
+static int conn_open(store_conn *c, const char *path, int busy_ms,
+                     char *errbuf, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     int rc = sqlite3_open_v2(path, &c->db,
@@ -248,7 +245,7 @@ static int conn_open(store_conn *c, const char *path, char *errbuf,
                                  SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+        sqlite3_busy_timeout(c->db, busy_ms);
         rc = sqlite3_exec(c->db,
                           "PRAGMA journal_mode = WAL;"
                           "PRAGMA synchronous = FULL;"
@@ -359,8 +356,8 @@ static store_status migrate(sqlite3 *db, char *errbuf, size_t errlen)
     return st;
 }
 
-store *store_open(const char *path, int connections, store_status *status,
-                  char *errbuf, size_t errlen)
+store *store_open(const char *path, int connections, int busy_ms,
+                  store_status *status, char *errbuf, size_t errlen)
 {
     errbuf[0] = '\0';
     if (connections < 1)
@@ -387,7 +384,7 @@ store *store_open(const char *path, int connections, store_status *status,
     store_cache_init(st);
     *status = STORE_OK;
     for (int i = 0; i < connections && *status == STORE_OK; i++) {
-        int rc = conn_open(&st->conns[i], path, errbuf, errlen);
+        int rc = conn_open(&st->conns[i], path, busy_ms, errbuf, errlen);
         if (rc != SQLITE_OK) {
             *status = store_status_of(rc);
             break;

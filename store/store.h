@@ -44,12 +44,13 @@ typedef struct store store;
 
 /* Opens (creating if needed) the database at path with `connections` pooled
  * connections (>= 1), sets WAL, synchronous=FULL, foreign_keys=ON and a busy
- * timeout, and applies every embedded migration not applied yet, each in its
+ * timeout of busy_ms milliseconds (how long a write waits for another
+ * writer's lock before STORE_BUSY), and applies every embedded migration not applied yet, each in its
  * own transaction. On failure returns NULL, sets *status, and writes a
  * human-readable reason to errbuf (e.g. "database schema version 7 is newer
  * than this psinet knows (3)"). */
-store *store_open(const char *path, int connections, store_status *status,
-                  char *errbuf, size_t errlen);
+store *store_open(const char *path, int connections, int busy_ms,
+                  store_status *status, char *errbuf, size_t errlen);
 
 /* Closes every connection and frees the store. NULL is a no-op. */
 void store_close(store *st);

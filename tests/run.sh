@@ -1,15 +1,20 @@
 #!/bin/sh
 # tests/run.sh - runs every test of psinet and prints the totals.
 #
-#   tests/run.sh BUILD_DIR... -- TEST_NAME...
+#   tests/run.sh [--contract FILE] BUILD_DIR... -- TEST_NAME...
 #
 # For each build directory (the release build, then the ASan+UBSan build):
 # every C test binary BUILD_DIR/tests/NAME, then the integration suite
 # (tests/integration, Python standard library only) against BUILD_DIR/psinet.
-# The last line is "total: N passed, N failed"; the exit status is 0 only
-# when nothing failed.
+# With --contract, the first integration run records its HTTP exchanges in
+# FILE, and at the end openapi.yaml is linted and every exchange validated
+# against it (tests/contract, Node.js). The last line is
+# "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
+contract=""
+recorded=""
+if [ "${1:-}" = "--contract" ]; then contract=$2; shift 2; fi
 dirs=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
@@ -48,11 +53,33 @@ for dir in $dirs; do
         [ $status -eq 0 ] || cat "$log"
         count "$dir/tests/$name" "$log" $status
     done
-    PSINET_BIN="$dir/psinet" "$PYTHON" tests/integration/run.py >"$log" 2>&1
+    if [ -n "$contract" ]; then
+        rm -f "$contract"
+        PSINET_CONTRACT_LOG="$contract" PSINET_BIN="$dir/psinet" \
+            "$PYTHON" tests/integration/run.py >"$log" 2>&1
+    else
+        PSINET_BIN="$dir/psinet" "$PYTHON" tests/integration/run.py >"$log" 2>&1
+    fi
     status=$?
     [ $status -eq 0 ] || cat "$log"
     count "$dir integration" "$log" $status
+    [ -n "$contract" ] && recorded=$contract
+    contract=""
 done
+
+if [ -n "$recorded" ]; then
+    echo "== contract"
+    (cd tests/contract && npx --no-install redocly lint --format=summary \
+        --config redocly.yaml ../../openapi.yaml) >"$log" 2>&1
+    status=$?
+    if [ $status -eq 0 ]; then echo "1 passed, 0 failed" >>"$log"; else cat "$log"; fi
+    count "openapi.yaml lint (redocly)" "$log" $status
+    node tests/contract/validate.mjs openapi.yaml "$recorded" >"$log" 2>&1
+    status=$?
+    grep -v '^not exercised' "$log" | grep -v 'passed, .* failed' || true
+    grep '^not exercised' "$log" || true
+    count "exchanges valid against openapi.yaml" "$log" $status
+fi
 
 [ -z "$broken" ] || echo "failing:$broken"
 echo "total: $passed passed, $failed failed"

@@ -21,6 +21,46 @@ import threading
 import time
 
 BIN = os.environ.get("PSINET_BIN", "build/psinet")
+# When set, every exchange made through Server.request is appended to this
+# JSON Lines file, for tests/contract/validate.mjs to check against
+# openapi.yaml.
+CONTRACT_LOG = os.environ.get("PSINET_CONTRACT_LOG")
+_contract_lock = threading.Lock()
+
+
+def _json_or_text(data, content_type):
+    if data is None or data == b"":
+        return None
+    if content_type and "json" in content_type:
+        try:
+            return json.loads(data)
+        except ValueError:
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _record(method, path, headers, body, response):
+    if not CONTRACT_LOG:
+        return
+    path, _, query = path.partition("?")
+    req_ct = {k.lower(): v for k, v in headers.items()}.get("content-type")
+    resp_ct = response.header("content-type")
+    rec = {
+        "method": method, "path": path, "query": query,
+        "request_content_type": req_ct,
+        "request_body": _json_or_text(body, req_ct),
+        "status": response.status,
+        "response_headers": response.headers,
+        "response_content_type": resp_ct,
+        "response_body": _json_or_text(response.body, resp_ct),
+    }
+    try:
+        line = json.dumps(rec, allow_nan=False)
+    except ValueError:  # e.g. 1e999 in a deliberately bad request
+        rec["request_body"] = body.decode("utf-8", "replace")
+        line = json.dumps(rec, allow_nan=False)
+    with _contract_lock, open(CONTRACT_LOG, "a") as f:
+        f.write(line + "\n")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
 
@@ -147,8 +187,10 @@ class Server:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()
             data = r.read()
-            return Response(r.status,
+            resp = Response(r.status,
                             {k.lower(): v for k, v in r.getheaders()}, data)
+            _record(method, path, hdrs, body, resp)
+            return resp
         finally:
             conn.close()
 

@@ -33,6 +33,11 @@ class Meta(unittest.TestCase):
         self.assertEqual(r.header("content-type"), "application/json")
         self.assertEqual(r.header("x-content-type-options"), "nosniff")
 
+    def test_readyz_answers_when_the_database_does(self):
+        r = server.get("/readyz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json, {"status": "ready"})
+
     def test_version_names_psinet(self):
         r = server.get("/version")
         self.assertEqual(r.status, 200)

@@ -33,7 +33,7 @@ static store *open_new(void)
 {
     store_status st;
     char err[256];
-    store *s = store_open(new_path(), 2, &st, err, sizeof err);
+    store *s = store_open(new_path(), 2, 5000, &st, err, sizeof err);
     test_check(s != NULL, __FILE__, __LINE__, "store_open: %s", err);
     return s;
 }
@@ -43,7 +43,7 @@ static store *reopen(store *s, const char *p)
     store_close(s);
     store_status st;
     char err[256];
-    return store_open(p, 2, &st, err, sizeof err);
+    return store_open(p, 2, 5000, &st, err, sizeof err);
 }
 
 __attribute__((destructor)) static void cleanup(void)
@@ -294,7 +294,7 @@ TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
 
     store_status st;
     char err[256] = "";
-    store *db = store_open(p, 1, &st, err, sizeof err);
+    store *db = store_open(p, 1, 5000, &st, err, sizeof err);
     CHECK(db != NULL);
     if (!db)
         return;
@@ -327,7 +327,7 @@ TEST(a_newer_schema_is_refused)
     sqlite3_close(raw);
     store_status st;
     char err[256] = "";
-    CHECK(store_open(keep, 1, &st, err, sizeof err) == NULL);
+    CHECK(store_open(keep, 1, 5000, &st, err, sizeof err) == NULL);
     CHECK_EQ_INT(st, STORE_SCHEMA);
     CHECK(strstr(err, "9999") != NULL);
 }
@@ -341,7 +341,7 @@ TEST(a_file_that_is_not_a_database_is_refused)
     fclose(f);
     store_status st;
     char err[256] = "";
-    CHECK(store_open(p, 1, &st, err, sizeof err) == NULL);
+    CHECK(store_open(p, 1, 5000, &st, err, sizeof err) == NULL);
     CHECK_EQ_INT(st, STORE_CORRUPT);
     CHECK(err[0] != '\0');
 }
