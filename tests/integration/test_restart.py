@@ -64,3 +64,35 @@ class Restart(unittest.TestCase):
                            timeout=20, stdin=subprocess.DEVNULL)
         self.assertEqual(r.returncode, 1)
         self.assertIn("not a database", r.stderr)
+
+
+class GracefulStop(unittest.TestCase):
+    def test_sigterm_lets_an_in_flight_request_finish(self):
+        import signal
+        import socket
+        import time
+        s = Server().start()
+        try:
+            body = b'{"amplitudes": [3, 4]}'
+            c = socket.create_connection(("127.0.0.1", s.port), 10)
+            c.sendall(b"POST /v1/superpositions/normalize HTTP/1.1\r\n"
+                      b"Host: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+            time.sleep(0.3)                 # the request is now in flight
+            s.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            self.assertIsNone(s.proc.poll())  # still waiting for us
+            c.sendall(body[5:])
+            reply = b""
+            while b"0.8" not in reply:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+            c.close()
+            self.assertTrue(reply.startswith(b"HTTP/1.1 200"), reply[:100])
+            self.assertIn(b'"norm":5.0', reply)
+            self.assertEqual(s.stop(), 0)
+            self.assertIn('"event":"stopped"', s.log())
+        finally:
+            s.cleanup()
