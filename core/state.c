@@ -63,15 +63,26 @@ double state_norm(const double complex *c, size_t n)
     return norm_divided(c, n, 1.0);
 }
 
-core_status state_normalize(double complex *c, size_t n, double *norm_out)
+/* The norm of c and the divisors that make it a unit vector; CORE_EINVAL
+ * for n == 0, CORE_EZERO for a zero vector. */
+static core_status unit_scale(const double complex *c, size_t n,
+                              double *norm, double *d1, double *d2)
 {
     if (n == 0)
         return CORE_EINVAL;
-    double norm = state_norm(c, n);
-    if (norm == 0.0)
+    *norm = state_norm(c, n);
+    if (*norm == 0.0)
         return CORE_EZERO;
-    double d1, d2;
-    unit_divisors(c, n, norm, &d1, &d2);
+    unit_divisors(c, n, *norm, d1, d2);
+    return CORE_OK;
+}
+
+core_status state_normalize(double complex *c, size_t n, double *norm_out)
+{
+    double norm, d1, d2;
+    core_status st = unit_scale(c, n, &norm, &d1, &d2);
+    if (st != CORE_OK)
+        return st;
     for (size_t i = 0; i < n; i++)
         c[i] = CMPLX(creal(c[i]) / d1 / d2, cimag(c[i]) / d1 / d2);
     if (norm_out)
@@ -81,13 +92,10 @@ core_status state_normalize(double complex *c, size_t n, double *norm_out)
 
 core_status state_probabilities(const double complex *c, size_t n, double *p)
 {
-    if (n == 0)
-        return CORE_EINVAL;
-    double norm = state_norm(c, n);
-    if (norm == 0.0)
-        return CORE_EZERO;
-    double d1, d2;
-    unit_divisors(c, n, norm, &d1, &d2);
+    double norm, d1, d2;
+    core_status st = unit_scale(c, n, &norm, &d1, &d2);
+    if (st != CORE_OK)
+        return st;
     for (size_t i = 0; i < n; i++) {
         double re = creal(c[i]) / d1 / d2, im = cimag(c[i]) / d1 / d2;
         p[i] = re * re + im * im;

@@ -182,27 +182,41 @@ void store_rollback(store_conn *c)
         run_simple(c, STMT_ROLLBACK);
 }
 
-/* Runs a one-statement delete by id inside a transaction. */
-store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id)
+store_status store_write_begin(store *st, stmt_id id, store_conn **c,
+                               sqlite3_stmt **q)
 {
-    store_conn *c = store_conn_get(st);
+    *c = store_conn_get(st);
+    *q = NULL;
+    store_status result = store_begin(*c);
+    if (result != STORE_OK)
+        return result;
     int rc;
-    store_status result = store_begin(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, id_stmt, &rc) : NULL;
-    if (result == STORE_OK && !q)
-        result = store_status_of(rc);
-    if (q) {
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK && sqlite3_changes(c->db) == 0)
-            result = STORE_NOTFOUND;
-        if (result == STORE_OK)
-            result = store_commit(c);
-    }
+    *q = store_stmt(*c, id, &rc);
+    return *q ? STORE_OK : store_status_of(rc);
+}
+
+store_status store_write_end(store *st, store_conn *c, store_status result)
+{
+    if (result == STORE_OK)
+        result = store_commit(c);
     if (result != STORE_OK)
         store_rollback(c);
     store_conn_put(st, c);
     return result;
+}
+
+store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id)
+{
+    store_conn *c;
+    sqlite3_stmt *q;
+    store_status result = store_write_begin(st, id_stmt, &c, &q);
+    if (result == STORE_OK) {
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        result = store_exec(q);
+        if (result == STORE_OK && sqlite3_changes(c->db) == 0)
+            result = STORE_NOTFOUND;
+    }
+    return store_write_end(st, c, result);
 }
 
 /* ------------------------------------------------------------ the pool */

@@ -110,14 +110,10 @@ store_status store_experiment_create(store *st, store_experiment *e)
     store_new_id("exp", e->id);
     store_now(e->created_at);
     memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
-    store_conn *c = store_conn_get(st);
-    int rc;
-    store_status result = store_begin(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_EXP_INSERT, &rc)
-                                         : NULL;
-    if (result == STORE_OK && !q)
-        result = store_status_of(rc);
-    if (q) {
+    store_conn *c;
+    sqlite3_stmt *q;
+    store_status result = store_write_begin(st, STMT_EXP_INSERT, &c, &q);
+    if (result == STORE_OK) {
         sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
@@ -132,13 +128,8 @@ store_status store_experiment_create(store *st, store_experiment *e)
             result = write_tags(c, e->seq, (const char *const *)e->tags,
                                 e->tag_count);
         }
-        if (result == STORE_OK)
-            result = store_commit(c);
     }
-    if (result != STORE_OK)
-        store_rollback(c);
-    store_conn_put(st, c);
-    return result;
+    return store_write_end(st, c, result);
 }
 
 /* Loads experiment id into out on c (inside the caller's transaction). */
@@ -218,11 +209,7 @@ store_status store_experiment_update(store *st, const char *id,
         store_experiment_free(out);
         result = get_on(c, id, out);
     }
-    if (result == STORE_OK)
-        result = store_commit(c);
-    if (result != STORE_OK)
-        store_rollback(c);
-    store_conn_put(st, c);
+    result = store_write_end(st, c, result);
     if (result != STORE_OK)
         store_experiment_free(out);
     return result;

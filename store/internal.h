@@ -84,6 +84,16 @@ store_status store_begin_read(store_conn *c);
 store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);
 
+/* Starts a write: borrows a connection (*c), BEGIN IMMEDIATE, and
+ * prepares statement id (*q). On failure *q is NULL and the status says
+ * why. Every call, failed or not, ends with store_write_end. */
+store_status store_write_begin(store *st, stmt_id id, store_conn **c,
+                               sqlite3_stmt **q);
+
+/* Commits when result is STORE_OK (and rolls back otherwise), gives the
+ * connection back, and returns the final status. */
+store_status store_write_end(store *st, store_conn *c, store_status result);
+
 /* Steps a statement that returns no rows; maps the result. */
 store_status store_exec(sqlite3_stmt *s);
 

@@ -66,14 +66,10 @@ store_status store_network_create(store *st, store_network *net)
 {
     store_new_id("net", net->id);
     store_now(net->created_at);
-    store_conn *c = store_conn_get(st);
-    int rc;
-    store_status result = store_begin(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_NET_INSERT, &rc)
-                                         : NULL;
-    if (result == STORE_OK && !q)
-        result = store_status_of(rc);
-    if (q) {
+    store_conn *c;
+    sqlite3_stmt *q;
+    store_status result = store_write_begin(st, STMT_NET_INSERT, &c, &q);
+    if (result == STORE_OK) {
         sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
         if (net->name)
             sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);
@@ -83,13 +79,8 @@ store_status store_network_create(store *st, store_network *net)
             net->seq = sqlite3_last_insert_rowid(c->db);
         for (size_t i = 0; result == STORE_OK && i < net->layer_count; i++)
             result = insert_layer(c, net->seq, i, &net->layers[i]);
-        if (result == STORE_OK)
-            result = store_commit(c);
     }
-    if (result != STORE_OK)
-        store_rollback(c);
-    store_conn_put(st, c);
-    return result;
+    return store_write_end(st, c, result);
 }
 
 /* Reads a blob of n doubles into a new array; false when its length is

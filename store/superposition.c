@@ -80,14 +80,10 @@ store_status store_superposition_create(store *st, store_superposition *s)
     store_new_id("sup", s->id);
     store_now(s->created_at);
 
-    store_conn *c = store_conn_get(st);
-    int rc;
-    store_status result = store_begin(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_SUP_INSERT, &rc)
-                                         : NULL;
-    if (result == STORE_OK && !q)
-        result = store_status_of(rc);
-    if (q) {
+    store_conn *c;
+    sqlite3_stmt *q;
+    store_status result = store_write_begin(st, STMT_SUP_INSERT, &c, &q);
+    if (result == STORE_OK) {
         sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
         if (s->name)
             sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
@@ -97,14 +93,10 @@ store_status store_superposition_create(store *st, store_superposition *s)
         sqlite3_bind_double(q, 6, s->norm);
         sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
         result = store_exec(q);
-        if (result == STORE_OK) {
+        if (result == STORE_OK)
             s->seq = sqlite3_last_insert_rowid(c->db);
-            result = store_commit(c);
-        }
     }
-    if (result != STORE_OK)
-        store_rollback(c);
-    store_conn_put(st, c);
+    result = store_write_end(st, c, result);
     free(amps);
     free(labels);
     return result;
@@ -180,15 +172,10 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
         double pair[2] = {creal(amps[i]), cimag(amps[i])};
         store_encode_doubles(pair, 2, blob + i * 16);
     }
-    store_conn *c = store_conn_get(st);
-    int rc;
-    store_status result = store_begin(c);
-    sqlite3_stmt *q = result == STORE_OK
-                          ? store_stmt(c, STMT_SUP_SET_AMPS, &rc)
-                          : NULL;
-    if (result == STORE_OK && !q)
-        result = store_status_of(rc);
-    if (q) {
+    store_conn *c;
+    sqlite3_stmt *q;
+    store_status result = store_write_begin(st, STMT_SUP_SET_AMPS, &c, &q);
+    if (result == STORE_OK) {
         sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_blob64(q, 2, blob, dimension * 16, SQLITE_STATIC);
         sqlite3_bind_double(q, 3, norm);
@@ -196,12 +183,8 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
         result = store_exec(q);
         if (result == STORE_OK && sqlite3_changes(c->db) == 0)
             result = STORE_NOTFOUND;
-        if (result == STORE_OK)
-            result = store_commit(c);
     }
-    if (result != STORE_OK)
-        store_rollback(c);
-    store_conn_put(st, c);
+    result = store_write_end(st, c, result);
     free(blob);
     return result;
 }
