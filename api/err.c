@@ -18,6 +18,7 @@ static const struct {
     [API_EAUTH] = {401, PROBLEM("unauthorized"), "Unauthorized"},
     [API_ENOTFOUND] = {404, PROBLEM("not-found"), "Not found"},
     [API_EMETHOD] = {405, PROBLEM("method-not-allowed"), "Method not allowed"},
+    [API_ETIMEOUT] = {408, PROBLEM("timeout"), "Request timeout"},
     [API_ETOOLARGE] = {413, PROBLEM("too-large"), "Content too large"},
     [API_EMEDIATYPE] = {415, PROBLEM("unsupported-media-type"),
                         "Unsupported media type"},

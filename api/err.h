@@ -17,6 +17,7 @@ typedef enum {
     API_EAUTH,        /* 401 missing or wrong credentials */
     API_ENOTFOUND,    /* 404 no such route or resource */
     API_EMETHOD,      /* 405 route exists, method does not */
+    API_ETIMEOUT,     /* 408 the request took too long to arrive */
     API_ETOOLARGE,    /* 413 body or a size limit exceeded */
     API_EMEDIATYPE,   /* 415 body is not application/json */
     API_EINVALID,     /* 422 well-formed JSON with invalid content */

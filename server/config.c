@@ -54,6 +54,13 @@ static const option options[] = {
     {"max-connections", "PSINET_MAX_CONNECTIONS", OPT_UINT,
      offsetof(server_config, max_connections), 1000000, 1,
      "most simultaneous connections"},
+    {"max-connections-per-ip", "PSINET_MAX_CONNECTIONS_PER_IP", OPT_UINT,
+     offsetof(server_config, max_connections_per_ip), 1000000, 0,
+     "most simultaneous connections from one address (0: no limit, for "
+     "use behind a proxy)"},
+    {"body-timeout", "PSINET_BODY_TIMEOUT", OPT_UINT,
+     offsetof(server_config, body_timeout), 86400, 0,
+     "seconds a client has to send a whole request (0: no limit)"},
     {"busy-timeout", "PSINET_BUSY_TIMEOUT", OPT_UINT,
      offsetof(server_config, busy_timeout_ms), 600000, 1,
      "milliseconds a write waits for the database lock before a 503"},
@@ -75,6 +82,8 @@ static void set_defaults(server_config *cfg)
     cfg->connection_timeout = 30;
     cfg->max_connections = 1024;
     cfg->busy_timeout_ms = 5000;
+    cfg->max_connections_per_ip = 64;
+    cfg->body_timeout = 30;
     api_limits_default(&cfg->limits);
 }
 

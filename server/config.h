@@ -20,6 +20,8 @@ typedef struct {
     unsigned threads;
     unsigned connection_timeout; /* seconds of idleness before a close */
     unsigned max_connections;
+    unsigned max_connections_per_ip; /* 0: no limit */
+    unsigned body_timeout; /* seconds to receive a whole request; 0: none */
     unsigned busy_timeout_ms; /* how long a write waits for the lock */
     api_limits limits;
     bool show_help;

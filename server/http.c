@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     const api_ctx *ctx;
     size_t max_body;
+    unsigned body_timeout_ms; /* 0: no deadline */
     unsigned port;
     atomic_long in_flight;
 };
@@ -30,6 +32,7 @@ typedef struct {
     char *body;
     size_t len, cap;
     bool too_large;
+    bool answered; /* a response is queued: drop whatever else arrives */
     api_query_param query[API_MAX_QUERY];
     size_t query_count;
     bool query_overflow;
@@ -42,6 +45,37 @@ static double elapsed_ms(const struct timespec *start)
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - start->tv_sec) * 1e3 +
            (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/* Counts the framing headers of a request (every occurrence). */
+typedef struct {
+    int content_length;
+    int transfer_encoding;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        f->transfer_encoding++;
+    return MHD_YES;
+}
+
+/* Whether the request's length is ambiguous: two Content-Length headers, or
+ * Content-Length with Transfer-Encoding. Such a request is refused and its
+ * connection closed (RFC 9112 section 6.3): whatever follows it on the
+ * connection might be read as a second, smuggled request. */
+static bool ambiguous_framing(struct MHD_Connection *conn)
+{
+    framing f = {0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    return f.content_length > 1 || f.transfer_encoding > 1 ||
+           (f.content_length && f.transfer_encoding);
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
@@ -147,12 +181,15 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     return ret;
 }
 
-/* An error response made here, before the api layer runs (413). */
+/* An error response made here, before the api layer runs (400 framing,
+ * 408, 413), always with Connection: close since the rest of the request
+ * is not read. */
 static enum MHD_Result send_error(struct MHD_Connection *conn,
                                   const char *method, const char *url,
                                   request_state *rs, api_code code,
                                   const char *detail)
 {
+    rs->answered = true;
     api_err err;
     api_err_init(&err);
     api_fail(&err, code, "%s", detail);
@@ -165,6 +202,29 @@ static enum MHD_Result send_error(struct MHD_Connection *conn,
     api_response_free(&ar);
     api_err_clear(&err);
     return ret;
+}
+
+/* Drops the connection of a request whose body cannot be accepted, and
+ * logs it with the status it would have had. */
+static enum MHD_Result cut_off(const char *method, const char *url,
+                               request_state *rs, int status,
+                               const char *limit)
+{
+    char fields[768];
+    json_t *path = json_string(url);
+    size_t plen;
+    char *path_json = path ? api_json_write(path, &plen) : NULL;
+    snprintf(fields, sizeof fields,
+             "\"level\":\"warn\",\"event\":\"request_cut_off\","
+             "\"method\":\"%.16s\",\"path\":%.512s,\"status\":%d,"
+             "\"limit\":\"%s\",\"bytes_received\":%zu,\"ms\":%.3f",
+             method, path_json ? path_json : "\"?\"", status, limit, rs->len,
+             elapsed_ms(&rs->start));
+    free(path_json);
+    json_decref(path);
+    log_json(fields);
+    rs->answered = true;
+    return MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -184,10 +244,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         clock_gettime(CLOCK_MONOTONIC, &rs->start);
         *con_cls = rs;
         atomic_fetch_add(&srv->in_flight, 1);
+        if (ambiguous_framing(conn))
+            return send_error(conn, method, url, rs, API_EBADREQUEST,
+                              "the request's length is ambiguous: it has "
+                              "two Content-Length headers, or Content-Length "
+                              "with Transfer-Encoding");
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
-            rs->too_large = true;
             snprintf(detail, sizeof detail,
                      "the body is %.24s bytes; the limit is %zu (max_body)",
                      cl, srv->max_body);
@@ -196,17 +260,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
 
-    if (*upload_size > 0) {
-        append_body(rs, upload, *upload_size, srv->max_body);
+    if (rs->answered) { /* the rest of a refused request */
         *upload_size = 0;
         return MHD_YES;
     }
 
-    if (rs->too_large) {
-        snprintf(detail, sizeof detail,
-                 "the body is larger than the limit of %zu bytes (max_body)",
-                 srv->max_body);
-        return send_error(conn, method, url, rs, API_ETOOLARGE, detail);
+    if (*upload_size > 0) {
+        append_body(rs, upload, *upload_size, srv->max_body);
+        *upload_size = 0;
+        /* libmicrohttpd 0.9.75 cannot queue a response while a body is
+         * arriving, so a body of unannounced length (chunked) that passes
+         * the cap, or any body still arriving after the deadline, is cut
+         * off by closing the connection; the log says why. */
+        if (rs->too_large)
+            return cut_off(method, url, rs, 413, "max_body");
+        if (srv->body_timeout_ms &&
+            elapsed_ms(&rs->start) > (double)srv->body_timeout_ms)
+            return cut_off(method, url, rs, 408, "body_timeout");
+        return MHD_YES;
     }
 
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, rs);
@@ -266,6 +337,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx)
         return NULL;
     srv->ctx = ctx;
     srv->max_body = cfg->limits.max_body;
+    srv->body_timeout_ms = cfg->body_timeout * 1000u;
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof addr);
@@ -296,6 +368,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
