@@ -8,6 +8,7 @@
 #define PSINET_API_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,11 +29,19 @@ typedef struct {
 /* Fills l with psinet's defaults (see README, "Configuration"). */
 void api_limits_default(api_limits *l);
 
+/* Writes the Prometheus text of the process's metrics into a malloc'd
+ * buffer (*text, *len) the caller frees; server/ provides it. */
+typedef int (*api_metrics_fn)(void *arg, char **text, size_t *len);
+
 /* What every handler may use; owned by the caller of api_handle. */
 typedef struct {
     const char *version;
     api_limits limits;
-    store *db; /* NULL when the service runs without persistence */
+    store *db;           /* NULL when the service runs without persistence */
+    const char *api_key; /* NULL: no authentication */
+    bool auth_reads;     /* with api_key: reads need it too */
+    api_metrics_fn metrics;
+    void *metrics_arg;
 } api_ctx;
 
 typedef struct {
@@ -47,6 +56,7 @@ typedef struct {
     const char *method;       /* "GET", "POST", ... */
     const char *path;         /* decoded path, no query string */
     const char *content_type; /* the header, or NULL */
+    const char *authorization; /* the header, or NULL */
     const char *body;         /* raw bytes, not NUL-terminated */
     size_t body_len;
     const api_query_param *query;
@@ -68,6 +78,8 @@ typedef struct {
     json_t *json;
     const char *raw;
     size_t raw_len;
+    char *owned_raw;   /* when set, raw points here and it is freed with resp */
+    int route;         /* index into the route table, -1 when none matched */
     api_header headers[API_MAX_HEADERS];
     size_t header_count;
 } api_response;
@@ -95,6 +107,11 @@ const char *api_response_get_header(const api_response *resp,
  * NULL with *len 0 when there is no body; NULL with errno ENOMEM when out of
  * memory. Raw bodies are copied. */
 char *api_response_body(const api_response *resp, size_t *len);
+
+/* The number of routes, and the stable name of route i (for logs and
+ * metrics). */
+int api_route_count(void);
+const char *api_route_name(int i);
 
 /* The first query parameter called key, or NULL; *present tells whether it
  * appeared at all (a bare `?key` has a NULL value). */

@@ -52,6 +52,9 @@ void api_response_free(api_response *resp)
 {
     json_decref(resp->json);
     resp->json = NULL;
+    free(resp->owned_raw);
+    resp->owned_raw = NULL;
+    resp->raw = NULL;
 }
 
 char *api_response_body(const api_response *resp, size_t *len)
@@ -230,6 +233,22 @@ static void allowed_methods(const char *path, int specificity, char *allow,
     }
 }
 
+/* Whether header is "Bearer <key>", compared in time that depends only on
+ * the lengths, never on where the first difference is. */
+static bool bearer_matches(const char *header, const char *key)
+{
+    if (!header || strncasecmp(header, "Bearer ", 7) != 0)
+        return false;
+    const char *given = header + 7;
+    while (*given == ' ')
+        given++;
+    size_t n = strlen(given), k = strlen(key);
+    unsigned char diff = n != k;
+    for (size_t i = 0; i < k; i++)
+        diff |= (unsigned char)(given[i < n ? i : 0] ^ key[i]);
+    return diff == 0;
+}
+
 static api_code dispatch(const api_ctx *ctx, const api_request *req,
                          api_response *resp, api_err *err)
 {
@@ -259,6 +278,18 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
                         "allowed: %s", req->method, req->path, allow);
     }
 
+    resp->route = (int)(route - api_routes);
+    if (ctx->api_key && !(route->flags & ROUTE_PUBLIC) &&
+        ((route->flags & ROUTE_WRITES) || ctx->auth_reads) &&
+        !bearer_matches(req->authorization, ctx->api_key)) {
+        api_response_header(resp, "WWW-Authenticate", "Bearer realm=\"psinet\"");
+        return api_fail(err, API_EAUTH,
+                        req->authorization
+                            ? "the API key in Authorization is not right"
+                            : "this request needs Authorization: Bearer "
+                              "<API key>");
+    }
+
     char id_buf[STORE_ID_MAX * 2];
     if (id) {
         if (id_len >= sizeof id_buf)
@@ -284,6 +315,7 @@ void api_handle(const api_ctx *ctx, const api_request *req,
                 api_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    resp->route = -1;
     api_err err;
     api_err_init(&err);
     api_code code = dispatch(ctx, req, resp, &err);
@@ -291,16 +323,18 @@ void api_handle(const api_ctx *ctx, const api_request *req,
         /* Keep only the headers an error needs (Allow for 405). */
         size_t kept = 0;
         for (size_t i = 0; i < resp->header_count; i++)
-            if (code == API_EMETHOD && strcmp(resp->headers[i].name, "Allow") == 0)
+            if ((code == API_EMETHOD &&
+                 strcmp(resp->headers[i].name, "Allow") == 0) ||
+                (code == API_EAUTH &&
+                 strcmp(resp->headers[i].name, "WWW-Authenticate") == 0))
                 resp->headers[kept++] = resp->headers[i];
         resp->header_count = kept;
         if (err.retry_after > 0)
             api_response_header(resp, "Retry-After", "%d", err.retry_after);
-        json_decref(resp->json);
+        api_response_free(resp);
         resp->status = api_code_status(code);
         resp->content_type = "application/problem+json";
         resp->json = api_problem(&err);
-        resp->raw = NULL;
         resp->raw_len = 0;
     }
     api_err_clear(&err);

@@ -28,6 +28,7 @@ api_code api_reply(api_response *resp, int status, json_t *body,
 api_code api_health(const api_call *call, api_response *resp, api_err *err);
 api_code api_version(const api_call *call, api_response *resp, api_err *err);
 api_code api_ready(const api_call *call, api_response *resp, api_err *err);
+api_code api_metrics(const api_call *call, api_response *resp, api_err *err);
 api_code api_openapi(const api_call *call, api_response *resp, api_err *err);
 
 /* compute.c: stateless computations */

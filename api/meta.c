@@ -41,3 +41,18 @@ api_code api_ready(const api_call *call, api_response *resp, api_err *err)
                         store_status_str(st));
     return api_reply(resp, 200, json_pack("{s:s}", "status", "ready"), err);
 }
+
+api_code api_metrics(const api_call *call, api_response *resp, api_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (!call->ctx->metrics ||
+        call->ctx->metrics(call->ctx->metrics_arg, &text, &len) != 0)
+        return api_fail(err, API_EUNAVAILABLE, "no metrics are available");
+    resp->status = 200;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    resp->owned_raw = text;
+    resp->raw = text;
+    resp->raw_len = len;
+    return API_OK;
+}

@@ -4,8 +4,9 @@
 #include <string.h>
 
 const api_route api_routes[] = {
-    {"GET", "/healthz", api_health, 0, "healthz"},
-    {"GET", "/readyz", api_ready, 0, "readyz"},
+    {"GET", "/healthz", api_health, ROUTE_PUBLIC, "healthz"},
+    {"GET", "/readyz", api_ready, ROUTE_PUBLIC, "readyz"},
+    {"GET", "/metrics", api_metrics, 0, "metrics"},
     {"GET", "/version", api_version, 0, "version"},
     {"GET", "/openapi.yaml", api_openapi, 0, "openapi"},
     {"POST", "/v1/superpositions/normalize", api_superposition_normalize,
@@ -48,6 +49,19 @@ const api_route api_routes[] = {
      "experiments.delete"},
     {0, 0, 0, 0, 0},
 };
+
+int api_route_count(void)
+{
+    int n = 0;
+    while (api_routes[n].method)
+        n++;
+    return n;
+}
+
+const char *api_route_name(int i)
+{
+    return i >= 0 && i < api_route_count() ? api_routes[i].name : "none";
+}
 
 int api_route_match(const char *pattern, const char *path, const char **id,
                     size_t *id_len)

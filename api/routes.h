@@ -8,7 +8,8 @@
 enum {
     ROUTE_BODY = 1 << 0,          /* takes a JSON object body */
     ROUTE_BODY_OPTIONAL = 1 << 1, /* ... which may be absent */
-    ROUTE_WRITES = 1 << 2         /* changes stored state */
+    ROUTE_WRITES = 1 << 2,        /* changes stored state */
+    ROUTE_PUBLIC = 1 << 3         /* never needs the API key (probes) */
 };
 
 typedef struct {

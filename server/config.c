@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 typedef enum { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_U64, OPT_FLAG } opt_type;
@@ -64,6 +65,15 @@ static const option options[] = {
     {"busy-timeout", "PSINET_BUSY_TIMEOUT", OPT_UINT,
      offsetof(server_config, busy_timeout_ms), 600000, 1,
      "milliseconds a write waits for the database lock before a 503"},
+    {"cors-origins", "PSINET_CORS_ORIGINS", OPT_STRING, FIELD(cors_origins),
+     0, "origins whose pages may call psinet, comma-separated, or * for "
+     "any (default: none)"},
+    {"api-key-file", "PSINET_API_KEY_FILE", OPT_STRING, FIELD(api_key_file),
+     0, "file holding the API key that writes need as Authorization: "
+     "Bearer KEY (PSINET_API_KEY may hold the key itself)"},
+    {"auth-reads", "PSINET_AUTH_READS", OPT_FLAG,
+     offsetof(server_config, auth_reads), 0, 0,
+     "require the API key for reads too (not /healthz, /readyz)"},
     {"help", NULL, OPT_FLAG, offsetof(server_config, show_help), 0, 0,
      "print this help and exit"},
     {"version", NULL, OPT_FLAG, offsetof(server_config, show_version), 0, 0,
@@ -133,7 +143,9 @@ static int apply(server_config *cfg, const option *opt, const char *value,
         memcpy(field, value, strlen(value) + 1);
         return 0;
     case OPT_FLAG:
-        *(bool *)field = true;
+        *(bool *)field = strcmp(value, "0") != 0 &&
+                         strcasecmp(value, "false") != 0 &&
+                         strcasecmp(value, "no") != 0;
         return 0;
     case OPT_UINT:
     case OPT_SIZE:
@@ -155,6 +167,42 @@ static int apply(server_config *cfg, const option *opt, const char *value,
         return 0;
     }
     return -1;
+}
+
+/* Reads the API key from --api-key-file (first line, surrounding white
+ * space dropped), or takes PSINET_API_KEY. The key itself is never
+ * printed. */
+static int load_api_key(server_config *cfg, char *errbuf, size_t errlen)
+{
+    const char *env = getenv("PSINET_API_KEY");
+    cfg->api_key[0] = '\0';
+    if (cfg->api_key_file[0]) {
+        FILE *f = fopen(cfg->api_key_file, "r");
+        if (!f) {
+            snprintf(errbuf, errlen, "--api-key-file: cannot read %.200s",
+                     cfg->api_key_file);
+            return -1;
+        }
+        if (!fgets(cfg->api_key, sizeof cfg->api_key, f))
+            cfg->api_key[0] = '\0';
+        fclose(f);
+    } else if (env) {
+        snprintf(cfg->api_key, sizeof cfg->api_key, "%s", env);
+    } else {
+        return 0;
+    }
+    char *k = cfg->api_key;
+    size_t n = strlen(k);
+    while (n && (k[n - 1] == '\n' || k[n - 1] == '\r' || k[n - 1] == ' ' ||
+                 k[n - 1] == '\t'))
+        k[--n] = '\0';
+    size_t lead = strspn(k, " \t");
+    memmove(k, k + lead, n - lead + 1);
+    if (strlen(k) < 16) {
+        snprintf(errbuf, errlen, "the API key must be at least 16 characters");
+        return -1;
+    }
+    return 0;
 }
 
 int config_load(server_config *cfg, int argc, char **argv, char *errbuf,
@@ -206,7 +254,7 @@ int config_load(server_config *cfg, int argc, char **argv, char *errbuf,
         if (apply(cfg, opt, value, source, errbuf, errlen) != 0)
             return -1;
     }
-    return 0;
+    return load_api_key(cfg, errbuf, errlen);
 }
 
 /* The value of opt's field in cfg as text, for --help. */

@@ -24,6 +24,10 @@ typedef struct {
     unsigned body_timeout; /* seconds to receive a whole request; 0: none */
     unsigned busy_timeout_ms; /* how long a write waits for the lock */
     api_limits limits;
+    char cors_origins[4096];     /* "" (none), "*", or a comma list */
+    char api_key_file[1024];     /* "" when none */
+    char api_key[512];           /* from the file, or PSINET_API_KEY */
+    bool auth_reads;             /* reads need the key too */
     bool show_help;
     bool show_version;
 } server_config;

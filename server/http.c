@@ -10,20 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api/err.h"
 #include "api/json_write.h"
 #include "server/log.h"
+#include "server/metrics.h"
+
+#define CORS_MAX_ORIGINS 32
 
 struct http_server {
     struct MHD_Daemon *daemon;
     const api_ctx *ctx;
+    server_metrics *metrics;
     size_t max_body;
     unsigned body_timeout_ms; /* 0: no deadline */
     unsigned port;
-    atomic_long in_flight;
+    bool cors_any;            /* --cors-origins '*' */
+    size_t cors_count;
+    char *cors_origins[CORS_MAX_ORIGINS];
 };
 
 /* Per-request state, created on the first call of the access handler and
@@ -37,7 +44,52 @@ typedef struct {
     size_t query_count;
     bool query_overflow;
     struct timespec start;
+    char request_id[72];
+    const char *origin; /* the Origin header when CORS allows it, or NULL */
 } request_state;
+
+/* The request's own X-Request-Id when it is sane (1 to 64 of
+ * [A-Za-z0-9._:-]), else a fresh random one, into rs->request_id. */
+static void set_request_id(request_state *rs, const char *given)
+{
+    if (given) {
+        size_t n = strlen(given);
+        if (n >= 1 && n <= 64 &&
+            strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789._:-") == n) {
+            memcpy(rs->request_id, given, n + 1);
+            return;
+        }
+    }
+    static _Thread_local unsigned long long state;
+    if (!state) {
+        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            state = (unsigned long long)ts.tv_nsec * 0x9e3779b97f4a7c15ULL;
+        }
+        state |= 1;
+    }
+    /* xorshift64*: ids need to be unique, not secret */
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    snprintf(rs->request_id, sizeof rs->request_id, "%016llx",
+             state * 0x2545F4914F6CDD1DULL);
+}
+
+/* Whether CORS lets origin read psinet's answers. */
+static bool cors_allowed(const http_server *srv, const char *origin)
+{
+    if (!origin)
+        return false;
+    if (srv->cors_any)
+        return true;
+    for (size_t i = 0; i < srv->cors_count; i++)
+        if (strcmp(srv->cors_origins[i], origin) == 0)
+            return true;
+    return false;
+}
 
 static double elapsed_ms(const struct timespec *start)
 {
@@ -128,9 +180,28 @@ static void append_body(request_state *rs, const char *data, size_t n,
     rs->len += n;
 }
 
-/* Adds the headers every response carries. */
-static void add_common_headers(struct MHD_Response *r, const api_response *ar)
+/* Adds the headers every response carries, and CORS's. */
+static void add_common_headers(struct MHD_Response *r, const api_response *ar,
+                               const request_state *rs, bool any_origin)
 {
+    MHD_add_response_header(r, "X-Request-Id", rs->request_id);
+    if (rs->origin) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin",
+                                any_origin ? "*" : rs->origin);
+        if (!any_origin)
+            MHD_add_response_header(r, "Vary", "Origin");
+        MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                "Location, X-Request-Id, Retry-After, "
+                                "WWW-Authenticate");
+        const char *allow = api_response_get_header(ar, "Allow");
+        if (ar->status == 204 && allow) { /* a preflight */
+            MHD_add_response_header(r, "Access-Control-Allow-Methods", allow);
+            MHD_add_response_header(r, "Access-Control-Allow-Headers",
+                                    "Content-Type, Authorization, "
+                                    "X-Request-Id");
+            MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+        }
+    }
     if (ar->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 ar->content_type);
@@ -142,7 +213,8 @@ static void add_common_headers(struct MHD_Response *r, const api_response *ar)
 }
 
 /* Queues ar on the connection; logs the request. */
-static enum MHD_Result send_response(struct MHD_Connection *conn,
+static enum MHD_Result send_response(http_server *srv,
+                                     struct MHD_Connection *conn,
                                      const char *method, const char *url,
                                      request_state *rs, const api_response *ar)
 {
@@ -150,8 +222,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     size_t len = 0;
     if (ar->raw) {
         len = ar->raw_len;
-        r = MHD_create_response_from_buffer(len, (void *)ar->raw,
-                                            MHD_RESPMEM_PERSISTENT);
+        r = MHD_create_response_from_buffer(
+            len, (void *)ar->raw,
+            ar->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
     } else {
         char *body = ar->json ? api_json_write(ar->json, &len) : NULL;
         r = MHD_create_response_from_buffer(len, body ? body : (void *)"",
@@ -162,19 +235,22 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
     }
     if (!r)
         return MHD_NO;
-    add_common_headers(r, ar);
+    add_common_headers(r, ar, rs, srv->cors_any);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)ar->status, r);
     MHD_destroy_response(r);
 
+    double ms = elapsed_ms(&rs->start);
+    metrics_observe(srv->metrics, ar->route, ar->status, ms);
     char fields[1024];
     json_t *path = json_string(url);
     size_t plen;
     char *path_json = path ? api_json_write(path, &plen) : NULL;
     snprintf(fields, sizeof fields,
-             "\"level\":\"info\",\"event\":\"request\",\"method\":\"%.16s\","
-             "\"path\":%.512s,\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
-             method, path_json ? path_json : "\"?\"", ar->status, len,
-             elapsed_ms(&rs->start));
+             "\"level\":\"info\",\"event\":\"request\",\"id\":\"%s\","
+             "\"method\":\"%.16s\",\"path\":%.512s,\"route\":\"%s\","
+             "\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
+             rs->request_id, method, path_json ? path_json : "\"?\"",
+             api_route_name(ar->route), ar->status, len, ms);
     free(path_json);
     json_decref(path);
     log_json(fields);
@@ -184,7 +260,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 /* An error response made here, before the api layer runs (400 framing,
  * 408, 413), always with Connection: close since the rest of the request
  * is not read. */
-static enum MHD_Result send_error(struct MHD_Connection *conn,
+static enum MHD_Result send_error(http_server *srv,
+                                  struct MHD_Connection *conn,
                                   const char *method, const char *url,
                                   request_state *rs, api_code code,
                                   const char *detail)
@@ -194,11 +271,12 @@ static enum MHD_Result send_error(struct MHD_Connection *conn,
     api_err_init(&err);
     api_fail(&err, code, "%s", detail);
     api_response ar = {0};
+    ar.route = -1;
     ar.status = api_code_status(code);
     ar.content_type = "application/problem+json";
     ar.json = api_problem(&err);
     api_response_header(&ar, "Connection", "close");
-    enum MHD_Result ret = send_response(conn, method, url, rs, &ar);
+    enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
     api_response_free(&ar);
     api_err_clear(&err);
     return ret;
@@ -243,9 +321,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rs->start);
         *con_cls = rs;
-        atomic_fetch_add(&srv->in_flight, 1);
+        metrics_begin(srv->metrics);
+        set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       "X-Request-Id"));
+        const char *origin =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+        rs->origin = cors_allowed(srv, origin) ? origin : NULL;
         if (ambiguous_framing(conn))
-            return send_error(conn, method, url, rs, API_EBADREQUEST,
+            return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
                               "the request's length is ambiguous: it has "
                               "two Content-Length headers, or Content-Length "
                               "with Transfer-Encoding");
@@ -255,7 +338,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             snprintf(detail, sizeof detail,
                      "the body is %.24s bytes; the limit is %zu (max_body)",
                      cl, srv->max_body);
-            return send_error(conn, method, url, rs, API_ETOOLARGE, detail);
+            return send_error(srv, conn, method, url, rs, API_ETOOLARGE, detail);
         }
         return MHD_YES;
     }
@@ -286,6 +369,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         .path = url,
         .content_type = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
         .body = rs->body,
         .body_len = rs->len,
         .query = rs->query,
@@ -296,10 +381,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         snprintf(detail, sizeof detail,
                  "the query string has more than %d parameters",
                  API_MAX_QUERY);
-        return send_error(conn, method, url, rs, API_EBADREQUEST, detail);
+        return send_error(srv, conn, method, url, rs, API_EBADREQUEST, detail);
     }
     api_handle(srv->ctx, &req, &ar);
-    enum MHD_Result ret = send_response(conn, method, url, rs, &ar);
+    enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
     api_response_free(&ar);
     return ret;
 }
@@ -316,7 +401,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     free(rs->body);
     free(rs);
     *con_cls = NULL;
-    atomic_fetch_sub(&srv->in_flight, 1);
+    metrics_end(srv->metrics);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -330,12 +415,51 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_event("warn", "libmicrohttpd", "%s", msg);
 }
 
-http_server *http_start(const server_config *cfg, const api_ctx *ctx)
+/* Splits "a, b,c" into srv->cors_origins; "*" allows any origin. */
+static int parse_cors(http_server *srv, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        p += strspn(p, " ,");
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (n == 1 && *p == '*') {
+            srv->cors_any = true;
+        } else if (n > 0) {
+            if (srv->cors_count == CORS_MAX_ORIGINS)
+                return -1;
+            srv->cors_origins[srv->cors_count] = strndup(p, n);
+            if (!srv->cors_origins[srv->cors_count++])
+                return -1;
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+static void free_server(http_server *srv)
+{
+    for (size_t i = 0; i < srv->cors_count; i++)
+        free(srv->cors_origins[i]);
+    free(srv);
+}
+
+http_server *http_start(const server_config *cfg, const api_ctx *ctx,
+                        server_metrics *metrics)
 {
     http_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return NULL;
     srv->ctx = ctx;
+    srv->metrics = metrics;
+    if (parse_cors(srv, cfg->cors_origins) != 0) {
+        log_event("error", "config", "--cors-origins lists more than %d "
+                  "origins", CORS_MAX_ORIGINS);
+        free_server(srv);
+        return NULL;
+    }
     srv->max_body = cfg->limits.max_body;
     srv->body_timeout_ms = cfg->body_timeout * 1000u;
 
@@ -357,7 +481,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx)
     } else {
         log_event("error", "config",
                   "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
 
@@ -376,7 +500,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx)
                   "cannot listen on %s port %u (in use, or not an address "
                   "of this machine?)",
                   cfg->bind, cfg->port);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
     const union MHD_DaemonInfo *info =
@@ -396,12 +520,13 @@ void http_stop(http_server *srv, unsigned grace_ms)
         return;
     MHD_socket listen = MHD_quiesce_daemon(srv->daemon);
     for (unsigned waited = 0;
-         atomic_load(&srv->in_flight) > 0 && waited < grace_ms; waited += 10) {
+         metrics_in_flight(srv->metrics) > 0 && waited < grace_ms;
+         waited += 10) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
     if (listen != MHD_INVALID_SOCKET)
         close(listen);
-    free(srv);
+    free_server(srv);
 }

@@ -8,13 +8,16 @@
 
 #include "api/api.h"
 #include "server/config.h"
+#include "server/metrics.h"
 
 typedef struct http_server http_server;
 
 /* Starts the daemon on cfg's address with its thread pool; requests go to
- * api_handle(ctx, ...). ctx must outlive the server. Returns NULL after
- * logging why (address in use, bad bind address, ...). */
-http_server *http_start(const server_config *cfg, const api_ctx *ctx);
+ * api_handle(ctx, ...) and are counted in metrics. ctx and metrics must
+ * outlive the server. Returns NULL after logging why (address in use, bad
+ * bind address, ...). */
+http_server *http_start(const server_config *cfg, const api_ctx *ctx,
+                        server_metrics *metrics);
 
 /* The port actually bound (differs from cfg->port when that was 0). */
 unsigned http_port(const http_server *srv);

@@ -11,6 +11,7 @@
 #include "server/config.h"
 #include "server/http.h"
 #include "server/log.h"
+#include "server/metrics.h"
 #include "store/store.h"
 
 /* How long in-flight requests get to finish after SIGTERM or SIGINT. */
@@ -80,18 +81,30 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    api_ctx ctx = {.version = PSINET_VERSION, .limits = cfg.limits, .db = NULL};
+    server_metrics *metrics = metrics_new(cfg.db_path);
+    if (!metrics) {
+        log_event("error", "memory", "out of memory");
+        return 1;
+    }
+    api_ctx ctx = {.version = PSINET_VERSION,
+                   .limits = cfg.limits,
+                   .api_key = cfg.api_key[0] ? cfg.api_key : NULL,
+                   .auth_reads = cfg.auth_reads,
+                   .metrics = metrics_render,
+                   .metrics_arg = metrics};
     store_status st;
     ctx.db = store_open(cfg.db_path, (int)cfg.threads, (int)cfg.busy_timeout_ms,
                         &st, err, sizeof err);
     if (!ctx.db) {
         log_event("error", "database", "cannot use %s: %s", cfg.db_path, err);
+        metrics_free(metrics);
         return 1;
     }
 
-    http_server *srv = http_start(&cfg, &ctx);
+    http_server *srv = http_start(&cfg, &ctx, metrics);
     if (!srv) {
         store_close(ctx.db);
+        metrics_free(metrics);
         return 1;
     }
     char fields[256];
@@ -102,12 +115,17 @@ int main(int argc, char **argv)
     log_json(fields);
     log_event("info", "database", "using %s (schema version %d)",
               cfg.db_path, store_known_schema_version());
+    log_event("info", "security", "API key %s%s; CORS origins: %s",
+              ctx.api_key ? "required for writes" : "off",
+              ctx.api_key && ctx.auth_reads ? " and reads" : "",
+              cfg.cors_origins[0] ? cfg.cors_origins : "none");
 
     int sig = wait_for_stop();
     log_event("info", "stopping", "%s received: finishing in-flight requests",
               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(srv, SHUTDOWN_GRACE_MS);
     store_close(ctx.db);
+    metrics_free(metrics);
     log_event("info", "stopped", "psinet stopped cleanly");
     return 0;
 }

@@ -34,7 +34,7 @@ def _json_or_text(data, content_type):
     if content_type and "json" in content_type:
         try:
             return json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # deliberately bad bodies
             pass
     return data.decode("utf-8", "replace")
 

@@ -89,6 +89,7 @@ class EveryStatus(unittest.TestCase):
             "/healthz": "GET, HEAD, OPTIONS",
             "/readyz": "GET, HEAD, OPTIONS",
             "/version": "GET, HEAD, OPTIONS",
+            "/metrics": "GET, HEAD, OPTIONS",
             "/openapi.yaml": "GET, HEAD, OPTIONS",
             "/v1/superpositions/normalize": "POST, OPTIONS",
             "/v1/layers/forward": "POST, OPTIONS",
