@@ -1,6 +1,8 @@
 /* api/common.c - store errors, pagination, labels, timestamps, seeds. */
 #include "api/common.h"
 
+#include "api/parse.h"
+
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -64,7 +66,8 @@ api_code api_page_read(const api_call *call, api_page *page, api_err *err)
         unsigned long long v = limit ? strtoull(limit, &end, 10) : 0;
         if (!limit || !*limit || *end || limit[0] == '-' || v < 1 || v > max)
             return api_fail(err, API_EBADREQUEST,
-                            "limit must be a whole number from 1 to %zu",
+                            "limit must be a whole number from 1 to %zu "
+                            "(max_page)",
                             max);
         page->limit = (size_t)v;
     }
@@ -211,4 +214,16 @@ uint64_t api_random_seed(void)
         v = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec;
     }
     return v >> 11; /* 53 bits */
+}
+
+bool api_read_shots(const json_t *v, const char *ptr, const api_limits *lim,
+                    uint64_t *shots, api_err *err)
+{
+    if (json_is_integer(v) && json_integer_value(v) > 0 &&
+        (uint64_t)json_integer_value(v) > lim->max_shots)
+        return api_invalid(err, ptr, "is %lld shots; the limit is %llu "
+                                     "(max_shots)",
+                           (long long)json_integer_value(v),
+                           (unsigned long long)lim->max_shots);
+    return api_read_uint(v, ptr, 1, lim->max_shots, shots, err);
 }

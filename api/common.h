@@ -45,6 +45,11 @@ void api_default_label(size_t i, size_t dimension, char *buf);
  * false when text is not RFC 3339. */
 bool api_parse_time(const char *text, char *out);
 
+/* Reads a number of shots: an integer from 1 to lim->max_shots, with a
+ * message that names max_shots when it is over. */
+bool api_read_shots(const json_t *v, const char *ptr, const api_limits *lim,
+                    uint64_t *shots, api_err *err);
+
 /* Seeds are integers in [0, API_MAX_SEED]: exact as a JSON number in every
  * client, JavaScript included. */
 #define API_MAX_SEED ((UINT64_C(1) << 53) - 1)

@@ -26,7 +26,8 @@ api_code api_superposition_normalize(const api_call *call, api_response *resp,
     double complex *c;
     size_t n;
     if (!api_read_amplitudes(amps, "/amplitudes",
-                             call->ctx->limits.max_dimension, &c, &n, err))
+                             API_LIMIT(&call->ctx->limits, max_dimension), &c,
+                             &n, err))
         return err->code;
 
     double norm;

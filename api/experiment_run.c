@@ -110,7 +110,8 @@ static bool read_layer_source(const api_ctx *ctx, const json_t *params,
         return api_invalid(err, "/params/input", "is required");
     double *x;
     size_t n;
-    if (!api_read_vector(input, "/params/input", ctx->limits.max_dimension, &x,
+    if (!api_read_vector(input, "/params/input",
+                         API_LIMIT(&ctx->limits, max_dimension), &x,
                          &n, err))
         return false;
     s->in = (api_inputs){.x = x, .batch = 1, .cols = n};
@@ -142,8 +143,7 @@ static api_code run_layer_superposition(const api_ctx *ctx,
     uint64_t shots = 0, seed = 0;
     v = json_object_get(params, "shots");
     if (v)
-        api_read_uint(v, "/params/shots", 1, ctx->limits.max_shots, &shots,
-                      err);
+        api_read_shots(v, "/params/shots", &ctx->limits, &shots, err);
     const json_t *seed_v = json_object_get(params, "seed");
     if (seed_v)
         api_read_uint(seed_v, "/params/seed", 0, API_MAX_SEED, &seed, err);
@@ -251,7 +251,8 @@ static bool read_real_state(const api_ctx *ctx, const json_t *params,
     double complex *c = NULL;
     const char *where = "/params/amplitudes";
     if (amps) {
-        if (!api_read_amplitudes(amps, where, ctx->limits.max_dimension, &c, n,
+        if (!api_read_amplitudes(amps, where,
+                                 API_LIMIT(&ctx->limits, max_dimension), &c, n,
                                  err))
             return false;
     } else {

@@ -45,8 +45,8 @@ static bool read_tags(const json_t *v, const char *ptr, const char **tags,
                            api_json_kind(v));
     size_t n = json_array_size(v);
     if (n > TAGS_MAX)
-        return api_invalid(err, ptr, "has %zu tags; the limit is %d", n,
-                           TAGS_MAX);
+        return api_invalid(err, ptr, "has %zu tags; the limit is %d (fixed)",
+                           n, TAGS_MAX);
     for (size_t i = 0; i < n; i++) {
         char p[API_PTR_MAX];
         api_ptr_index(p, ptr, i);

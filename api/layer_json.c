@@ -15,7 +15,7 @@ bool api_layer_read(const json_t *obj, const char *ptr,
 
     const json_t *w = json_object_get(obj, "weights");
     api_ptr_key(p, ptr, "weights");
-    bool ok = w ? api_read_matrix(w, p, lim->max_matrix, &out->weights, &rows,
+    bool ok = w ? api_read_matrix(w, p, API_LIMIT(lim, max_matrix), &out->weights, &rows,
                                   &cols, err)
                 : api_invalid(err, p, "is required");
 
@@ -23,7 +23,7 @@ bool api_layer_read(const json_t *obj, const char *ptr,
     if (b && !json_is_null(b)) {
         size_t n;
         api_ptr_key(p, ptr, "bias");
-        if (api_read_vector(b, p, lim->max_matrix, &out->bias, &n, err)) {
+        if (api_read_vector(b, p, API_LIMIT(lim, max_matrix), &out->bias, &n, err)) {
             if (ok && n != rows)
                 ok = api_invalid(err, p,
                                  "has %zu entries but weights has %zu rows "
@@ -85,7 +85,8 @@ bool api_inputs_read(const json_t *obj, const char *ptr, size_t cols,
     size_t n;
     if (one) {
         api_ptr_key(p, ptr, "input");
-        if (!api_read_vector(one, p, lim->max_dimension, &out->x, &n, err))
+        if (!api_read_vector(one, p, API_LIMIT(lim, max_dimension), &out->x, &n,
+                             err))
             return false;
         out->batch = 1;
     } else {
@@ -95,7 +96,9 @@ bool api_inputs_read(const json_t *obj, const char *ptr, size_t cols,
             return api_invalid(err, p,
                                "has %zu inputs; the limit is %zu (max_batch)",
                                json_array_size(many), lim->max_batch);
-        if (!api_read_matrix(many, p, lim->max_batch * lim->max_dimension,
+        if (!api_read_matrix(many, p,
+                             (api_limit){lim->max_batch * lim->max_dimension,
+                                         "max_batch x max_dimension"},
                              &out->x, &rows, &n, err))
             return false;
         out->batch = rows;

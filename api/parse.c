@@ -115,7 +115,7 @@ bool api_read_string(const json_t *v, const char *ptr, size_t max_len,
     return true;
 }
 
-static bool check_array(const json_t *v, const char *ptr, size_t max,
+static bool check_array(const json_t *v, const char *ptr, api_limit max,
                         const char *what, api_err *err)
 {
     if (!json_is_array(v))
@@ -124,9 +124,9 @@ static bool check_array(const json_t *v, const char *ptr, size_t max,
     size_t n = json_array_size(v);
     if (n == 0)
         return api_invalid(err, ptr, "must not be empty");
-    if (n > max)
-        return api_invalid(err, ptr, "has %zu entries; the limit is %zu", n,
-                           max);
+    if (n > max.max)
+        return api_invalid(err, ptr, "has %zu entries; the limit is %zu (%s)",
+                           n, max.max, max.name);
     return true;
 }
 
@@ -149,7 +149,7 @@ static bool read_numbers(const json_t *v, const char *ptr, double *out,
     return true;
 }
 
-bool api_read_vector(const json_t *v, const char *ptr, size_t max,
+bool api_read_vector(const json_t *v, const char *ptr, api_limit max,
                      double **out, size_t *n, api_err *err)
 {
     *out = NULL;
@@ -171,7 +171,7 @@ bool api_read_vector(const json_t *v, const char *ptr, size_t max,
     return true;
 }
 
-bool api_read_matrix(const json_t *v, const char *ptr, size_t max_cells,
+bool api_read_matrix(const json_t *v, const char *ptr, api_limit max_cells,
                      double **out, size_t *rows, size_t *cols, api_err *err)
 {
     *out = NULL;
@@ -185,10 +185,10 @@ bool api_read_matrix(const json_t *v, const char *ptr, size_t max_cells,
     if (!check_array(row0, p, max_cells, "numbers", err))
         return false;
     size_t n = json_array_size(row0);
-    if (n > max_cells / m)
+    if (n > max_cells.max / m)
         return api_invalid(err, ptr,
-                           "is %zu x %zu = %zu numbers; the limit is %zu", m,
-                           n, m * n, max_cells);
+                           "is %zu x %zu = %zu numbers; the limit is %zu (%s)",
+                           m, n, m * n, max_cells.max, max_cells.name);
     double *w = malloc(m * n * sizeof *w);
     if (!w) {
         api_fail(err, API_EINTERNAL, "out of memory");
@@ -220,7 +220,7 @@ bool api_read_matrix(const json_t *v, const char *ptr, size_t max_cells,
     return true;
 }
 
-bool api_read_amplitudes(const json_t *v, const char *ptr, size_t max,
+bool api_read_amplitudes(const json_t *v, const char *ptr, api_limit max,
                          double complex **out, size_t *n, api_err *err)
 {
     *out = NULL;

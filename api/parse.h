@@ -19,6 +19,15 @@
 #include "api/err.h"
 #include "core/activation.h"
 
+/* A size limit and the name of the setting behind it, so that a message
+ * can say which one was exceeded ("the limit is 4096 (max_batch)"). */
+typedef struct {
+    size_t max;
+    const char *name;
+} api_limit;
+
+#define API_LIMIT(limits, field) ((api_limit){(limits)->field, #field})
+
 /* Room for a JSON Pointer into any request psinet accepts. */
 #define API_PTR_MAX 128
 
@@ -51,17 +60,17 @@ bool api_read_string(const json_t *v, const char *ptr, size_t max_len,
                      const char **out, api_err *err);
 
 /* A non-empty array of at most max numbers. */
-bool api_read_vector(const json_t *v, const char *ptr, size_t max,
+bool api_read_vector(const json_t *v, const char *ptr, api_limit max,
                      double **out, size_t *n, api_err *err);
 
 /* A non-empty array of non-empty, equally long arrays of numbers, at most
  * max_cells numbers in all; row-major into *out. */
-bool api_read_matrix(const json_t *v, const char *ptr, size_t max_cells,
+bool api_read_matrix(const json_t *v, const char *ptr, api_limit max_cells,
                      double **out, size_t *rows, size_t *cols, api_err *err);
 
 /* A non-empty array of at most max amplitudes, each a number (real) or a
  * two-number array [re, im]. */
-bool api_read_amplitudes(const json_t *v, const char *ptr, size_t max,
+bool api_read_amplitudes(const json_t *v, const char *ptr, api_limit max,
                          double complex **out, size_t *n, api_err *err);
 
 /* An activation from its name (the value at ptr_name) and an optional params

@@ -117,7 +117,8 @@ api_code api_superposition_create(const api_call *call, api_response *resp,
     if (!v)
         api_invalid(err, "/amplitudes", "is required");
     else
-        api_read_amplitudes(v, "/amplitudes", call->ctx->limits.max_dimension,
+        api_read_amplitudes(v, "/amplitudes",
+                            API_LIMIT(&call->ctx->limits, max_dimension),
                             &s.amplitudes, &s.dimension, err);
     bool normalize = true;
     v = json_object_get(body, "normalize");
@@ -279,8 +280,7 @@ api_code api_superposition_measure(const api_call *call, api_response *resp,
     if (!v)
         api_invalid(err, "/shots", "is required");
     else
-        api_read_uint(v, "/shots", 1, call->ctx->limits.max_shots, &shots,
-                      err);
+        api_read_shots(v, "/shots", &call->ctx->limits, &shots, err);
     v = json_object_get(body, "seed");
     bool seeded = v && !json_is_null(v);
     if (seeded)

@@ -176,3 +176,33 @@ class Junk(unittest.TestCase):
                        {"amplitudes": [1] * 1001})
             p = assert_problem(self, r, 422, "/amplitudes")
             self.assertIn("1000", p["errors"][0]["message"])
+
+
+class Limits(unittest.TestCase):
+    def test_each_limit_is_named_when_exceeded(self):
+        with Server("--max-dimension", "4", "--max-matrix", "6",
+                    "--max-layers", "2", "--max-batch", "2",
+                    "--max-shots", "10", "--max-page", "3",
+                    "--max-depth", "5") as s:
+            def named(r, status, name):
+                p = assert_problem(self, r, status)
+                text = p["detail"] + " ".join(
+                    e["message"] for e in p.get("errors", []))
+                self.assertIn(name, text)
+            named(s.post("/v1/superpositions/normalize",
+                         {"amplitudes": [1] * 5}), 422, "max_dimension")
+            named(s.post("/v1/layers/forward", {
+                "weights": [[1] * 4] * 2, "activation": "relu",
+                "input": [1] * 4}), 422, "max_matrix")
+            layer = {"weights": [[1]], "activation": "relu"}
+            named(s.post("/v1/networks", {"layers": [layer] * 3}), 422,
+                  "max_layers")
+            named(s.post("/v1/layers/forward", {
+                "weights": [[1]], "activation": "relu",
+                "inputs": [[1]] * 3}), 422, "max_batch")
+            sup = s.post("/v1/superpositions", {"amplitudes": [1]}).json
+            named(s.post("/v1/superpositions/%s/measure" % sup["id"],
+                         {"shots": 11}), 422, "max_shots")
+            named(s.get("/v1/superpositions?limit=4"), 400, "max_page")
+            named(s.post("/v1/superpositions/normalize",
+                         {"amplitudes": [[[[[1]]]]]}), 422, "max_depth")
