@@ -124,6 +124,10 @@ store_status store_status_of(int rc)
 
 sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc)
 {
+    if (!c->db) { /* left closed by a reopen that failed */
+        *rc = SQLITE_CANTOPEN;
+        return NULL;
+    }
     sqlite3_stmt *s = c->stmts[id];
     if (s) {
         sqlite3_reset(s);
@@ -178,7 +182,7 @@ store_status store_commit(store_conn *c)
 
 void store_rollback(store_conn *c)
 {
-    if (!sqlite3_get_autocommit(c->db))
+    if (c->db && !sqlite3_get_autocommit(c->db))
         run_simple(c, STMT_ROLLBACK);
 }
 
@@ -201,6 +205,8 @@ store_status store_write_end(store *st, store_conn *c, store_status result)
         result = store_commit(c);
     if (result != STORE_OK)
         store_rollback(c);
+    if (result == STORE_READONLY)
+        c->stale = true;
     store_conn_put(st, c);
     return result;
 }
@@ -221,12 +227,42 @@ store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id)
 
 /* ------------------------------------------------------------ the pool */
 
+static int conn_open(store_conn *c, const char *path, int busy_ms,
+                     char *errbuf, size_t errlen);
+static void conn_close(store_conn *c);
+
+/* Closes and reopens every connection (lock held, every connection idle
+ * but the caller's). A connection opened while the file was read-only
+ * stays read-only, and SQLite hands a reopened connection the old file
+ * descriptor while any other connection to the file is open: so all of
+ * them are closed first, then opened again. One that cannot be opened is
+ * left closed and retried on its next use. */
+static void pool_reopen(store *st)
+{
+    char err[256];
+    for (int i = 0; i < st->size; i++)
+        conn_close(&st->conns[i]);
+    for (int i = 0; i < st->size; i++) {
+        if (conn_open(&st->conns[i], st->path, st->busy_ms, err,
+                      sizeof err) != SQLITE_OK)
+            st->conns[i].stale = true;
+    }
+}
+
 store_conn *store_conn_get(store *st)
 {
     pthread_mutex_lock(&st->lock);
-    while (st->idle_count == 0)
+    while (st->idle_count == 0 || st->resetting)
         pthread_cond_wait(&st->available, &st->lock);
     store_conn *c = &st->conns[st->idle[--st->idle_count]];
+    if (c->stale) {
+        st->resetting = true;
+        while (st->idle_count < st->size - 1)
+            pthread_cond_wait(&st->available, &st->lock);
+        pool_reopen(st);
+        st->resetting = false;
+        pthread_cond_broadcast(&st->available);
+    }
     pthread_mutex_unlock(&st->lock);
     return c;
 }
@@ -235,7 +271,7 @@ void store_conn_put(store *st, store_conn *c)
 {
     pthread_mutex_lock(&st->lock);
     st->idle[st->idle_count++] = (int)(c - st->conns);
-    pthread_cond_signal(&st->available);
+    pthread_cond_broadcast(&st->available); /* a reset may be waiting */
     pthread_mutex_unlock(&st->lock);
 }
 
@@ -393,6 +429,7 @@ store *store_open(const char *path, int connections, int busy_ms,
         snprintf(errbuf, errlen, "out of memory");
         return NULL;
     }
+    st->busy_ms = busy_ms;
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->available, NULL);
     store_cache_init(st);

@@ -44,16 +44,20 @@ typedef enum {
 typedef struct {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_COUNT_];
+    bool stale; /* found the file read-only: the pool is reopened before
+                   this connection is used again, in case it is writable */
 } store_conn;
 
 typedef struct cache_entry cache_entry;
 
 struct store {
     char *path;
+    int busy_ms;
     int size;
     store_conn *conns;
     int *idle;      /* stack of idle connection indexes */
     int idle_count;
+    bool resetting; /* one thread is reopening every connection */
     pthread_mutex_t lock;
     pthread_cond_t available;
 

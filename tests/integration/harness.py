@@ -88,11 +88,12 @@ class Response:
 class Server:
     """One psinet process. Use as a context manager or call start/stop."""
 
-    def __init__(self, *args, env=None, db=None, workdir=None):
+    def __init__(self, *args, env=None, db=None, workdir=None, prefix=None):
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="psinet-it-")
         self.db = db or os.path.join(self.dir, "psinet.db")
         self.args = list(args)
+        self.prefix = list(prefix or [])  # e.g. setpriv, to run unprivileged
         self.env = dict(os.environ)
         for k in [k for k in self.env if k.startswith("PSINET_")
                   and k != "PSINET_BIN"]:
@@ -106,7 +107,7 @@ class Server:
 
     # -- process ---------------------------------------------------------
     def start(self, timeout=20):
-        cmd = [BIN, "--bind", "127.0.0.1", "--port", "0", "--db", self.db,
+        cmd = self.prefix + [BIN, "--bind", "127.0.0.1", "--port", "0", "--db", self.db,
                "--threads", "2"] + self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
