@@ -45,7 +45,7 @@ objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test unit-tests deps clean format lint FORCE
+.PHONY: all run test fuzz deps clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -103,7 +103,7 @@ tests/contract/node_modules/.installed: tests/contract/package-lock.json build/.
 	cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: build/.deps-build build/.deps-test build/.deps-node
+deps: build/.deps-build build/.deps-test build/.deps-node build/.deps-fuzz
 
 # ---------------------------------------------------------------- embedding
 # Migrations and the OpenAPI document are compiled into the binary so that it
@@ -160,6 +160,32 @@ endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
 
+# ---------------------------------------------------------------- fuzzing
+# tests/fuzz/fuzz_api.c under libFuzzer with ASan+UBSan (clang). `make fuzz`
+# fuzzes for FUZZ_SECONDS; `make test` runs it for TEST_FUZZ_SECONDS.
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 300
+TEST_FUZZ_SECONDS ?= 45
+FUZZ_PKGS    := clang libclang-rt-14-dev
+
+build/.deps-fuzz: Makefile
+	$(call apt_ensure,$(FUZZ_PKGS))
+
+build/fuzz/obj/%.o: %.c | build/.deps-build build/.deps-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
+
+build/fuzz/fuzz_api: $(call objects,build/fuzz,tests/fuzz/fuzz_api.c \
+                       $(LIB_SRC) $(GEN_SRC))
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+
+fuzz: build/fuzz/fuzz_api
+	@mkdir -p build/fuzz/corpus
+	./build/fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -timeout=10 build/fuzz/corpus tests/fuzz/corpus
+
 # ---------------------------------------------------------------- run / test
 run: build/psinet
 	./build/psinet
@@ -170,8 +196,10 @@ run: build/psinet
 # tests/run.sh prints the totals.
 test: build/.deps-test tests/contract/node_modules/.installed \
       build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES)) \
-      $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES))
-	@sh tests/run.sh --contract build/exchanges.jsonl $(REL) $(SAN_DIR) \
+      $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
+      build/fuzz/fuzz_api
+	@sh tests/run.sh --contract build/exchanges.jsonl \
+	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) $(REL) $(SAN_DIR) \
 	  -- $(TEST_NAMES)
 
 clean:

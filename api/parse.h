@@ -18,6 +18,7 @@
 
 #include "api/err.h"
 #include "core/activation.h"
+#include "core/state.h"
 
 /* A size limit and the name of the setting behind it, so that a message
  * can say which one was exceeded ("the limit is 4096 (max_batch)"). */

@@ -9,6 +9,12 @@
 #include <complex.h>
 #include <stddef.h>
 
+/* CMPLX is C11, but glibc defines it only for compilers it believes are
+ * GCC 4.7 or later, which leaves clang without it. */
+#ifndef CMPLX
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
+
 #include "status.h"
 
 /* Euclidean norm sqrt(sum |c_i|^2), computed with a scaled sum of squares

@@ -16,6 +16,12 @@
 #define PSINET_STORE_STORE_H
 
 #include <complex.h>
+
+/* CMPLX is C11, but glibc defines it only for compilers it believes are
+ * GCC 4.7 or later, which leaves clang without it. */
+#ifndef CMPLX
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

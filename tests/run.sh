@@ -1,20 +1,25 @@
 #!/bin/sh
 # tests/run.sh - runs every test of psinet and prints the totals.
 #
-#   tests/run.sh [--contract FILE] BUILD_DIR... -- TEST_NAME...
+#   tests/run.sh [--contract FILE] [--fuzz FUZZER SECONDS] BUILD_DIR...
+#                -- TEST_NAME...
 #
 # For each build directory (the release build, then the ASan+UBSan build):
 # every C test binary BUILD_DIR/tests/NAME, then the integration suite
 # (tests/integration, Python standard library only) against BUILD_DIR/psinet.
 # With --contract, the first integration run records its HTTP exchanges in
 # FILE, and at the end openapi.yaml is linted and every exchange validated
-# against it (tests/contract, Node.js). The last line is
+# against it (tests/contract, Node.js). With --fuzz, the libFuzzer target
+# runs for SECONDS from the seed corpus (tests/fuzz/corpus) and any crash,
+# leak or sanitizer report fails the run. The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
 contract=""
 recorded=""
+fuzzer=""
 if [ "${1:-}" = "--contract" ]; then contract=$2; shift 2; fi
+if [ "${1:-}" = "--fuzz" ]; then fuzzer=$2; fuzz_seconds=$3; shift 3; fi
 dirs=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
@@ -83,6 +88,22 @@ if [ -n "$recorded" ]; then
     else echo "0 passed, 1 failed" >"$log"; fi
     count "exchanges valid against openapi.yaml" "$log" $status
     echo "  (exchanges: $exchanges)"
+fi
+
+if [ -n "$fuzzer" ]; then
+    echo "== fuzz"
+    corpus=$(mktemp -d)
+    "$fuzzer" -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \
+        -print_final_stats=1 "$corpus" tests/fuzz/corpus >"$log" 2>&1
+    status=$?
+    rm -rf "$corpus"
+    if [ $status -eq 0 ]; then
+        grep -E '^stat::number_of_executed_units' "$log" | sed 's/^/  /'
+        echo "1 passed, 0 failed" >>"$log"
+    else
+        tail -n 60 "$log"
+    fi
+    count "fuzz_api ($fuzz_seconds s, ASan+UBSan)" "$log" $status
 fi
 
 [ -z "$broken" ] || echo "failing:$broken"
