@@ -45,7 +45,7 @@ objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test fuzz deps clean format
+.PHONY: all run test fuzz loadtest deps clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -185,6 +185,16 @@ fuzz: build/fuzz/fuzz_api
 	@mkdir -p build/fuzz/corpus
 	./build/fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  -timeout=10 build/fuzz/corpus tests/fuzz/corpus
+
+# ---------------------------------------------------------------- load
+# A bounded mixed load with wrk on loopback: no errors, no 5xx, flat memory.
+# Not part of `make test`. LOAD_SECONDS defaults to 60.
+LOAD_SECONDS ?= 60
+build/.deps-load: Makefile
+	$(call apt_ensure,wrk curl)
+
+loadtest: build/psinet build/.deps-load
+	sh bench/loadtest.sh $(LOAD_SECONDS)
 
 # ---------------------------------------------------------------- run / test
 run: build/psinet
