@@ -27,6 +27,8 @@ api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
             resp->content_type = "application/yaml";
             resp->raw = d->text;
             resp->raw_len = d->len;
+            /* The document changes only with the binary. */
+            api_response_header(resp, "Cache-Control", "public, max-age=300");
             return API_OK;
         }
     }

@@ -49,6 +49,8 @@ class Meta(unittest.TestCase):
         self.assertEqual(r.status, 200)
         with open(os.path.join(ROOT, "openapi.yaml"), "rb") as f:
             self.assertEqual(r.body, f.read())
+        self.assertEqual(r.header("cache-control"), "public, max-age=300")
+        self.assertEqual(r.header("content-type"), "application/yaml")
 
     def test_head_answers_like_get_without_a_body(self):
         r = server.request("HEAD", "/healthz")
