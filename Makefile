@@ -45,7 +45,7 @@ objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test fuzz loadtest deps clean format
+.PHONY: all run test fuzz loadtest bench bench-kernels deps clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -195,6 +195,35 @@ build/.deps-load: Makefile
 
 loadtest: build/psinet build/.deps-load
 	sh bench/loadtest.sh $(LOAD_SECONDS)
+
+# ---------------------------------------------------------------- bench
+# `make bench`: psinet against a bare libmicrohttpd server and jansson's own
+# parse time, one table (bench/bench.py; figures go to bench/RESULTS.md by
+# hand). `make bench-kernels`: GFLOP/s of the core's dense forward pass
+# against OpenBLAS called directly.
+BENCH_SECONDS ?= 4
+build/bench/baseline: bench/baseline.c | build/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+
+build/bench/parse_time: bench/parse_time.c | build/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+
+build/bench/sqlite_rate: bench/sqlite_rate.c | build/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+
+build/bench/kernels: $(REL)/obj/bench/kernels.o $(call objects,$(REL),$(CORE_SRC))
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $^ $(LDLIBS) -o $@
+
+bench: build/psinet build/bench/baseline build/bench/parse_time \
+       build/bench/sqlite_rate build/.deps-load
+	$(PYTHON) bench/bench.py --seconds $(BENCH_SECONDS)
+
+bench-kernels: build/bench/kernels
+	./build/bench/kernels
 
 # ---------------------------------------------------------------- run / test
 run: build/psinet

@@ -14,9 +14,11 @@
 api_code api_superposition_normalize(const api_call *call, api_response *resp,
                                      api_err *err)
 {
-    static const char *const fields[] = {"amplitudes", NULL};
+    static const char *const fields[] = {"amplitudes", "encoding", NULL};
     const json_t *body = call->body;
-    if (!api_check_object(body, "", fields, err))
+    bool b64;
+    if (!api_check_object(body, "", fields, err) ||
+        !api_read_encoding(body, &b64, err))
         return err->code;
     const json_t *amps = json_object_get(body, "amplitudes");
     if (!amps) {
@@ -53,8 +55,8 @@ api_code api_superposition_normalize(const api_call *call, api_response *resp,
     }
     state_probabilities(c, n, p);
     json_t *out = json_pack("{s:o, s:f, s:o}", "amplitudes",
-                            api_json_amplitudes(c, n), "norm", norm,
-                            "probabilities", api_json_reals(p, n));
+                            api_json_amplitudes_as(c, n, b64), "norm", norm,
+                            "probabilities", api_json_reals_as(p, n, b64));
     free(c);
     free(p);
     return api_reply(resp, 200, out, err);
@@ -63,11 +65,14 @@ api_code api_superposition_normalize(const api_call *call, api_response *resp,
 api_code api_layer_forward(const api_call *call, api_response *resp,
                            api_err *err)
 {
-    static const char *const fields[] = {"weights", "bias", "activation",
-                                         "params",  "input", "inputs", NULL};
+    static const char *const fields[] = {"weights", "bias",   "activation",
+                                         "params",  "input",  "inputs",
+                                         "encoding", NULL};
     const json_t *body = call->body;
     const api_limits *lim = &call->ctx->limits;
-    if (!api_check_object(body, "", fields, err))
+    bool b64;
+    if (!api_check_object(body, "", fields, err) ||
+        !api_read_encoding(body, &b64, err))
         return err->code;
 
     api_layer layer;
@@ -97,12 +102,12 @@ api_code api_layer_forward(const api_call *call, api_response *resp,
         json_t *out;
         if (in.is_batch)
             out = json_pack("{s:o, s:o}", "pre_activation",
-                            api_json_matrix(z, batch, m), "output",
-                            api_json_matrix(a, batch, m));
+                            api_json_matrix_as(z, batch, m, b64), "output",
+                            api_json_matrix_as(a, batch, m, b64));
         else
             out = json_pack("{s:o, s:o}", "pre_activation",
-                            api_json_reals(z, m), "output",
-                            api_json_reals(a, m));
+                            api_json_reals_as(z, m, b64), "output",
+                            api_json_reals_as(a, m, b64));
         code = api_reply(resp, 200, out, err);
     }
     free(z);

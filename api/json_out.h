@@ -7,6 +7,7 @@
 
 #include <complex.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* [x0, x1, ...] */
@@ -17,5 +18,12 @@ json_t *api_json_matrix(const double *x, size_t rows, size_t cols);
 
 /* [[re, im], ...] */
 json_t *api_json_amplitudes(const double complex *c, size_t n);
+
+/* The same, or, when b64, as {"b64", "shape"} (api/b64.h): what a request
+ * with "encoding": "b64" gets back. */
+json_t *api_json_reals_as(const double *x, size_t n, bool b64);
+json_t *api_json_matrix_as(const double *x, size_t rows, size_t cols,
+                           bool b64);
+json_t *api_json_amplitudes_as(const double complex *c, size_t n, bool b64);
 
 #endif

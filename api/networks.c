@@ -204,10 +204,13 @@ api_code api_network_delete(const api_call *call, api_response *resp,
 api_code api_network_forward(const api_call *call, api_response *resp,
                              api_err *err)
 {
-    static const char *const fields[] = {"input", "inputs", "trace", NULL};
+    static const char *const fields[] = {"input", "inputs", "trace",
+                                         "encoding", NULL};
     const json_t *body = call->body;
+    bool b64;
     if (api_need_store(call, err) != API_OK ||
-        !api_check_object(body, "", fields, err))
+        !api_check_object(body, "", fields, err) ||
+        !api_read_encoding(body, &b64, err))
         return err->code;
     const json_t *trace_v = json_object_get(body, "trace");
     if (trace_v && !json_is_boolean(trace_v)) {
@@ -233,11 +236,12 @@ api_code api_network_forward(const api_call *call, api_response *resp,
         code = api_forward(views, L, in.x, in.batch, &outs, err);
     if (code == API_OK) {
         size_t m = outs[L - 1].rows;
-        json_t *out = in.is_batch
-                          ? json_pack("{s:o}", "outputs",
-                                      api_json_matrix(outs[L - 1].a, in.batch, m))
-                          : json_pack("{s:o}", "output",
-                                      api_json_reals(outs[L - 1].a, m));
+        json_t *out =
+            in.is_batch
+                ? json_pack("{s:o}", "outputs",
+                            api_json_matrix_as(outs[L - 1].a, in.batch, m, b64))
+                : json_pack("{s:o}", "output",
+                            api_json_reals_as(outs[L - 1].a, m, b64));
         if (out && trace) {
             json_t *layers = json_array();
             for (size_t l = 0; layers && l < L; l++) {
@@ -246,12 +250,15 @@ api_code api_network_forward(const api_call *call, api_response *resp,
                     layers,
                     in.is_batch
                         ? json_pack("{s:o, s:o}", "pre_activation",
-                                    api_json_matrix(o->z, in.batch, o->rows),
+                                    api_json_matrix_as(o->z, in.batch,
+                                                       o->rows, b64),
                                     "output",
-                                    api_json_matrix(o->a, in.batch, o->rows))
+                                    api_json_matrix_as(o->a, in.batch,
+                                                       o->rows, b64))
                         : json_pack("{s:o, s:o}", "pre_activation",
-                                    api_json_reals(o->z, o->rows), "output",
-                                    api_json_reals(o->a, o->rows)));
+                                    api_json_reals_as(o->z, o->rows, b64),
+                                    "output",
+                                    api_json_reals_as(o->a, o->rows, b64)));
             }
             json_object_set_new(out, "layers", layers);
         }

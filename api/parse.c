@@ -1,6 +1,8 @@
 /* api/parse.c - validation of request values with JSON Pointers. */
 #include "api/parse.h"
 
+#include "api/b64.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +117,70 @@ bool api_read_string(const json_t *v, const char *ptr, size_t max_len,
     return true;
 }
 
+/* Reads {"b64": ..., "shape": [n] or [rows, cols]} (rank 1 or 2) into a
+ * new array of rows * cols doubles (twice that when pairs: complex). */
+static bool read_b64(const json_t *v, const char *ptr, int rank, bool pairs,
+                     api_limit max, double **out, size_t *rows, size_t *cols,
+                     api_err *err)
+{
+    static const char *const fields[] = {"b64", "shape", NULL};
+    char p[API_PTR_MAX];
+    *out = NULL;
+    if (!api_check_object(v, ptr, fields, err))
+        return false;
+    const json_t *shape = json_object_get(v, "shape");
+    const json_t *text = json_object_get(v, "b64");
+    api_ptr_key(p, ptr, "shape");
+    if (!json_is_array(shape) || json_array_size(shape) != (size_t)rank)
+        return api_invalid(err, p, "must be [%s]",
+                           rank == 1 ? "length" : "rows, cols");
+    size_t dims[2] = {1, 1};
+    for (int i = 0; i < rank; i++) {
+        const json_t *d = json_array_get(shape, (size_t)i);
+        json_int_t n = json_is_integer(d) ? json_integer_value(d) : 0;
+        if (n < 1 || (uint64_t)n > max.max)
+            return api_invalid(err, p,
+                               "must hold whole numbers from 1 to %zu (%s)",
+                               max.max, max.name);
+        dims[i] = (size_t)n;
+    }
+    if (dims[1] > max.max / dims[0])
+        return api_invalid(err, p, "is %zu x %zu = %zu numbers; the limit is "
+                                   "%zu (%s)",
+                           dims[0], dims[1], dims[0] * dims[1], max.max,
+                           max.name);
+    size_t count = dims[0] * dims[1] * (pairs ? 2 : 1);
+    api_ptr_key(p, ptr, "b64");
+    if (!json_is_string(text))
+        return api_invalid(err, p, "must be a base64 string, not %s",
+                           api_json_kind(text));
+    double *x = malloc(count * sizeof *x);
+    if (!x) {
+        api_fail(err, API_EINTERNAL, "out of memory");
+        return false;
+    }
+    if (!api_b64_decode_doubles(json_string_value(text),
+                                json_string_length(text), x, count)) {
+        free(x);
+        return api_invalid(err, p,
+                           "must be the base64 of exactly %zu little-endian "
+                           "doubles (%zu bytes) for this shape",
+                           count, count * 8);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(x[i])) {
+            free(x);
+            return api_invalid(err, p, "holds a NaN or infinity at double %zu",
+                               i);
+        }
+    }
+    *out = x;
+    *rows = dims[0];
+    if (cols)
+        *cols = dims[1];
+    return true;
+}
+
 static bool check_array(const json_t *v, const char *ptr, api_limit max,
                         const char *what, api_err *err)
 {
@@ -154,6 +220,8 @@ bool api_read_vector(const json_t *v, const char *ptr, api_limit max,
 {
     *out = NULL;
     *n = 0;
+    if (json_is_object(v))
+        return read_b64(v, ptr, 1, false, max, out, n, NULL, err);
     if (!check_array(v, ptr, max, "numbers", err))
         return false;
     size_t len = json_array_size(v);
@@ -176,6 +244,8 @@ bool api_read_matrix(const json_t *v, const char *ptr, api_limit max_cells,
 {
     *out = NULL;
     *rows = *cols = 0;
+    if (json_is_object(v))
+        return read_b64(v, ptr, 2, false, max_cells, out, rows, cols, err);
     if (!check_array(v, ptr, max_cells, "rows", err))
         return false;
     size_t m = json_array_size(v);
@@ -225,6 +295,22 @@ bool api_read_amplitudes(const json_t *v, const char *ptr, api_limit max,
 {
     *out = NULL;
     *n = 0;
+    if (json_is_object(v)) { /* interleaved (re, im) pairs */
+        double *pairs;
+        if (!read_b64(v, ptr, 1, true, max, &pairs, n, NULL, err))
+            return false;
+        double complex *c = malloc(*n * sizeof *c);
+        for (size_t i = 0; c && i < *n; i++)
+            c[i] = CMPLX(pairs[2 * i], pairs[2 * i + 1]);
+        free(pairs);
+        if (!c) {
+            *n = 0;
+            api_fail(err, API_EINTERNAL, "out of memory");
+            return false;
+        }
+        *out = c;
+        return true;
+    }
     if (!check_array(v, ptr, max, "amplitudes", err))
         return false;
     size_t len = json_array_size(v);
@@ -306,4 +392,18 @@ bool api_all_finite(const double *x, size_t n)
         if (!isfinite(x[i]))
             return false;
     return true;
+}
+
+bool api_read_encoding(const json_t *obj, bool *b64, api_err *err)
+{
+    const json_t *v = json_object_get(obj, "encoding");
+    const char *s = json_string_value(v);
+    *b64 = false;
+    if (!v || (s && strcmp(s, "json") == 0))
+        return true;
+    if (s && strcmp(s, "b64") == 0) {
+        *b64 = true;
+        return true;
+    }
+    return api_invalid(err, "/encoding", "must be \"json\" or \"b64\"");
 }

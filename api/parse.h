@@ -60,6 +60,9 @@ bool api_read_uint(const json_t *v, const char *ptr, uint64_t min,
 bool api_read_string(const json_t *v, const char *ptr, size_t max_len,
                      const char **out, api_err *err);
 
+/* Each of the three readers below also takes the binary form
+ * {"b64": ..., "shape": [...]} (api/b64.h), validated the same way. */
+
 /* A non-empty array of at most max numbers. */
 bool api_read_vector(const json_t *v, const char *ptr, api_limit max,
                      double **out, size_t *n, api_err *err);
@@ -80,6 +83,10 @@ bool api_read_amplitudes(const json_t *v, const char *ptr, api_limit max,
 bool api_read_activation(const json_t *name, const char *ptr_name,
                          const json_t *params, const char *ptr_params,
                          act_spec *out, api_err *err);
+
+/* Reads the optional "encoding" of obj: "json" (the default) or "b64",
+ * which asks for numeric arrays in the answer as base64 (api/b64.h). */
+bool api_read_encoding(const json_t *obj, bool *b64, api_err *err);
 
 /* True when every x[i] is finite. */
 bool api_all_finite(const double *x, size_t n);

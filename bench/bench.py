@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""bench/bench.py - psinet's benchmark (make bench).
+
+Starts psinet (one worker thread) and a bare libmicrohttpd baseline with a
+fixed reply, generates request bodies deterministically, drives each
+workload with wrk on loopback (server and wrk on different cores where
+there are two), and prints one table: requests per second for psinet and
+the baseline with their ratio, psinet's p50/p99 latency, and for
+JSON-heavy bodies the time jansson alone takes to parse the body, next to
+psinet's time per request. Figures are ratios from one run: absolute
+numbers drift on a shared machine.
+
+    python3 bench/bench.py [--seconds 4] [--out bench/RESULTS.md]
+"""
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+
+
+class Lcg:
+    """A fixed linear congruential generator: the same bodies every run."""
+
+    def __init__(self, seed):
+        self.x = seed
+
+    def uniform(self):
+        self.x = (6364136223846793005 * self.x + 1442695040888963407) % 2 ** 64
+        return ((self.x >> 11) / 2 ** 53) * 2 - 1
+
+    def vector(self, n, scale=1.0):
+        return [round(self.uniform() * scale, 6) for _ in range(n)]
+
+    def matrix(self, m, n, scale=1.0):
+        return [self.vector(n, scale) for _ in range(m)]
+
+
+def b64(values, shape):
+    flat = [v for row in values for v in row] if len(shape) == 2 else values
+    return {"b64": base64.b64encode(struct.pack("<%dd" % len(flat), *flat))
+            .decode(), "shape": shape}
+
+
+def cores():
+    return os.cpu_count() or 1
+
+
+def pin(core):
+    if cores() >= 2 and shutil.which("taskset"):
+        return ["taskset", "-c", str(core)]
+    return []
+
+
+def wait_healthy(port):
+    for _ in range(100):
+        try:
+            urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port,
+                                   timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server on %d did not start" % port)
+
+
+def post(port, path, body):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                 data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(req, timeout=60).read())
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_wrk(port, method, path, body_file, seconds):
+    script = ""
+    if body_file:
+        script = ('wrk.method = "%s"\nwrk.headers["Content-Type"] = '
+                  '"application/json"\nlocal f = io.open("%s", "rb")\n'
+                  'wrk.body = f:read("*a")\nf:close()\n' % (method, body_file))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(pin(1) + ["wrk", "-t1", "-c8", "-d%ds" % seconds,
+                                       "--latency", "-s", f.name,
+                                       "http://127.0.0.1:%d%s" % (port, path)],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(f.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def lat(p):
+        m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s)" % p, out)
+        v, unit = float(m.group(1)), m.group(2)
+        return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, lat(50), lat(99), int(non2xx.group(1)) if non2xx else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=4)
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="psinet-bench-")
+    procs = []
+    try:
+        rng = Lcg(20261124)
+        bodies = {}
+
+        def body(name, value):
+            path = os.path.join(work, name + ".json")
+            with open(path, "w") as f:
+                json.dump(value, f, separators=(",", ":"))
+            bodies[name] = path
+            return path
+
+        state1k = [[a, b] for a, b in zip(rng.vector(1024), rng.vector(1024))]
+        w64, x64 = rng.matrix(64, 64, 0.125), rng.vector(64)
+        w512, x512 = rng.matrix(512, 512, 0.04), rng.vector(512)
+        net = {"name": "bench-784-256-10", "layers": [
+            {"weights": rng.matrix(256, 784, 0.035), "bias": rng.vector(256, 0.1),
+             "activation": "relu"},
+            {"weights": rng.matrix(10, 256, 0.06), "bias": rng.vector(10, 0.1),
+             "activation": "softmax"}]}
+        x784 = rng.vector(784)
+        batch = rng.matrix(256, 784)
+
+        body("qubit", {"amplitudes": [[0.6, 0.0], [0.0, 0.8]]})
+        body("state1k", {"amplitudes": state1k})
+        body("layer64", {"weights": w64, "activation": "tanh", "input": x64})
+        body("layer512", {"weights": w512, "activation": "tanh", "input": x512})
+        body("layer512-b64", {"weights": b64(w512, [512, 512]),
+                              "activation": "tanh",
+                              "input": b64(x512, [512]), "encoding": "b64"})
+        body("net-forward", {"input": x784})
+        body("net-forward-b64", {"input": b64(x784, [784]), "encoding": "b64"})
+        body("net-batch", {"inputs": batch})
+        body("experiment-write", {
+            "name": "bench", "kind": "neuron_activation", "tags": ["bench"],
+            "params": {"amplitudes": [0.6, 0.8], "weights": [[1, 0], [0, 1]],
+                       "activation": "sigmoid"}})
+
+        port, bport = 28080, 28081
+        server = subprocess.Popen(
+            pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
+                      "--port", str(port), "--threads", "1",
+                      "--db", os.path.join(work, "bench.db"),
+                      "--max-connections-per-ip", "0"],
+            stderr=subprocess.DEVNULL)
+        procs.append(server)
+        baseline = subprocess.Popen(
+            pin(0) + [os.path.join(BUILD, "bench", "baseline"), str(bport), "1"])
+        procs.append(baseline)
+        wait_healthy(port)
+        wait_healthy(bport)
+        net_id = post(port, "/v1/networks", net)["id"]
+        for _ in range(60):
+            post(port, "/v1/experiments", json.load(open(bodies["experiment-write"])))
+
+        workloads = [
+            ("healthz", "GET", "/healthz", None),
+            ("qubit", "POST", "/v1/superpositions/normalize", "qubit"),
+            ("state1k", "POST", "/v1/superpositions/normalize", "state1k"),
+            ("layer64", "POST", "/v1/layers/forward", "layer64"),
+            ("layer512", "POST", "/v1/layers/forward", "layer512"),
+            ("layer512-b64", "POST", "/v1/layers/forward", "layer512-b64"),
+            ("net-forward", "POST", "/v1/networks/%s/forward" % net_id,
+             "net-forward"),
+            ("net-forward-b64", "POST", "/v1/networks/%s/forward" % net_id,
+             "net-forward-b64"),
+            ("net-batch", "POST", "/v1/networks/%s/forward" % net_id,
+             "net-batch"),
+            ("experiment-write", "POST", "/v1/experiments", "experiment-write"),
+            ("list", "GET", "/v1/experiments?limit=50", None),
+        ]
+        parse = {}
+        files = [bodies[w[3]] for w in workloads if w[3]]
+        out = subprocess.run([os.path.join(BUILD, "bench", "parse_time")] + files,
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            path, us = line.rsplit(" ", 1)
+            parse[path] = float(us)
+        rate = subprocess.run([os.path.join(BUILD, "bench", "sqlite_rate"), work,
+                               str(args.seconds)], capture_output=True,
+                              text=True, check=True).stdout
+        commits = float(rate.split()[1])
+
+        rows, rss = [], []
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                rss.append(rss_kib(server.pid))
+                time.sleep(0.25)
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        for name, method, path, b in workloads:
+            bf = bodies.get(b) if b else None
+            rps, p50, p99, bad = run_wrk(port, method, path, bf, args.seconds)
+            brps, _, _, _ = run_wrk(bport, method, path, bf, args.seconds)
+            rows.append((name, rps, brps, p50, p99, parse.get(bf), bad,
+                         os.path.getsize(bf) if bf else 0))
+        stop.set()
+        sampler.join()
+
+        lines = []
+        lines.append("| workload | body | psinet req/s | baseline req/s | ratio | "
+                     "p50 ms | p99 ms | jansson parse µs | psinet µs/req | "
+                     "psinet/parse | non-2xx |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, rps, brps, p50, p99, pt, bad, size in rows:
+            per = 1e6 / rps
+            lines.append("| %s | %s | %.0f | %.0f | %.2f | %.3f | %.3f | %s | %.1f | %s | %d |"
+                         % (name, "%d B" % size if size else "-", rps, brps,
+                            rps / brps, p50, p99,
+                            "%.1f" % pt if pt else "-", per,
+                            "%.2f" % (per / pt) if pt else "-", bad))
+        by = {r[0]: r for r in rows}
+        extra = [
+            "",
+            "SQLite alone, WAL + synchronous=FULL, one row per transaction: "
+            "%.0f commits/s; experiment-write reaches %.2f of that."
+            % (commits, by["experiment-write"][1] / commits),
+            "Binary arrays: net-forward-b64 / net-forward = %.1fx, "
+            "layer512-b64 / layer512 = %.1fx."
+            % (by["net-forward-b64"][1] / by["net-forward"][1],
+               by["layer512-b64"][1] / by["layer512"][1]),
+            "psinet resident memory over the run: min %.1f MiB, max %.1f MiB."
+            % (min(rss) / 1024, max(rss) / 1024),
+        ]
+        text = "\n".join(lines + extra)
+        print(text)
+        if args.out:
+            with open(args.out, "w") as f:
+                f.write("# psinet benchmark results\n\n")
+                f.write("Machine: %s, %d cores (%s); %s UTC; `make bench`, "
+                        "%d s a workload, psinet with one worker thread on "
+                        "core 0, wrk (1 thread, 8 connections) on core 1.\n\n"
+                        % (platform.processor() or platform.machine(), cores(),
+                           cpu_model(), datetime.datetime.utcnow()
+                           .strftime("%Y-%m-%d %H:%M"), args.seconds))
+                f.write(text + "\n")
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
