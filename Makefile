@@ -184,6 +184,7 @@ build/fuzz/fuzz_api: $(call objects,build/fuzz,tests/fuzz/fuzz_api.c \
 fuzz: build/fuzz/fuzz_api
 	@mkdir -p build/fuzz/corpus
 	./build/fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -artifact_prefix=build/fuzz/ \
 	  -timeout=10 build/fuzz/corpus tests/fuzz/corpus
 
 # ---------------------------------------------------------------- load

@@ -32,6 +32,8 @@ void api_ptr_index(char out[API_PTR_MAX], const char *base, size_t index)
 
 const char *api_json_kind(const json_t *v)
 {
+    if (!v)
+        return "missing";
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
     case JSON_ARRAY: return "an array";
@@ -151,6 +153,8 @@ static bool read_b64(const json_t *v, const char *ptr, int rank, bool pairs,
                            max.name);
     size_t count = dims[0] * dims[1] * (pairs ? 2 : 1);
     api_ptr_key(p, ptr, "b64");
+    if (!text)
+        return api_invalid(err, p, "is required");
     if (!json_is_string(text))
         return api_invalid(err, p, "must be a base64 string, not %s",
                            api_json_kind(text));

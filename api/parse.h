@@ -38,7 +38,8 @@ void api_ptr_key(char out[API_PTR_MAX], const char *base, const char *key);
 /* out = base + "/" + index. */
 void api_ptr_index(char out[API_PTR_MAX], const char *base, size_t index);
 
-/* The JSON type of v as a word for messages ("a string", "an array", ...). */
+/* The JSON type of v as a word for messages ("a string", "an array", ...);
+ * "missing" when v is NULL. */
 const char *api_json_kind(const json_t *v);
 
 /* Requires obj to be an object whose keys are all in `allowed` (a NULL-

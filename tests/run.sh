@@ -11,7 +11,9 @@
 # FILE, and at the end openapi.yaml is linted and every exchange validated
 # against it (tests/contract, Node.js). With --fuzz, the libFuzzer target
 # runs for SECONDS from the seed corpus (tests/fuzz/corpus) and any crash,
-# leak or sanitizer report fails the run. The last line is
+# leak or sanitizer report fails the run; the input that broke it is kept
+# under the fuzzer's directory, artifacts/ (add it to tests/fuzz/corpus with
+# the fix). The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
@@ -93,8 +95,11 @@ fi
 if [ -n "$fuzzer" ]; then
     echo "== fuzz"
     corpus=$(mktemp -d)
+    artifacts=$(dirname "$fuzzer")/artifacts
+    mkdir -p "$artifacts"
     "$fuzzer" -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \
-        -print_final_stats=1 "$corpus" tests/fuzz/corpus >"$log" 2>&1
+        -artifact_prefix="$artifacts/" -print_final_stats=1 \
+        "$corpus" tests/fuzz/corpus >"$log" 2>&1
     status=$?
     rm -rf "$corpus"
     if [ $status -eq 0 ]; then
