@@ -133,15 +133,18 @@ double complex state_inner(const double complex *a, const double complex *b,
 core_status state_fidelity(const double complex *a, const double complex *b,
                            size_t n, double *out)
 {
-    double na = state_norm(a, n), nb = state_norm(b, n);
-    if (na == 0.0 || nb == 0.0)
-        return CORE_EZERO;
-    /* |<a|b>| / (|a||b|) computed term by term on scaled entries, so that
-     * neither the products nor the norms overflow. */
+    double na, a1, a2, nb, b1, b2;
+    core_status st = unit_scale(a, n, &na, &a1, &a2);
+    if (st == CORE_OK)
+        st = unit_scale(b, n, &nb, &b1, &b2);
+    if (st != CORE_OK)
+        return st;
+    /* <a|b> / (|a||b|) on entries taken to unit norm first, so that neither
+     * the products nor the norms overflow or underflow. */
     double re = 0.0, im = 0.0;
     for (size_t i = 0; i < n; i++) {
-        double ar = creal(a[i]) / na, ai = cimag(a[i]) / na;
-        double br = creal(b[i]) / nb, bi = cimag(b[i]) / nb;
+        double ar = creal(a[i]) / a1 / a2, ai = cimag(a[i]) / a1 / a2;
+        double br = creal(b[i]) / b1 / b2, bi = cimag(b[i]) / b1 / b2;
         re += ar * br + ai * bi;
         im += ar * bi - ai * br;
     }

@@ -1,5 +1,6 @@
 /* tests/unit/test_metrics.c - distribution metrics: analytic cases and
  * numpy (1e-13 relative). */
+#include <float.h>
 #include <math.h>
 
 #include "core/metrics.h"
@@ -42,6 +43,29 @@ TEST(pearson_is_undefined_for_constant_series)
     const double y[3] = {-2, -4, -6};
     CHECK_EQ_INT(metric_pearson(x, y, 3, &r), CORE_OK);
     CHECK_NEAR(r, -1.0, 1e-15);
+}
+
+TEST(pearson_does_not_depend_on_scale)
+{
+    /* r(a x, b y) = r(x, y) for a, b > 0, even where squares of the raw
+     * deviations would overflow (1e300) or vanish (1e-300). */
+    double r0, r;
+    CHECK_EQ_INT(metric_pearson(pearson_x, pearson_y, 12, &r0), CORE_OK);
+    const double scales[][2] = {{1e300, 1}, {1, 1e-300}, {1e-300, 1e300},
+                                {1e305, 1e-305}};
+    for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+        double x[12], y[12];
+        for (size_t i = 0; i < 12; i++) {
+            x[i] = pearson_x[i] * scales[k][0];
+            y[i] = pearson_y[i] * scales[k][1];
+        }
+        CHECK_EQ_INT(metric_pearson(x, y, 12, &r), CORE_OK);
+        CHECK_NEAR(r, r0, 1e-13);
+    }
+    /* Series across the whole range: (-DBL_MAX, 0, DBL_MAX) is a line. */
+    const double wide[3] = {-DBL_MAX, 0, DBL_MAX}, line[3] = {1, 2, 3};
+    CHECK_EQ_INT(metric_pearson(wide, line, 3, &r), CORE_OK);
+    CHECK_NEAR(r, 1.0, 1e-15);
 }
 
 TEST(metrics_match_numpy)

@@ -140,6 +140,21 @@ TEST(fidelity_is_one_for_equal_rays_and_zero_for_orthogonal)
     CHECK_EQ_INT(state_fidelity(x, z, 2, &f), CORE_EZERO);
 }
 
+TEST(fidelity_neither_overflows_nor_underflows)
+{
+    /* |<a|b>|^2 / (|a|^2 |b|^2) is scale free: these are the rays of
+     * (1, 1) and (1, 0), fidelity 1 and 1/2, at the ends of the doubles. */
+    double complex big[2] = {DBL_MAX, DBL_MAX}, tiny[2] = {4.9e-324, 0};
+    double complex one[2] = {1, 1};
+    double f;
+    CHECK_EQ_INT(state_fidelity(big, one, 2, &f), CORE_OK);
+    CHECK_NEAR(f, 1.0, 1e-15);
+    CHECK_EQ_INT(state_fidelity(tiny, big, 2, &f), CORE_OK);
+    CHECK_NEAR(f, 0.5, 1e-15);
+    CHECK_EQ_INT(state_fidelity(tiny, tiny, 2, &f), CORE_OK);
+    CHECK_NEAR(f, 1.0, 1e-15);
+}
+
 /* Checks one numpy reference state of dimension d. */
 static void check_reference(size_t d, const double *in, double norm,
                             const double *unit, const double *prob,
