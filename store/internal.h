@@ -67,6 +67,12 @@ struct store {
     size_t cache_count;
     size_t cache_bytes;
     unsigned long long cache_tick;
+    unsigned long long cache_drops; /* deletes seen: a copy read from the
+                                       database before one is not cached */
+    /* A test seam (SQLite has sqlite3_test_control for the same job): when
+     * set, runs between a cache miss's database read and the insertion of
+     * the copy, so that tests can interleave a delete there. */
+    void (*cache_load_hook)(store *st, const char *id);
 };
 
 /* Borrows an idle connection (waiting for one); give it back with

@@ -3,7 +3,12 @@
  * Networks never change once stored, so a cached copy is only ever dropped:
  * to make room (least recently used first) or when its network is deleted.
  * Entries are reference counted: one that is dropped while a request still
- * uses it is freed when that request releases it. */
+ * uses it is freed when that request releases it.
+ *
+ * A copy is read from the database without the lock held, so a delete can
+ * commit and drop the id between that read and the copy's insertion; the
+ * copy would then outlive its network. Every drop bumps cache_drops, and a
+ * copy read before a drop serves only the request that read it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +99,7 @@ store_status store_network_acquire(store *st, const char *id,
         *out = &e->net;
         return STORE_OK;
     }
+    unsigned long long drops = st->cache_drops;
     pthread_mutex_unlock(&st->cache_lock);
 
     cache_entry *fresh = calloc(1, sizeof *fresh);
@@ -106,6 +112,8 @@ store_status store_network_acquire(store *st, const char *id,
     }
     fresh->bytes = network_bytes(&fresh->net);
     fresh->refs = 1;
+    if (st->cache_load_hook)
+        st->cache_load_hook(st, id);
 
     pthread_mutex_lock(&st->cache_lock);
     e = st->cache ? find(st, id) : NULL;
@@ -117,7 +125,8 @@ store_status store_network_acquire(store *st, const char *id,
         *out = &e->net;
         return STORE_OK;
     }
-    if (st->cache && make_room(st, fresh->bytes)) {
+    if (st->cache && st->cache_drops == drops &&
+        make_room(st, fresh->bytes)) {
         fresh->cached = true;
         fresh->used = ++st->cache_tick;
         st->cache[st->cache_count++] = fresh;
@@ -143,6 +152,7 @@ void store_network_release(store *st, const store_network *net)
 void store_cache_drop(store *st, const char *id)
 {
     pthread_mutex_lock(&st->cache_lock);
+    st->cache_drops++;
     for (size_t i = 0; st->cache && i < st->cache_count; i++) {
         if (strcmp(st->cache[i]->net.id, id) == 0) {
             remove_slot(st, i);

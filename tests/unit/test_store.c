@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/internal.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "tests/testlib.h"
@@ -244,6 +245,32 @@ TEST(networks_round_trip_and_the_cache_follows_deletes)
     CHECK(cached->layers[1].weights[1] == 8);
     store_network_release(db, cached);
     CHECK_EQ_INT(store_network_acquire(db, net.id, &again), STORE_NOTFOUND);
+    store_close(db);
+}
+
+static void delete_during_load(store *db, const char *id)
+{
+    db->cache_load_hook = NULL;
+    CHECK_EQ_INT(store_network_delete(db, id), STORE_OK);
+}
+
+TEST(a_network_read_while_it_is_deleted_is_not_cached)
+{
+    /* A forward pass reads a network from the database (a cache miss) and
+     * a DELETE commits before it puts its copy in the cache. The request
+     * keeps its copy, but afterwards the network is gone for everyone. */
+    store *db = open_new();
+    double w[2] = {1, 2};
+    store_layer layer = {.rows = 1, .cols = 2, .activation = "identity",
+                         .weights = w};
+    store_network net = {.name = "race", .layer_count = 1, .layers = &layer};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    db->cache_load_hook = delete_during_load;
+    const store_network *held, *after;
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &held), STORE_OK);
+    CHECK(held->layers[0].weights[1] == 2);
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &after), STORE_NOTFOUND);
+    store_network_release(db, held);
     store_close(db);
 }
 
