@@ -108,12 +108,13 @@ static store_status read_row(sqlite3_stmt *q, store_experiment *e)
 store_status store_experiment_create(store *st, store_experiment *e)
 {
     store_new_id("exp", e->id);
-    store_now(e->created_at);
-    memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
     store_conn *c;
     sqlite3_stmt *q;
     store_status result = store_write_begin(st, STMT_EXP_INSERT, &c, &q);
     if (result == STORE_OK) {
+        /* Stamped inside the write lock: created_at follows list order. */
+        store_now(e->created_at);
+        memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
         sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);

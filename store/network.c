@@ -65,11 +65,11 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
 store_status store_network_create(store *st, store_network *net)
 {
     store_new_id("net", net->id);
-    store_now(net->created_at);
     store_conn *c;
     sqlite3_stmt *q;
     store_status result = store_write_begin(st, STMT_NET_INSERT, &c, &q);
     if (result == STORE_OK) {
+        store_now(net->created_at); /* inside the write lock: list order */
         sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
         if (net->name)
             sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);

@@ -78,12 +78,12 @@ store_status store_superposition_create(store *st, store_superposition *s)
         p += len;
     }
     store_new_id("sup", s->id);
-    store_now(s->created_at);
 
     store_conn *c;
     sqlite3_stmt *q;
     store_status result = store_write_begin(st, STMT_SUP_INSERT, &c, &q);
     if (result == STORE_OK) {
+        store_now(s->created_at); /* inside the write lock: list order */
         sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
         if (s->name)
             sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
