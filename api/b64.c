@@ -42,15 +42,30 @@ static double get_double(const unsigned char *in)
     return d;
 }
 
-bool api_b64_decode_doubles(const char *text, size_t len, double *out,
-                            size_t count)
+/* The length of text without its '=' padding. */
+static size_t unpadded(const char *text, size_t len)
 {
     while (len > 0 && text[len - 1] == '=')
         len--;
+    return len;
+}
+
+bool api_b64_holds(const char *text, size_t len, size_t count)
+{
+    if (count > SIZE_MAX / 16)
+        return false;
     size_t bytes = count * 8;
     /* Unpadded length of `bytes` bytes: 4 chars per 3 bytes, rounded up. */
-    if (len != (bytes / 3) * 4 + (bytes % 3 ? bytes % 3 + 1 : 0))
+    return unpadded(text, len) ==
+           (bytes / 3) * 4 + (bytes % 3 ? bytes % 3 + 1 : 0);
+}
+
+bool api_b64_decode_doubles(const char *text, size_t len, double *out,
+                            size_t count)
+{
+    if (!api_b64_holds(text, len, count))
         return false;
+    len = unpadded(text, len);
     unsigned char block[8];
     size_t filled = 0, d = 0;
     uint32_t acc = 0;

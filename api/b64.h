@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Whether the length of text (padding optional) is that of exactly
+ * `count` doubles; says nothing yet of its characters. */
+bool api_b64_holds(const char *text, size_t len, size_t count);
+
 /* Decodes standard base64 (padding optional, no white space) of exactly
  * `count` little-endian doubles into out. Returns false when the text is
  * not base64 or holds another number of bytes. */

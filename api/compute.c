@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/forward.h"
 #include "api/handlers.h"
 #include "api/json_out.h"
 #include "api/layer_json.h"
@@ -86,19 +87,12 @@ api_code api_layer_forward(const api_call *call, api_response *resp,
     }
 
     size_t m = layer.view.rows, batch = in.batch;
-    double *z = malloc(batch * m * sizeof *z);
-    double *a = malloc(batch * m * sizeof *a);
-    api_code code = API_OK;
-    if (!z || !a) {
-        code = api_fail(err, API_EINTERNAL, "out of memory");
-    } else {
-        layer_forward_batch(&layer.view, in.x, batch, z, a);
-        if (!api_all_finite(z, batch * m) || !api_all_finite(a, batch * m))
-            code = api_fail(err, API_EINVALID,
-                            "the result overflows the range of a double: "
-                            "scale the weights or inputs down");
-    }
+    api_layer_out *outs = NULL;
+    api_code code = api_forward(&layer.view, 1, in.x, batch,
+                                API_LIMIT(lim, max_matrix),
+                                in.is_batch ? "/inputs" : "/input", &outs, err);
     if (code == API_OK) {
+        const double *z = outs[0].z, *a = outs[0].a;
         json_t *out;
         if (in.is_batch)
             out = json_pack("{s:o, s:o}", "pre_activation",
@@ -110,8 +104,7 @@ api_code api_layer_forward(const api_call *call, api_response *resp,
                             api_json_reals_as(a, m, b64));
         code = api_reply(resp, 200, out, err);
     }
-    free(z);
-    free(a);
+    api_forward_free(outs, 1);
     api_layer_free(&layer);
     api_inputs_free(&in);
     return code;

@@ -157,7 +157,9 @@ static api_code run_layer_superposition(const api_ctx *ctx,
     }
 
     api_layer_out *outs = NULL;
-    api_code code = api_forward(src.views, src.count, src.in.x, 1, &outs, err);
+    api_code code = api_forward(src.views, src.count, src.in.x, 1,
+                                API_LIMIT(&ctx->limits, max_matrix),
+                                "/params/input", &outs, err);
     size_t n = code == API_OK ? outs[src.count - 1].rows : 0;
     const double *z = code == API_OK ? outs[src.count - 1].z : NULL;
     const double *a = code == API_OK ? outs[src.count - 1].a : NULL;

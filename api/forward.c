@@ -17,8 +17,24 @@ void api_forward_free(api_layer_out *outs, size_t count)
 }
 
 api_code api_forward(const layer_view *layers, size_t count, const double *X,
-                     size_t batch, api_layer_out **outs, api_err *err)
+                     size_t batch, api_limit max_outputs, const char *ptr,
+                     api_layer_out **outs, api_err *err)
 {
+    *outs = NULL;
+    size_t total = 0;
+    for (size_t l = 0; l < count; l++) {
+        size_t rows = layers[l].rows;
+        if (rows > (max_outputs.max - total) / batch) {
+            api_invalid(err, ptr,
+                        "%zu input%s through these layers give more outputs "
+                        "in all than the limit of %zu (%s)%s",
+                        batch, batch == 1 ? "" : "s", max_outputs.max,
+                        max_outputs.name,
+                        batch > 1 ? "; send fewer inputs at a time" : "");
+            return err->code;
+        }
+        total += batch * rows;
+    }
     *outs = calloc(count, sizeof **outs);
     if (!*outs)
         return api_fail(err, API_EINTERNAL, "out of memory");

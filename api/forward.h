@@ -4,6 +4,7 @@
 #define PSINET_API_FORWARD_H
 
 #include "api/err.h"
+#include "api/parse.h"
 #include "core/layer.h"
 #include "store/store.h"
 
@@ -15,9 +16,13 @@ typedef struct {
 
 /* Runs X (batch x layers[0].cols) through layers[0..count-1]; sets *outs to
  * a malloc'd array of count results the caller frees with
- * api_forward_free. A result that is not finite (overflow) is a 422. */
+ * api_forward_free. Every layer's outputs are kept, so a pass whose
+ * batch x (sum of the layers' rows) passes max_outputs is refused first,
+ * with a 422 at ptr (the inputs). A result that is not finite (overflow)
+ * is a 422 too. */
 api_code api_forward(const layer_view *layers, size_t count, const double *X,
-                     size_t batch, api_layer_out **outs, api_err *err);
+                     size_t batch, api_limit max_outputs, const char *ptr,
+                     api_layer_out **outs, api_err *err);
 
 void api_forward_free(api_layer_out *outs, size_t count);
 

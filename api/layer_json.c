@@ -92,15 +92,17 @@ bool api_inputs_read(const json_t *obj, const char *ptr, size_t cols,
     } else {
         api_ptr_key(p, ptr, "inputs");
         size_t rows;
-        if (json_is_array(many) && json_array_size(many) > lim->max_batch)
-            return api_invalid(err, p,
-                               "has %zu inputs; the limit is %zu (max_batch)",
-                               json_array_size(many), lim->max_batch);
         if (!api_read_matrix(many, p,
                              (api_limit){lim->max_batch * lim->max_dimension,
                                          "max_batch x max_dimension"},
                              &out->x, &rows, &n, err))
             return false;
+        if (rows > lim->max_batch) { /* either form: array or base64 */
+            api_inputs_free(out);
+            return api_invalid(err, p,
+                               "has %zu inputs; the limit is %zu (max_batch)",
+                               rows, lim->max_batch);
+        }
         out->batch = rows;
         out->is_batch = true;
     }

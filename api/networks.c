@@ -233,7 +233,9 @@ api_code api_network_forward(const api_call *call, api_response *resp,
                          &in, err))
         code = err->code;
     else if ((code = api_network_views(net, &views, err)) == API_OK)
-        code = api_forward(views, L, in.x, in.batch, &outs, err);
+        code = api_forward(views, L, in.x, in.batch,
+                           API_LIMIT(&call->ctx->limits, max_matrix),
+                           in.is_batch ? "/inputs" : "/input", &outs, err);
     if (code == API_OK) {
         size_t m = outs[L - 1].rows;
         json_t *out =

@@ -158,13 +158,19 @@ static bool read_b64(const json_t *v, const char *ptr, int rank, bool pairs,
     if (!json_is_string(text))
         return api_invalid(err, p, "must be a base64 string, not %s",
                            api_json_kind(text));
-    double *x = malloc(count * sizeof *x);
-    if (!x) {
-        api_fail(err, API_EINTERNAL, "out of memory");
-        return false;
+    /* The length is checked before anything is allocated: a shape is only
+     * as big as the text that fills it. */
+    double *x = NULL;
+    if (api_b64_holds(json_string_value(text), json_string_length(text),
+                      count)) {
+        x = malloc(count * sizeof *x);
+        if (!x) {
+            api_fail(err, API_EINTERNAL, "out of memory");
+            return false;
+        }
     }
-    if (!api_b64_decode_doubles(json_string_value(text),
-                                json_string_length(text), x, count)) {
+    if (!x || !api_b64_decode_doubles(json_string_value(text),
+                                      json_string_length(text), x, count)) {
         free(x);
         return api_invalid(err, p,
                            "must be the base64 of exactly %zu little-endian "

@@ -38,7 +38,8 @@ static const option options[] = {
     {"max-dimension", "PSINET_MAX_DIMENSION", OPT_SIZE, LIMIT(max_dimension),
      SIZE_MAX / 16, 1, "most entries of one vector"},
     {"max-matrix", "PSINET_MAX_MATRIX", OPT_SIZE, LIMIT(max_matrix),
-     SIZE_MAX / 16, 1, "most weights (rows x cols) of one layer"},
+     SIZE_MAX / 16, 1, "most weights (rows x cols) of one layer, and most "
+     "outputs (inputs x neurons, over all layers) of one forward pass"},
     {"max-layers", "PSINET_MAX_LAYERS", OPT_SIZE, LIMIT(max_layers), 1u << 16,
      1, "most layers of one network"},
     {"max-batch", "PSINET_MAX_BATCH", OPT_SIZE, LIMIT(max_batch), 1u << 24,

@@ -4,6 +4,7 @@
  * The base64 texts below are the little-endian doubles written out by
  * Python: base64.b64encode(struct.pack('<4d', 1, 2, 3, 4)) and so on. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/b64.h"
@@ -118,4 +119,66 @@ TEST(binary_form_is_validated_like_json)
                   "\"input\":{\"b64\":\"" B64_NAN "\",\"shape\":[1],"
                   "\"dtype\":\"f8\"}}",
                   "/input/dtype");
+}
+
+TEST(binary_shape_is_checked_against_the_text_before_allocating)
+{
+    /* 4096 x 1048576 doubles would be 32 GiB: the one-double text shows
+     * at once that it cannot be, and nothing that size is allocated. */
+    check_refused("{\"weights\":[[1]],\"activation\":\"tanh\","
+                  "\"inputs\":{\"b64\":\"" B64_NAN
+                  "\",\"shape\":[4096,1048576]}}",
+                  "/inputs/b64");
+}
+
+TEST(binary_batches_obey_max_batch)
+{
+    api_ctx small = ctx;
+    small.limits.max_batch = 3;
+    const double x[4] = {1, 2, 3, 4};
+    json_t *inputs = api_b64_array(x, 4, 1, false);
+    json_t *body = json_pack("{s:[[f]], s:s, s:o}", "weights", 1.0,
+                             "activation", "identity", "inputs", inputs);
+    char *text = json_dumps(body, JSON_COMPACT);
+    apitest_result r = apitest_post(&small, "/v1/layers/forward", text);
+    CHECK_EQ_INT(r.resp.status, 422);
+    CHECK(apitest_has_pointer(&r, "/inputs"));
+    const char *msg =
+        json_string_value(apitest_get(&r, "errors/0/message"));
+    CHECK(msg && strstr(msg, "(max_batch)"));
+    apitest_free(&r);
+    free(text);
+    json_decref(body);
+}
+
+TEST(all_the_outputs_of_a_pass_obey_max_matrix)
+{
+    /* 60 neurons (60 weights, within a limit of 100) over a batch of two
+     * would keep 120 outputs: refused before anything is computed. */
+    api_ctx small = ctx;
+    small.limits.max_matrix = 100;
+    json_t *w = json_array();
+    for (int i = 0; i < 60; i++)
+        json_array_append_new(w, json_pack("[f]", 0.5));
+    json_t *body = json_pack("{s:o, s:s, s:[[f],[f]]}", "weights", w,
+                             "activation", "identity", "inputs", 1.0, 2.0);
+    char *text = json_dumps(body, JSON_COMPACT);
+    apitest_result r = apitest_post(&small, "/v1/layers/forward", text);
+    CHECK_EQ_INT(r.resp.status, 422);
+    CHECK(apitest_has_pointer(&r, "/inputs"));
+    const char *msg =
+        json_string_value(apitest_get(&r, "errors/0/message"));
+    CHECK(msg && strstr(msg, "(max_matrix)"));
+    apitest_free(&r);
+    /* One input keeps 60: answered. */
+    json_object_del(body, "inputs");
+    json_object_set_new(body, "input", json_pack("[f]", 2.0));
+    free(text);
+    text = json_dumps(body, JSON_COMPACT);
+    r = apitest_post(&small, "/v1/layers/forward", text);
+    CHECK_EQ_INT(r.resp.status, 200);
+    CHECK_NEAR(apitest_num(&r, "output/59"), 1.0, 0);
+    apitest_free(&r);
+    free(text);
+    json_decref(body);
 }
