@@ -149,9 +149,10 @@ static bool digits(const char *s, int n, int *out)
     return true;
 }
 
-bool api_parse_time(const char *t, char *out)
+bool api_parse_time(const char *t, bool round_up, char *out)
 {
     int Y, M, D, h, m, s, ms = 0, oh = 0, om = 0;
+    bool finer = false; /* nonzero digits past the milliseconds */
     if (!t || strlen(t) < 20 || !digits(t, 4, &Y) || t[4] != '-' ||
         !digits(t + 5, 2, &M) || t[7] != '-' || !digits(t + 8, 2, &D) ||
         (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
@@ -165,6 +166,8 @@ bool api_parse_time(const char *t, char *out)
         while (*p >= '0' && *p <= '9') {
             if (n < 3)
                 ms = ms * 10 + (*p - '0');
+            else if (*p != '0')
+                finer = true;
             n++;
             p++;
         }
@@ -185,13 +188,19 @@ bool api_parse_time(const char *t, char *out)
         return false;
     }
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (*p || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 ||
-        m > 59 || s > 60 || oh > 23 || om > 59)
+    bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (*p || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] ||
+        (M == 2 && D == 29 && !leap) || h > 23 || m > 59 || s > 60 ||
+        oh > 23 || om > 59)
         return false;
     if (s == 60)
         s = 59; /* a leap second sorts with the second before it */
     int64_t secs = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 +
                    h * 3600 + m * 60 + s - sign * (oh * 3600 + om * 60);
+    if (round_up && finer && ++ms == 1000) {
+        ms = 0;
+        secs++;
+    }
     time_t tt = (time_t)secs;
     struct tm tm;
     if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 ||

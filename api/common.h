@@ -41,9 +41,12 @@ int api_qubits(size_t dimension);
 void api_default_label(size_t i, size_t dimension, char *buf);
 
 /* Parses an RFC 3339 date-time with any offset into the store's canonical
- * UTC form "YYYY-MM-DDTHH:MM:SS.mmmZ" (out holds STORE_TIME_MAX). Returns
- * false when text is not RFC 3339. */
-bool api_parse_time(const char *text, char *out);
+ * UTC form "YYYY-MM-DDTHH:MM:SS.mmmZ" (out holds STORE_TIME_MAX), whose
+ * milliseconds are what the store keeps. Finer fractions are cut down, or
+ * with round_up taken up to the next millisecond: an exclusive upper bound
+ * must not drop a row stamped within it. Returns false when text is not
+ * RFC 3339 or names a day that does not exist (February 29 of 2026). */
+bool api_parse_time(const char *text, bool round_up, char *out);
 
 /* Reads a number of shots: an integer from 1 to lim->max_shots, with a
  * message that names max_shots when it is over. */

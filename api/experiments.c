@@ -145,16 +145,18 @@ api_code api_experiment_create(const api_call *call, api_response *resp,
     return code;
 }
 
-/* Reads a time filter from the query into out (canonical form). */
+/* Reads a time filter from the query into out (canonical form); round_up
+ * for an exclusive upper bound (api_parse_time). */
 static api_code read_time_filter(const api_call *call, const char *key,
-                                 char *out, const char **filter, api_err *err)
+                                 bool round_up, char *out,
+                                 const char **filter, api_err *err)
 {
     int present;
     const char *v = api_query_get(call->req, key, &present);
     *filter = NULL;
     if (!present)
         return API_OK;
-    if (!api_parse_time(v, out))
+    if (!api_parse_time(v, round_up, out))
         return api_fail(err, API_EBADREQUEST,
                         "%s must be an RFC 3339 date-time such as "
                         "2026-11-24T23:40:00Z",
@@ -185,9 +187,9 @@ api_code api_experiment_list(const api_call *call, api_response *resp,
         read_text_filter(call, "kind", &f.kind, err) != API_OK ||
         read_text_filter(call, "tag", &f.tag, err) != API_OK ||
         read_text_filter(call, "name", &f.name_contains, err) != API_OK ||
-        read_time_filter(call, "created_after", after, &f.created_after,
+        read_time_filter(call, "created_after", false, after, &f.created_after,
                          err) != API_OK ||
-        read_time_filter(call, "created_before", before, &f.created_before,
+        read_time_filter(call, "created_before", true, before, &f.created_before,
                          err) != API_OK)
         return err->code;
     if (f.kind && !api_experiment_kind_known(f.kind))

@@ -36,17 +36,35 @@ TEST(default_labels_are_binary_for_qubits_and_decimal_otherwise)
 TEST(times_are_parsed_into_canonical_utc)
 {
     char out[STORE_TIME_MAX];
-    CHECK(api_parse_time("2026-11-24T23:40:00Z", out));
+    CHECK(api_parse_time("2026-11-24T23:40:00Z", false, out));
     CHECK_STR(out, "2026-11-24T23:40:00.000Z");
-    CHECK(api_parse_time("2026-11-25T01:40:00.5+02:00", out));
+    CHECK(api_parse_time("2026-11-25T01:40:00.5+02:00", false, out));
     CHECK_STR(out, "2026-11-24T23:40:00.500Z");
-    CHECK(api_parse_time("2024-02-29T23:30:00.123456-01:00", out));
+    CHECK(api_parse_time("2024-02-29T23:30:00.123456-01:00", false, out));
     CHECK_STR(out, "2024-03-01T00:30:00.123Z");
-    CHECK(!api_parse_time("2026-11-24", out));
-    CHECK(!api_parse_time("2026-13-01T00:00:00Z", out));
-    CHECK(!api_parse_time("2026-11-24T23:40:00", out));
-    CHECK(!api_parse_time("2026-11-24T23:40:00Zjunk", out));
-    CHECK(!api_parse_time("yesterday", out));
+    CHECK(!api_parse_time("2026-11-24", false, out));
+    CHECK(!api_parse_time("2026-13-01T00:00:00Z", false, out));
+    CHECK(!api_parse_time("2026-11-24T23:40:00", false, out));
+    CHECK(!api_parse_time("2026-11-24T23:40:00Zjunk", false, out));
+    CHECK(!api_parse_time("yesterday", false, out));
+    CHECK(!api_parse_time("2026-02-29T00:00:00Z", false, out));
+    CHECK(!api_parse_time("2100-02-29T00:00:00Z", false, out));
+    CHECK(api_parse_time("2000-02-29T00:00:00Z", false, out));
+}
+
+TEST(an_upper_bound_finer_than_milliseconds_rounds_up)
+{
+    /* The store keeps milliseconds; created_before is exclusive, so
+     * .3295 must still admit a row stamped .329. */
+    char out[STORE_TIME_MAX];
+    CHECK(api_parse_time("2026-11-24T23:40:54.3295Z", true, out));
+    CHECK_STR(out, "2026-11-24T23:40:54.330Z");
+    CHECK(api_parse_time("2026-11-24T23:40:54.3295Z", false, out));
+    CHECK_STR(out, "2026-11-24T23:40:54.329Z");
+    CHECK(api_parse_time("2026-12-31T23:59:59.9999Z", true, out));
+    CHECK_STR(out, "2027-01-01T00:00:00.000Z");
+    CHECK(api_parse_time("2026-11-24T23:40:54.3290000Z", true, out));
+    CHECK_STR(out, "2026-11-24T23:40:54.329Z");
 }
 
 TEST(pointer_keys_escape_tilde_and_slash)
