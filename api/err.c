@@ -140,7 +140,16 @@ json_t *api_problem(const api_err *e)
     json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", api_code_type(code),
                           "title", code_table[code].title, "status",
                           code_table[code].status, "detail", detail);
-    if (p && e->errors && code == API_EINVALID)
-        json_object_set(p, "errors", e->errors);
+    if (p && code == API_EINVALID) {
+        /* A 422 always lists what was wrong; one found before any value
+         * could be pointed at (a number that overflows as it is parsed, a
+         * result that overflows) is about the request as a whole: "". */
+        if (e->errors && json_array_size(e->errors) > 0)
+            json_object_set(p, "errors", e->errors);
+        else
+            json_object_set_new(p, "errors",
+                                json_pack("[{s:s, s:s}]", "pointer", "",
+                                          "message", detail));
+    }
     return p;
 }

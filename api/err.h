@@ -59,7 +59,8 @@ const char *api_code_title(api_code code);
 const char *api_code_type(api_code code);
 
 /* The problem+json object for e (a new reference). When e has items but no
- * detail, the detail summarises the first item. */
+ * detail, the detail summarises the first item; a 422 without items gets
+ * one at pointer "" (the whole request) that repeats the detail. */
 json_t *api_problem(const api_err *e);
 
 #endif

@@ -116,6 +116,8 @@ TEST(number_overflow_is_422)
     apitest_result r = apitest_post(&ctx, "/v1/superpositions/normalize",
                                     "{\"amplitudes\":[1e999]}");
     CHECK_EQ_INT(r.resp.status, 422);
+    /* found by the parser, before any value could be pointed at */
+    CHECK(apitest_has_pointer(&r, ""));
     apitest_free(&r);
 }
 
@@ -305,6 +307,7 @@ TEST(layer_forward_overflow_is_422_not_inf)
         "{\"weights\":[[1e300]],\"activation\":\"identity\","
         "\"input\":[1e300]}");
     CHECK_EQ_INT(r.resp.status, 422);
+    CHECK(apitest_has_pointer(&r, ""));
     apitest_free(&r);
 }
 
