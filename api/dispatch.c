@@ -161,7 +161,11 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
     json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
                            &jerr);
     if (!v) {
-        api_code code = json_error_code(&jerr) == json_error_numeric_overflow
+        /* Well-formed JSON that psinet cannot hold (a number beyond a
+         * double, a string with \u0000) is a 422; anything else a 400. */
+        enum json_error_code jc = json_error_code(&jerr);
+        api_code code = jc == json_error_numeric_overflow ||
+                                jc == json_error_null_character
                             ? API_EINVALID
                             : API_EBADJSON;
         return api_fail(err, code, "%s (line %d, column %d, byte %d)",

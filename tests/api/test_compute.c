@@ -121,6 +121,17 @@ TEST(number_overflow_is_422)
     apitest_free(&r);
 }
 
+TEST(a_nul_character_in_a_string_is_422)
+{
+    /* "\u0000" is well-formed JSON that psinet does not take. */
+    apitest_result r = apitest_post(&ctx, "/v1/layers/forward",
+                                    "{\"weights\":[[1]],\"input\":[1],"
+                                    "\"activation\":\"re\\u0000lu\"}");
+    CHECK_EQ_INT(r.resp.status, 422);
+    CHECK(apitest_has_pointer(&r, ""));
+    apitest_free(&r);
+}
+
 TEST(body_must_be_an_object)
 {
     apitest_result r =
