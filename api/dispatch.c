@@ -160,6 +160,11 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
     json_error_t jerr;
     json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
                            &jerr);
+    if (!v && json_error_code(&jerr) == json_error_stack_overflow)
+        return api_fail(err, API_EINVALID,
+                        "the request body nests arrays and objects deeper "
+                        "than the limit of %zu levels (max_depth)",
+                        ctx->limits.max_depth);
     if (!v) {
         /* Well-formed JSON that psinet cannot hold (a number beyond a
          * double, a string with \u0000) is a 422; anything else a 400. */

@@ -18,6 +18,7 @@
 #include "api/json_write.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/watchdog.h"
 
 #define CORS_MAX_ORIGINS 32
 
@@ -26,7 +27,7 @@ struct http_server {
     const api_ctx *ctx;
     server_metrics *metrics;
     size_t max_body;
-    unsigned body_timeout_ms; /* 0: no deadline */
+    watchdog *watch;          /* the request deadline; NULL: none */
     unsigned port;
     bool cors_any;            /* --cors-origins '*' */
     size_t cors_count;
@@ -99,35 +100,77 @@ static double elapsed_ms(const struct timespec *start)
            (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-/* Counts the framing headers of a request (every occurrence). */
+/* What the framing check found in a request's headers. */
 typedef struct {
-    int content_length;
-    int transfer_encoding;
+    int content_length;    /* Content-Length headers */
+    int transfer_encoding; /* Transfer-Encoding headers */
+    bool malformed;        /* a header psinet cannot frame safely by */
 } framing;
 
-static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind,
-                                     const char *key, const char *value)
+/* Whether c may appear in a header name (an RFC 9110 token). */
+static bool is_token_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result check_framing_header(void *cls,
+                                            enum MHD_ValueKind kind,
+                                            const char *key,
+                                            const char *value)
 {
     (void)kind;
-    (void)value;
     framing *f = cls;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    /* A name libmicrohttpd keeps with a space or another non-token byte in
+     * it ("Content-Length : 5") is not one it frames the body by, while a
+     * proxy in front may: the body would be read as a second request. */
+    for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+        if (!is_token_char(*k))
+            f->malformed = true;
+    /* libmicrohttpd 0.9.75 joins an obs-folded line to the name before it
+     * ("Content-Length:\r\n 5" arrives as "Content-Length5" with no value),
+     * and then frames by neither: such a name is refused too. */
+    static const char *const framing_names[] = {
+        MHD_HTTP_HEADER_CONTENT_LENGTH, MHD_HTTP_HEADER_TRANSFER_ENCODING};
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(framing_names[i]);
+        if (strncasecmp(key, framing_names[i], n) == 0 && key[n] != '\0')
+            f->malformed = true;
+    }
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
         f->content_length++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        if (!value || !*value || strspn(value, "0123456789") != strlen(value))
+            f->malformed = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         f->transfer_encoding++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->malformed = true;
+    }
     return MHD_YES;
 }
 
-/* Whether the request's length is ambiguous: two Content-Length headers, or
- * Content-Length with Transfer-Encoding. Such a request is refused and its
- * connection closed (RFC 9112 section 6.3): whatever follows it on the
- * connection might be read as a second, smuggled request. */
+/* Whether the request's length is ambiguous: two Content-Length headers,
+ * Content-Length with Transfer-Encoding, a Content-Length that is not a
+ * plain number, a Transfer-Encoding other than "chunked", or a header name
+ * that is not a token or runs on from a framing header's (obs-fold). Such
+ * a request is refused and its connection closed
+ * (RFC 9112 section 6.3): whatever follows it on the connection might be
+ * read as a second, smuggled request. */
 static bool ambiguous_framing(struct MHD_Connection *conn)
 {
-    framing f = {0, 0};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
-    return f.content_length > 1 || f.transfer_encoding > 1 ||
+    framing f = {0, 0, false};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_framing_header,
+                              &f);
+    return f.malformed || f.content_length > 1 || f.transfer_encoding > 1 ||
            (f.content_length && f.transfer_encoding);
+}
+
+/* The watchdog entry of conn's socket (NULL without a deadline). */
+static watch_entry *conn_watch(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
@@ -182,14 +225,18 @@ static void append_body(request_state *rs, const char *data, size_t n,
 
 /* Adds the headers every response carries, and CORS's. */
 static void add_common_headers(struct MHD_Response *r, const api_response *ar,
-                               const request_state *rs, bool any_origin)
+                               const request_state *rs,
+                               const http_server *srv)
 {
+    bool any_origin = srv->cors_any;
     MHD_add_response_header(r, "X-Request-Id", rs->request_id);
+    /* With a list of origins the answer depends on Origin, allowed or not:
+     * a shared cache must not hand one origin's answer to another. */
+    if (srv->cors_count > 0 && !any_origin)
+        MHD_add_response_header(r, "Vary", "Origin");
     if (rs->origin) {
         MHD_add_response_header(r, "Access-Control-Allow-Origin",
                                 any_origin ? "*" : rs->origin);
-        if (!any_origin)
-            MHD_add_response_header(r, "Vary", "Origin");
         MHD_add_response_header(r, "Access-Control-Expose-Headers",
                                 "Location, X-Request-Id, Retry-After, "
                                 "WWW-Authenticate");
@@ -235,24 +282,21 @@ static enum MHD_Result send_response(http_server *srv,
     }
     if (!r)
         return MHD_NO;
-    add_common_headers(r, ar, rs, srv->cors_any);
+    add_common_headers(r, ar, rs, srv);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)ar->status, r);
     MHD_destroy_response(r);
 
     double ms = elapsed_ms(&rs->start);
     metrics_observe(srv->metrics, ar->route, ar->status, ms);
-    char fields[1024];
-    json_t *path = json_string(url);
-    size_t plen;
-    char *path_json = path ? api_json_write(path, &plen) : NULL;
+    char fields[1024], qmethod[64], qpath[640];
+    log_quote(qmethod, sizeof qmethod, method, 16);
+    log_quote(qpath, sizeof qpath, url, 512);
     snprintf(fields, sizeof fields,
              "\"level\":\"info\",\"event\":\"request\",\"id\":\"%s\","
-             "\"method\":\"%.16s\",\"path\":%.512s,\"route\":\"%s\","
+             "\"method\":%s,\"path\":%s,\"route\":\"%s\","
              "\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
-             rs->request_id, method, path_json ? path_json : "\"?\"",
-             api_route_name(ar->route), ar->status, len, ms);
-    free(path_json);
-    json_decref(path);
+             rs->request_id, qmethod, qpath, api_route_name(ar->route),
+             ar->status, len, ms);
     log_json(fields);
     return ret;
 }
@@ -282,25 +326,41 @@ static enum MHD_Result send_error(http_server *srv,
     return ret;
 }
 
-/* Drops the connection of a request whose body cannot be accepted, and
- * logs it with the status it would have had. */
-static enum MHD_Result cut_off(const char *method, const char *url,
-                               request_state *rs, int status,
-                               const char *limit)
+/* Logs a request psinet cut off instead of answering, and counts it with
+ * the status it would have had. request_id is NULL when its headers never
+ * arrived. */
+static void log_cut_off(http_server *srv, const char *request_id,
+                        const char *method, const char *url, int status,
+                        const char *limit, size_t bytes, double ms)
 {
-    char fields[768];
-    json_t *path = json_string(url);
-    size_t plen;
-    char *path_json = path ? api_json_write(path, &plen) : NULL;
+    char fields[1024], qmethod[64], qpath[640], id[96];
+    log_quote(qmethod, sizeof qmethod, method, 16);
+    log_quote(qpath, sizeof qpath, url, 512);
+    log_quote(id, sizeof id, request_id, 72);
     snprintf(fields, sizeof fields,
              "\"level\":\"warn\",\"event\":\"request_cut_off\","
-             "\"method\":\"%.16s\",\"path\":%.512s,\"status\":%d,"
+             "\"id\":%s,\"method\":%s,\"path\":%s,\"status\":%d,"
              "\"limit\":\"%s\",\"bytes_received\":%zu,\"ms\":%.3f",
-             method, path_json ? path_json : "\"?\"", status, limit, rs->len,
-             elapsed_ms(&rs->start));
-    free(path_json);
-    json_decref(path);
+             request_id ? id : "null", method ? qmethod : "null",
+             url ? qpath : "null", status, limit, bytes, ms);
     log_json(fields);
+    metrics_observe(srv->metrics, -1, status, ms);
+}
+
+/* The watchdog's report of a connection it cut off (its thread). */
+static void on_watchdog_cut(void *arg, const char *request_id, double ms)
+{
+    log_cut_off(arg, request_id, NULL, NULL, 408, "body_timeout", 0, ms);
+}
+
+/* Drops the connection of a request whose body cannot be accepted (it
+ * passed max_body with no Content-Length to refuse it by up front). */
+static enum MHD_Result cut_off(http_server *srv, const char *method,
+                               const char *url, request_state *rs,
+                               size_t bytes)
+{
+    log_cut_off(srv, rs->request_id, method, url, 413, "max_body", bytes,
+                elapsed_ms(&rs->start));
     rs->answered = true;
     return MHD_NO;
 }
@@ -324,14 +384,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         metrics_begin(srv->metrics);
         set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        "X-Request-Id"));
+        watchdog_name(srv->watch, conn_watch(conn), rs->request_id);
         const char *origin =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
         rs->origin = cors_allowed(srv, origin) ? origin : NULL;
         if (ambiguous_framing(conn))
             return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
-                              "the request's length is ambiguous: it has "
-                              "two Content-Length headers, or Content-Length "
-                              "with Transfer-Encoding");
+                              "the request's framing is ambiguous: two "
+                              "Content-Length headers, Content-Length with "
+                              "Transfer-Encoding, a Content-Length that is "
+                              "not a number, a Transfer-Encoding other than "
+                              "chunked, or a header name with a space in it");
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
@@ -349,20 +412,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
 
     if (*upload_size > 0) {
+        size_t arrived = rs->len + *upload_size;
         append_body(rs, upload, *upload_size, srv->max_body);
         *upload_size = 0;
         /* libmicrohttpd 0.9.75 cannot queue a response while a body is
          * arriving, so a body of unannounced length (chunked) that passes
-         * the cap, or any body still arriving after the deadline, is cut
-         * off by closing the connection; the log says why. */
+         * the cap is cut off by closing the connection; the log says why.
+         * A body that arrives too slowly is the watchdog's. */
         if (rs->too_large)
-            return cut_off(method, url, rs, 413, "max_body");
-        if (srv->body_timeout_ms &&
-            elapsed_ms(&rs->start) > (double)srv->body_timeout_ms)
-            return cut_off(method, url, rs, 408, "body_timeout");
+            return cut_off(srv, method, url, rs, arrived);
         return MHD_YES;
     }
 
+    /* The whole request is in: its deadline no longer runs. */
+    watchdog_pause(srv->watch, conn_watch(conn));
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, rs);
     api_request req = {
         .method = method,
@@ -392,9 +455,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn,
                          void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     http_server *srv = cls;
+    watchdog_rearm(srv->watch, conn_watch(conn)); /* the next request's */
     request_state *rs = *con_cls;
     if (!rs)
         return;
@@ -402,6 +465,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     free(rs);
     *con_cls = NULL;
     metrics_end(srv->metrics);
+}
+
+/* Connections open and close: the watchdog follows each socket. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? watchdog_add(srv->watch, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        watchdog_remove(srv->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -441,6 +520,7 @@ static int parse_cors(http_server *srv, const char *list)
 
 static void free_server(http_server *srv)
 {
+    watchdog_stop(srv->watch);
     for (size_t i = 0; i < srv->cors_count; i++)
         free(srv->cors_origins[i]);
     free(srv);
@@ -461,7 +541,15 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
         return NULL;
     }
     srv->max_body = cfg->limits.max_body;
-    srv->body_timeout_ms = cfg->body_timeout * 1000u;
+    if (cfg->body_timeout > 0) {
+        srv->watch = watchdog_start(cfg->body_timeout * 1000u,
+                                    on_watchdog_cut, srv);
+        if (!srv->watch) {
+            log_event("error", "watchdog", "cannot start its thread");
+            free_server(srv);
+            return NULL;
+        }
+    }
 
     struct sockaddr_storage addr;
     memset(&addr, 0, sizeof addr);
@@ -494,6 +582,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         log_event("error", "listen",

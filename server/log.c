@@ -8,8 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/json_write.h"
-#include <jansson.h>
 
 void log_time(char *buf, unsigned long size)
 {
@@ -49,21 +47,74 @@ void log_json(const char *object_fields)
     write_line(line, (size_t)n);
 }
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+                 : (s[0] & 0xf0) == 0xe0        ? 3
+                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                                : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, or beyond U+10FFFF */
+    return len;
+}
+
+size_t log_quote(char *out, size_t cap, const char *text, size_t max_in)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = text ? strnlen(text, max_in) : 0, o = 0, i = 0;
+    if (cap < 3)
+        return 0;
+    out[o++] = '"';
+    while (i < n) {
+        char esc[8];
+        size_t elen, used = utf8_len(s + i, n - i);
+        if (used == 0) { /* not UTF-8: U+FFFD, the replacement character */
+            memcpy(esc, "\\ufffd", 6);
+            elen = 6;
+            used = 1;
+        } else if (s[i] == '"' || s[i] == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)s[i];
+            elen = 2;
+        } else if (s[i] < 0x20 || s[i] == 0x7f) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[s[i] >> 4];
+            esc[5] = hex[s[i] & 15];
+            elen = 6;
+        } else {
+            memcpy(esc, s + i, used);
+            elen = used;
+        }
+        if (o + elen + 2 > cap) /* room for the closing quote and NUL */
+            break;
+        memcpy(out + o, esc, elen);
+        o += elen;
+        i += used;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return o;
+}
+
 void log_event(const char *level, const char *event, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[1024], quoted[2048], fields[2304];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_t *m = json_stringn_nocheck(msg, strlen(msg));
-    size_t len;
-    char *quoted = m ? api_json_write(m, &len) : NULL;
-    char fields[2048];
+    log_quote(quoted, sizeof quoted, msg, sizeof msg);
     snprintf(fields, sizeof fields,
              "\"level\":\"%s\",\"event\":\"%s\",\"msg\":%s", level, event,
-             quoted ? quoted : "\"\"");
-    free(quoted);
-    json_decref(m);
+             quoted);
     log_json(fields);
 }

@@ -5,6 +5,8 @@
 #ifndef PSINET_SERVER_LOG_H
 #define PSINET_SERVER_LOG_H
 
+#include <stddef.h>
+
 /* Logs {"time":..., "level":level, "event":event, "msg":...}. msg is a
  * printf-style format; the message is JSON-escaped. */
 void log_event(const char *level, const char *event, const char *fmt, ...)
@@ -13,6 +15,14 @@ void log_event(const char *level, const char *event, const char *fmt, ...)
 /* Writes a line that is already a JSON object (no trailing newline) with
  * "time" added first. */
 void log_json(const char *object_fields);
+
+/* Writes text (at most max_in bytes of it) into out as a JSON string
+ * literal, quotes included: quotes, backslashes and control characters
+ * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short
+ * (always at a whole character, still closed) to fit cap bytes with the
+ * NUL. Returns the length written; NULL text is "". Request lines are
+ * logged through this, so no byte a client sends can break a log line. */
+size_t log_quote(char *out, size_t cap, const char *text, size_t max_in);
 
 /* The current time as RFC 3339 UTC with milliseconds into buf (>= 32). */
 void log_time(char *buf, unsigned long size);

@@ -2,6 +2,7 @@
  * /healthz, /version, routing errors, /v1/superpositions/normalize and
  * /v1/layers/forward, with no socket. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/json_write.h"
@@ -118,6 +119,27 @@ TEST(number_overflow_is_422)
     CHECK_EQ_INT(r.resp.status, 422);
     /* found by the parser, before any value could be pointed at */
     CHECK(apitest_has_pointer(&r, ""));
+    apitest_free(&r);
+}
+
+TEST(nesting_past_the_parser_limit_names_max_depth)
+{
+    /* 3000 levels: past jansson's own parsing limit (2048), which is
+     * reported like max_depth, not as malformed JSON. */
+    static char body[6100];
+    size_t n = 0;
+    n += (size_t)snprintf(body, sizeof body, "{\"amplitudes\":");
+    for (int i = 0; i < 3000; i++)
+        body[n++] = '[';
+    for (int i = 0; i < 3000; i++)
+        body[n++] = ']';
+    body[n++] = '}';
+    body[n] = '\0';
+    apitest_result r =
+        apitest_post(&ctx, "/v1/superpositions/normalize", body);
+    CHECK_EQ_INT(r.resp.status, 422);
+    const char *detail = json_string_value(apitest_get(&r, "detail"));
+    CHECK(detail && strstr(detail, "(max_depth)"));
     apitest_free(&r);
 }
 

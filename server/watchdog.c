@@ -1,0 +1,187 @@
+/* server/watchdog.c - cuts off connections that take too long to send a
+ * request (server/watchdog.h). */
+#include "server/watchdog.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* How often the clocks are read: a slow client is cut off at most this
+ * late. */
+#define WATCHDOG_TICK_MS 200
+
+struct watch_entry {
+    watch_entry *prev, *next;
+    int fd;
+    struct timespec since; /* when the clock started */
+    bool running;          /* receiving a request, or waiting for one */
+    bool cut;              /* shut down already */
+    char request_id[72];   /* "" until a request's headers are in */
+};
+
+struct watchdog {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool stopping;
+    unsigned timeout_ms;
+    watch_entry *head;
+    watchdog_cut_fn on_cut;
+    void *arg;
+};
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e3 +
+           (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* Shuts down every running connection past its deadline (lock held). */
+static void cut_late(watchdog *w)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (watch_entry *e = w->head; e; e = e->next) {
+        if (!e->running || e->cut)
+            continue;
+        double ms = ms_between(&e->since, &now);
+        if (ms <= (double)w->timeout_ms)
+            continue;
+        /* The socket stays open until watchdog_remove has run (the lock
+         * is held here), so fd is still this connection's. */
+        shutdown(e->fd, SHUT_RDWR);
+        e->cut = true;
+        if (w->on_cut)
+            w->on_cut(w->arg, e->request_id[0] ? e->request_id : NULL, ms);
+    }
+}
+
+static void *watch_loop(void *arg)
+{
+    watchdog *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += WATCHDOG_TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->wake, &w->lock, &until);
+        if (!w->stopping)
+            cut_late(w);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+watchdog *watchdog_start(unsigned timeout_ms, watchdog_cut_fn on_cut, void *arg)
+{
+    if (timeout_ms == 0)
+        return NULL;
+    watchdog *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->timeout_ms = timeout_ms;
+    w->on_cut = on_cut;
+    w->arg = arg;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&w->lock, NULL);
+    if (pthread_create(&w->thread, NULL, watch_loop, w) != 0) {
+        pthread_cond_destroy(&w->wake);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void watchdog_stop(watchdog *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    while (w->head) {
+        watch_entry *e = w->head;
+        w->head = e->next;
+        free(e);
+    }
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
+
+watch_entry *watchdog_add(watchdog *w, int fd)
+{
+    if (!w)
+        return NULL;
+    watch_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->fd = fd;
+    e->running = true;
+    clock_gettime(CLOCK_MONOTONIC, &e->since);
+    pthread_mutex_lock(&w->lock);
+    e->next = w->head;
+    if (w->head)
+        w->head->prev = e;
+    w->head = e;
+    pthread_mutex_unlock(&w->lock);
+    return e;
+}
+
+void watchdog_remove(watchdog *w, watch_entry *e)
+{
+    if (!w || !e)
+        return;
+    pthread_mutex_lock(&w->lock);
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        w->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    pthread_mutex_unlock(&w->lock);
+    free(e);
+}
+
+void watchdog_name(watchdog *w, watch_entry *e, const char *request_id)
+{
+    if (!w || !e)
+        return;
+    pthread_mutex_lock(&w->lock);
+    snprintf(e->request_id, sizeof e->request_id, "%s", request_id);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void watchdog_pause(watchdog *w, watch_entry *e)
+{
+    if (!w || !e)
+        return;
+    pthread_mutex_lock(&w->lock);
+    e->running = false;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void watchdog_rearm(watchdog *w, watch_entry *e)
+{
+    if (!w || !e)
+        return;
+    pthread_mutex_lock(&w->lock);
+    e->running = true;
+    e->request_id[0] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &e->since);
+    pthread_mutex_unlock(&w->lock);
+}

@@ -1,0 +1,54 @@
+/* server/watchdog.h - an absolute deadline for receiving each request.
+ *
+ * libmicrohttpd's connection timeout counts idle time only: a client that
+ * sends one byte every few seconds, of its headers or of its body, is
+ * never dropped by it, and a few such clients hold every connection. The
+ * watchdog gives each request a fixed time from the moment the connection
+ * opens, or the previous answer was sent, until the whole request is in.
+ * A thread checks the clocks a few times a second and shuts down the
+ * socket of a connection that ran out of time; libmicrohttpd then closes
+ * it as it would any connection the client dropped.
+ *
+ * Every function takes a NULL watchdog (no deadline) and does nothing. */
+#ifndef PSINET_SERVER_WATCHDOG_H
+#define PSINET_SERVER_WATCHDOG_H
+
+#include <stdbool.h>
+
+typedef struct watchdog watchdog;
+typedef struct watch_entry watch_entry;
+
+/* Called (on the watchdog's thread) for each connection it cuts off:
+ * request_id is the id of the request whose headers were in, or NULL when
+ * the headers themselves never arrived; ms is the time the client had. */
+typedef void (*watchdog_cut_fn)(void *arg, const char *request_id, double ms);
+
+/* Starts the thread; timeout_ms 0 gives NULL (no deadline). NULL also when
+ * the thread cannot start (the caller treats that as an error only when
+ * timeout_ms > 0). */
+watchdog *watchdog_start(unsigned timeout_ms, watchdog_cut_fn on_cut,
+                         void *arg);
+
+/* Stops the thread and frees w and any entries left. */
+void watchdog_stop(watchdog *w);
+
+/* A connection opened on socket fd: its clock starts. The entry belongs to
+ * the watchdog; NULL when out of memory (that connection gets no
+ * deadline). */
+watch_entry *watchdog_add(watchdog *w, int fd);
+
+/* The connection closed: forget it. Must come before its socket is closed
+ * (libmicrohttpd's "closed" notification does). */
+void watchdog_remove(watchdog *w, watch_entry *e);
+
+/* The headers of a request are in: names it for the log. */
+void watchdog_name(watchdog *w, watch_entry *e, const char *request_id);
+
+/* The whole request is in: its clock stops while it is answered. */
+void watchdog_pause(watchdog *w, watch_entry *e);
+
+/* The answer is sent: the clock starts again for the next request on the
+ * connection (which also bounds how long a kept-alive connection idles). */
+void watchdog_rearm(watchdog *w, watch_entry *e);
+
+#endif
