@@ -167,7 +167,7 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 300
-TEST_FUZZ_SECONDS ?= 45
+TEST_FUZZ_SECONDS ?= 60
 FUZZ_PKGS    := clang libclang-rt-14-dev
 
 build/.deps-fuzz: Makefile

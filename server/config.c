@@ -178,7 +178,9 @@ static int apply(server_config *cfg, const option *opt, const char *value,
 static int load_api_key(server_config *cfg, char *errbuf, size_t errlen)
 {
     const char *env = getenv("PSINET_API_KEY");
-    cfg->api_key[0] = '\0';
+    const size_t cap = sizeof cfg->api_key;
+    char raw[sizeof cfg->api_key + 2]; /* room to notice one that is longer */
+    size_t n;
     if (cfg->api_key_file[0]) {
         FILE *f = fopen(cfg->api_key_file, "r");
         if (!f) {
@@ -186,25 +188,40 @@ static int load_api_key(server_config *cfg, char *errbuf, size_t errlen)
                      cfg->api_key_file);
             return -1;
         }
-        if (!fgets(cfg->api_key, sizeof cfg->api_key, f))
-            cfg->api_key[0] = '\0';
+        n = fread(raw, 1, sizeof raw - 1, f);
         fclose(f);
     } else if (env) {
-        snprintf(cfg->api_key, sizeof cfg->api_key, "%s", env);
+        n = strnlen(env, sizeof raw - 1);
+        memcpy(raw, env, n);
     } else {
+        cfg->api_key[0] = '\0';
         return 0;
     }
-    char *k = cfg->api_key;
-    size_t n = strlen(k);
-    while (n && (k[n - 1] == '\n' || k[n - 1] == '\r' || k[n - 1] == ' ' ||
-                 k[n - 1] == '\t'))
-        k[--n] = '\0';
-    size_t lead = strspn(k, " \t");
-    memmove(k, k + lead, n - lead + 1);
-    if (strlen(k) < 16) {
+    raw[n] = '\0';
+    /* Surrounding white space (the file's final newline) is not the key. */
+    while (n && strchr(" \t\r\n", raw[n - 1]))
+        raw[--n] = '\0';
+    size_t lead = strspn(raw, " \t\r\n");
+    const char *k = raw + lead;
+    n -= lead;
+    if (n >= cap) {
+        snprintf(errbuf, errlen, "the API key is longer than %zu characters",
+                 cap - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)k[i] <= ' ' || k[i] == 0x7f) {
+            snprintf(errbuf, errlen, "the API key must be one word of "
+                                     "printable characters (no spaces or "
+                                     "line breaks inside)");
+            return -1;
+        }
+    }
+    if (n < 16) {
         snprintf(errbuf, errlen, "the API key must be at least 16 characters");
         return -1;
     }
+    memcpy(cfg->api_key, k, n + 1);
     return 0;
 }
 

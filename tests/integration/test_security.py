@@ -86,6 +86,25 @@ class ApiKey(unittest.TestCase):
         self.assertIn("at least 16", r.stderr)
         self.assertNotIn("short", r.stderr.replace("at least", ""))
 
+    def test_a_key_that_would_be_cut_or_split_is_refused_at_start(self):
+        # Never silently a different key than the one the operator wrote:
+        # too long for psinet to hold, or two words / two lines.
+        import subprocess
+        from harness import BIN
+        for key in ("k" * 600, "first-half-of-key second-half",
+                    "line-one-of-the-key\nline-two-of-the-key"):
+            with tempfile.NamedTemporaryFile("w", delete=False) as f:
+                f.write(key + "\n")
+            try:
+                r = subprocess.run([BIN, "--port", "0", "--api-key-file",
+                                    f.name], capture_output=True, text=True,
+                                   env={}, timeout=10)
+            finally:
+                os.unlink(f.name)
+            self.assertEqual(r.returncode, 2, key[:20])
+            self.assertIn("API key", r.stderr)
+            self.assertNotIn(key[:12], r.stderr)
+
 
 class Cors(unittest.TestCase):
     @classmethod

@@ -183,3 +183,28 @@ class CommandLine(unittest.TestCase):
                          "--db", os.path.join(server.dir, "other.db"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("cannot listen", r.stderr)
+
+
+class Signals(unittest.TestCase):
+    def test_sigint_stops_cleanly_like_sigterm(self):
+        # Ctrl-C on `make run`: exit 0, the database closed (its WAL file
+        # checkpointed away), and what was written is there next time.
+        import signal
+        s = Server().start()
+        try:
+            r = s.post("/v1/superpositions", {"amplitudes": [1, 1]})
+            self.assertEqual(r.status, 201)
+            self.assertEqual(s.stop(signal.SIGINT), 0)
+            self.assertIn("SIGINT received", s.log())
+            self.assertIn('"event":"stopped"', s.log())
+            self.assertFalse(os.path.exists(s.db + "-wal"))
+            again = Server(db=s.db).start()
+            try:
+                self.assertEqual(again.get(r.header("location")).status, 200)
+            finally:
+                try:
+                    again.stop()
+                finally:
+                    again.cleanup()
+        finally:
+            s.cleanup()
