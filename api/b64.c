@@ -8,21 +8,21 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 6-bit value of c, or -1. */
-static int sextet(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
+/* The 6-bit value of each byte, or 0xff for bytes outside the alphabet. */
+static const unsigned char sextets[256] = {
+#define X 0xff
+#define ROW16 X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
+    ROW16, ROW16,
+    X, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63,                   /* + / */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,           /* 0-9 */
+    X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,                /* A-O */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,          /* P-Z */
+    X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,      /* a-o */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,          /* p-z */
+    ROW16, ROW16, ROW16, ROW16, ROW16, ROW16, ROW16, ROW16,
+#undef ROW16
+#undef X
+};
 
 static void put_double(double d, unsigned char *out)
 {
@@ -30,16 +30,6 @@ static void put_double(double d, unsigned char *out)
     memcpy(&bits, &d, sizeof bits);
     for (int b = 0; b < 8; b++)
         out[b] = (unsigned char)(bits >> (8 * b));
-}
-
-static double get_double(const unsigned char *in)
-{
-    uint64_t bits = 0;
-    for (int b = 0; b < 8; b++)
-        bits |= (uint64_t)in[b] << (8 * b);
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
 }
 
 /* The length of text without its '=' padding. */
@@ -60,33 +50,75 @@ bool api_b64_holds(const char *text, size_t len, size_t count)
            (bytes / 3) * 4 + (bytes % 3 ? bytes % 3 + 1 : 0);
 }
 
+size_t api_b64_decoded_size(size_t len)
+{
+    return len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
+}
+
+bool api_b64_decode(const char *text, size_t len, unsigned char *out,
+                    size_t *n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    len = unpadded(text, len);
+    if (len % 4 == 1)
+        return false;
+    size_t o = 0, i = 0;
+    for (; i + 4 <= len; i += 4) { /* four characters, three bytes */
+        unsigned a = sextets[s[i]], b = sextets[s[i + 1]],
+                 c = sextets[s[i + 2]], d = sextets[s[i + 3]];
+        if ((a | b | c | d) & 0xc0)
+            return false;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        out[o++] = (unsigned char)(v >> 16);
+        out[o++] = (unsigned char)(v >> 8);
+        out[o++] = (unsigned char)v;
+    }
+    if (i < len) { /* 2 or 3 characters left: 1 or 2 bytes */
+        unsigned a = sextets[s[i]], b = sextets[s[i + 1]];
+        unsigned c = len - i == 3 ? sextets[s[i + 2]] : 0;
+        if ((a | b | c) & 0xc0)
+            return false;
+        uint32_t v = a << 18 | b << 12 | c << 6;
+        out[o++] = (unsigned char)(v >> 16);
+        if (len - i == 3)
+            out[o++] = (unsigned char)(v >> 8);
+        /* the bits past the last byte must be zero (canonical base64) */
+        if (v & (len - i == 3 ? 0xffu : 0xffffu))
+            return false;
+    }
+    *n = o;
+    return true;
+}
+
+double *api_b64_as_doubles(unsigned char *bytes, size_t count)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    (void)count;
+    return (double *)(void *)bytes; /* malloc'd: aligned for doubles */
+#else
+    for (size_t i = 0; i < count; i++) {
+        uint64_t bits = 0;
+        for (int b = 0; b < 8; b++)
+            bits |= (uint64_t)bytes[8 * i + (size_t)b] << (8 * b);
+        memcpy(bytes + 8 * i, &bits, sizeof bits);
+    }
+    return (double *)(void *)bytes;
+#endif
+}
+
 bool api_b64_decode_doubles(const char *text, size_t len, double *out,
                             size_t count)
 {
     if (!api_b64_holds(text, len, count))
         return false;
-    len = unpadded(text, len);
-    unsigned char block[8];
-    size_t filled = 0, d = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = sextet((unsigned char)text[i]);
-        if (v < 0)
-            return false;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            block[filled++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-            if (filled == 8) {
-                out[d++] = get_double(block);
-                filled = 0;
-            }
-        }
-    }
-    return d == count && filled == 0 && acc == 0;
+    /* The length matches, so the bytes fill out exactly; then they become
+     * the doubles they hold, in place. */
+    size_t n = 0;
+    if (!api_b64_decode(text, len, (unsigned char *)out, &n) ||
+        n != count * 8)
+        return false;
+    api_b64_as_doubles((unsigned char *)out, count);
+    return true;
 }
 
 json_t *api_b64_array(const double *x, size_t rows, size_t cols, bool pairs)

@@ -15,6 +15,21 @@
  * `count` doubles; says nothing yet of its characters. */
 bool api_b64_holds(const char *text, size_t len, size_t count);
 
+/* How many bytes `len` characters of unpadded base64 hold. */
+size_t api_b64_decoded_size(size_t len);
+
+/* Decodes standard base64 (padding optional, no white space, canonical:
+ * the bits after the last byte are zero) into out, which has room for
+ * api_b64_decoded_size(len) bytes; *n receives the count. False when text
+ * is not such base64. */
+bool api_b64_decode(const char *text, size_t len, unsigned char *out,
+                    size_t *n);
+
+/* In place: bytes (8 * count of them, little-endian doubles, in memory
+ * aligned for doubles, as malloc's is) becomes the array of doubles it
+ * holds; returns it as such. */
+double *api_b64_as_doubles(unsigned char *bytes, size_t count);
+
 /* Decodes standard base64 (padding optional, no white space) of exactly
  * `count` little-endian doubles into out. Returns false when the text is
  * not base64 or holds another number of bytes. */

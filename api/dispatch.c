@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/b64_lift.h"
 #include "api/json_write.h"
 #include "api/parse.h"
 #include "api/routes.h"
@@ -142,11 +143,15 @@ static size_t json_depth(const json_t *v, size_t limit)
     return 0;
 }
 
-/* Parses the request body for a route that takes one. */
+/* Parses the request body for a route that takes one. With
+ * ROUTE_LIFT_B64, long base64 arrays are decoded into *lifted first and
+ * the rest is parsed; the caller frees *lifted after the handler ran. */
 static api_code parse_body(const api_ctx *ctx, const api_request *req,
-                           unsigned flags, json_t **body, api_err *err)
+                           unsigned flags, json_t **body,
+                           api_b64_lifted *lifted, api_err *err)
 {
     *body = NULL;
+    memset(lifted, 0, sizeof *lifted);
     if (req->body_len == 0 && (flags & ROUTE_BODY_OPTIONAL))
         return API_OK;
     if (!is_json_media_type(req->content_type))
@@ -158,8 +163,18 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
         return api_fail(err, API_EBADJSON,
                         "the request body is empty; a JSON object is needed");
     json_error_t jerr;
-    json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-                           &jerr);
+    json_t *v;
+    if ((flags & ROUTE_LIFT_B64) &&
+        api_b64_lift(req->body, req->body_len, lifted)) {
+        v = json_loadb(lifted->text, lifted->text_len,
+                       JSON_REJECT_DUPLICATES, &jerr);
+        if (!v) /* report positions in the body as it was sent */
+            json_decref(json_loadb(req->body, req->body_len,
+                                   JSON_REJECT_DUPLICATES, &jerr));
+    } else {
+        v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+                       &jerr);
+    }
     if (!v && json_error_code(&jerr) == json_error_stack_overflow)
         return api_fail(err, API_EINVALID,
                         "the request body nests arrays and objects deeper "
@@ -309,14 +324,21 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
     }
 
     json_t *body = NULL;
+    api_b64_lifted lifted = {0};
     if (route->flags & ROUTE_BODY) {
-        api_code code = parse_body(ctx, req, route->flags, &body, err);
-        if (code != API_OK)
+        api_code code = parse_body(ctx, req, route->flags, &body, &lifted,
+                                   err);
+        if (code != API_OK) {
+            api_b64_lifted_free(&lifted);
             return code;
+        }
     }
     api_call call = {ctx, req, id ? id_buf : NULL, body};
+    api_b64_lifted_use(&lifted);
     api_code code = route->handler(&call, resp, err);
+    api_b64_lifted_use(NULL);
     json_decref(body);
+    api_b64_lifted_free(&lifted);
     return code;
 }
 

@@ -9,7 +9,11 @@ enum {
     ROUTE_BODY = 1 << 0,          /* takes a JSON object body */
     ROUTE_BODY_OPTIONAL = 1 << 1, /* ... which may be absent */
     ROUTE_WRITES = 1 << 2,        /* changes stored state */
-    ROUTE_PUBLIC = 1 << 3         /* never needs the API key (probes) */
+    ROUTE_PUBLIC = 1 << 3,        /* never needs the API key (probes) */
+    ROUTE_LIFT_B64 = 1 << 4       /* long base64 arrays are decoded before
+                                     the body is parsed (api/b64_lift.h):
+                                     only for handlers that keep no part of
+                                     the body as JSON */
 };
 
 typedef struct {

@@ -39,6 +39,7 @@ struct http_server {
 typedef struct {
     char *body;
     size_t len, cap;
+    size_t expected; /* the Content-Length, when given */
     bool too_large;
     bool answered; /* a response is queued: drop whatever else arrives */
     api_query_param query[API_MAX_QUERY];
@@ -203,7 +204,11 @@ static void append_body(request_state *rs, const char *data, size_t n,
         return;
     }
     if (rs->len + n > rs->cap) {
-        size_t cap = rs->cap ? rs->cap : 4096;
+        /* A body of announced length is held in one allocation of that
+         * size (it is at most max_body: larger ones were refused). */
+        size_t cap = rs->cap ? rs->cap
+                     : rs->expected > n ? rs->expected
+                                        : 4096;
         while (cap < rs->len + n)
             cap *= 2;
         if (cap > max)
@@ -397,12 +402,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                               "chunked, or a header name with a space in it");
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > srv->max_body) {
+        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+        if (announced > srv->max_body) {
             snprintf(detail, sizeof detail,
                      "the body is %.24s bytes; the limit is %zu (max_body)",
                      cl, srv->max_body);
             return send_error(srv, conn, method, url, rs, API_ETOOLARGE, detail);
         }
+        rs->expected = (size_t)announced;
         return MHD_YES;
     }
 
