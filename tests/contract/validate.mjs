@@ -9,8 +9,11 @@
 // status must be documented for that operation, the body must match the
 // documented schema for its content type, and documented required headers
 // (Location, Allow) must be present. Requests that got a 2xx are checked
-// against the requestBody schema too. Prints one line per failure and ends
-// with "N passed, N failed".
+// against the requestBody schema too. Every (operation, status) pair the
+// document lists must be produced by at least one exchange: a response the
+// suite never provokes is a claim nothing checks, so it fails the run. Prints
+// one line per failure, the pairs never produced, and ends with
+// "N passed, N failed" (one per exchange, and one for coverage).
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -151,6 +154,11 @@ for (const t of templates) {
     }
   }
 }
-if (missing.length) console.log(`not exercised (${missing.length}): ${missing.join(', ')}`);
+if (missing.length) {
+  failed++;
+  console.log(`FAIL not exercised (${missing.length}): ${missing.join(', ')}`);
+} else {
+  passed++;
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && lines.length > 0 ? 0 : 1);
