@@ -4,6 +4,7 @@ command line."""
 
 import os
 import subprocess
+import time
 import unittest
 
 from harness import BIN, Server, assert_problem
@@ -126,8 +127,13 @@ class Bodies(unittest.TestCase):
         # soon as it does: the connection closes with nothing computed.
         raw = server.raw(req)
         self.assertNotIn(b"200 OK", raw)
-        self.assertTrue(any('"event":"request_cut_off"' in line and
-                            '"status":413' in line for line in server.log_lines))
+        # The line is written before the connection closes, but the thread
+        # that reads the server's log may not have read it yet.
+        deadline = time.monotonic() + 5
+        while not any('"event":"request_cut_off"' in line and
+                      '"status":413' in line for line in server.log_lines):
+            self.assertLess(time.monotonic(), deadline, server.log())
+            time.sleep(0.01)
 
     def test_server_is_still_healthy_after_bad_requests(self):
         self.assertEqual(server.get("/healthz").status, 200)
