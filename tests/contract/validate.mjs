@@ -14,14 +14,18 @@
 //   document's `x-psinet-unknown-path` says. A method that the path does not
 //   list must get a 405, checked against the 405 of the path's operations.
 // - Status: it must be one the operation (or x-psinet-unknown-path) lists.
-// - Headers: each header the response documents as required must be there.
+// - Headers: each header the response documents as required must be there,
+//   and each documented header that is there must match its schema (a
+//   header is text: ajv coerces it to the schema's type, as for Retry-After).
 // - Body: it must match the schema documented for its Content-Type; a
 //   response documented without content must have no body. An answer to
 //   HEAD never has a body (RFC 9110, section 9.3.2): its Content-Type must
 //   still be a documented one.
 // - Request: when the answer is a 2xx the server took the request, so it
-//   must be one the document describes: its body matches requestBody
-//   (present when required, sent as a documented media type).
+//   must be one the document describes: its path and query parameters match
+//   their schemas (required ones present, none undocumented; values coerced
+//   from text like headers), and its body matches requestBody (present when
+//   required, sent as a documented media type).
 //
 // Coverage: every (operation, status) that the document lists, and every
 // status of x-psinet-unknown-path, must be produced by at least one exchange;
@@ -45,20 +49,41 @@ if (!specPath || !exchangesPath) {
 }
 const spec = YAML.parse(readFileSync(specPath, 'utf8'));
 
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema(spec, 'openapi');
+// Bodies are validated as they are; parameters and headers, which are text
+// on the wire, with type coercion.
+function makeAjv(coerceTypes) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes });
+  addFormats(ajv);
+  ajv.addSchema(spec, 'openapi');
+  return ajv;
+}
+const ajvBody = makeAjv(false);
+const ajvText = makeAjv(true);
 
 // Schemas are compiled against the whole document so that their $refs
 // resolve; the result is cached per schema.
 const compiled = new Map();
+function rooted(schema) {
+  return JSON.parse(JSON.stringify(schema)
+    .replaceAll('"#/components/', '"openapi#/components/'));
+}
 function bodyValidator(schema) {
-  const key = JSON.stringify(schema);
-  if (!compiled.has(key)) {
-    compiled.set(key, ajv.compile(JSON.parse(
-      key.replaceAll('"#/components/', '"openapi#/components/'))));
-  }
+  const key = 'body ' + JSON.stringify(schema);
+  if (!compiled.has(key)) compiled.set(key, ajvBody.compile(rooted(schema)));
   return compiled.get(key);
+}
+// Returns null when the text value matches schema, else ajv's message.
+function checkText(schema, value) {
+  const key = 'text ' + JSON.stringify(schema);
+  if (!compiled.has(key)) {
+    compiled.set(key, ajvText.compile(rooted({
+      type: 'object', required: ['value'], properties: { value: schema },
+    })));
+  }
+  const v = compiled.get(key);
+  if (v({ value })) return null;
+  const errors = v.errors.map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/value/, '') }));
+  return ajvText.errorsText(errors, { dataVar: 'value' });
 }
 
 function deref(obj) {
@@ -82,11 +107,56 @@ if (!unknownPath || !unknownPath.responses) {
 const templates = Object.keys(spec.paths).map((t) => ({
   template: t,
   params: (t.match(/\{[^}]+\}/g) || []).length,
-  regex: new RegExp('^' + t.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+  regex: new RegExp('^' + t.replace(/[.]/g, '\\.')
+    .replace(/\{([^}]+)\}/g, '(?<$1>[^/]+)') + '$'),
 })).sort((a, b) => a.params - b.params);
 
 function findPath(path) {
-  return templates.find((t) => t.regex.test(path));
+  for (const t of templates) {
+    const m = t.regex.exec(path);
+    if (m) return { ...t, values: m.groups || {} };
+  }
+  return null;
+}
+
+// The parameters of op: the path item's, overridden by the operation's.
+function parametersOf(item, op) {
+  const byKey = new Map();
+  for (const p of [...(item.parameters || []), ...(op.parameters || [])]) {
+    const param = deref(p);
+    byKey.set(`${param.in} ${param.name}`, param);
+  }
+  return [...byKey.values()];
+}
+
+function checkParameters(x, found, item, op, errors) {
+  const query = new URLSearchParams(x.query || '');
+  const params = parametersOf(item, op);
+  for (const p of params) {
+    let value;
+    if (p.in === 'path') {
+      try {
+        value = decodeURIComponent(found.values[p.name]);
+      } catch {
+        errors.push(`path parameter ${p.name}: not valid percent-encoding`);
+        continue;
+      }
+    } else if (p.in === 'query') {
+      value = query.has(p.name) ? query.get(p.name) : undefined;
+    } else {
+      continue; // psinet documents no header or cookie parameters
+    }
+    if (value === undefined) {
+      if (p.required) errors.push(`request: required ${p.in} parameter ${p.name} missing`);
+      continue;
+    }
+    const problem = checkText(p.schema, value);
+    if (problem) errors.push(`request: ${p.in} parameter ${p.name}=${JSON.stringify(value)}: ${problem}`);
+  }
+  const known = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  for (const name of new Set(query.keys())) {
+    if (!known.has(name)) errors.push(`request: undocumented query parameter ${name}`);
+  }
 }
 
 function checkRequestBody(x, op, errors) {
@@ -106,14 +176,19 @@ function checkRequestBody(x, op, errors) {
     return;
   }
   const v = bodyValidator(media.schema);
-  if (!v(x.request_body)) errors.push('request: ' + ajv.errorsText(v.errors));
+  if (!v(x.request_body)) errors.push('request: ' + ajvBody.errorsText(v.errors));
 }
 
 function checkResponse(x, response, errors) {
   for (const [name, h] of Object.entries(response.headers || {})) {
     const header = deref(h);
-    if (header.required && !(name.toLowerCase() in x.response_headers))
-      errors.push(`missing header ${name}`);
+    const value = x.response_headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header.required) errors.push(`missing header ${name}`);
+      continue;
+    }
+    const problem = checkText(header.schema, value);
+    if (problem) errors.push(`header ${name}: ${JSON.stringify(value)}: ${problem}`);
   }
   const ct = (x.response_content_type || '').split(';')[0].trim().toLowerCase();
   if (x.method.toUpperCase() === 'HEAD') {
@@ -131,7 +206,7 @@ function checkResponse(x, response, errors) {
     errors.push(`content type ${ct || 'none'} not documented for ${x.status}`);
   } else if (media.schema) {
     const v = bodyValidator(media.schema);
-    if (!v(x.response_body)) errors.push('response: ' + ajv.errorsText(v.errors));
+    if (!v(x.response_body)) errors.push('response: ' + ajvBody.errorsText(v.errors));
   }
 }
 
@@ -166,7 +241,10 @@ function check(x, seen) {
   if (!response) return [`undocumented status ${status} for ${x.method} ${found.template}`];
   seen.add(`${method.toUpperCase()} ${found.template} ${status}`);
   checkResponse(x, response, errors);
-  if (status.startsWith('2')) checkRequestBody(x, op, errors);
+  if (status.startsWith('2')) {
+    checkParameters(x, found, item, op, errors);
+    checkRequestBody(x, op, errors);
+  }
   return errors;
 }
 
