@@ -17,7 +17,7 @@ RUN make clean && make -j"$(nproc)" build/psinet
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libsqlite3-0 libopenblas0-pthread curl \
+      libmicrohttpd12 libjansson4 libsqlite3-0 libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin psinet \
  && mkdir -p /data && chown psinet:psinet /data
@@ -29,7 +29,8 @@ ENV PSINET_DB=/data/psinet.db \
     PSINET_BIND=0.0.0.0 \
     PSINET_PORT=8080
 EXPOSE 8080
+# psinet checks itself: GET /healthz on PSINET_PORT, exit 0 on a 200.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+  CMD ["/usr/local/bin/psinet", "--healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/psinet"]

@@ -48,9 +48,14 @@ api_code api_metrics(const api_call *call, api_response *resp, api_err *err)
 {
     char *text = NULL;
     size_t len = 0;
+    /* The renderer fails only when it runs out of memory; without one (the
+     * api layer used outside server/) there is nothing to serve. Neither is
+     * the database being busy, which is what 503 means. */
     if (!call->ctx->metrics ||
         call->ctx->metrics(call->ctx->metrics_arg, &text, &len) != 0)
-        return api_fail(err, API_EUNAVAILABLE, "no metrics are available");
+        return api_fail(err, API_EINTERNAL,
+                        call->ctx->metrics ? "out of memory"
+                                           : "no metrics are available");
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     resp->owned_raw = text;

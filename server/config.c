@@ -77,6 +77,10 @@ static const option options[] = {
     {"auth-reads", "PSINET_AUTH_READS", OPT_FLAG,
      offsetof(server_config, auth_reads), 0, 0,
      "require the API key for reads too (not /healthz, /readyz)"},
+    {"healthcheck", NULL, OPT_FLAG, offsetof(server_config, healthcheck), 0,
+     0, "GET /healthz from the server on --port of this machine (at "
+     "127.0.0.1, or --bind when it names one address) and exit: 0 on a 200, "
+     "1 otherwise (for a container's HEALTHCHECK)"},
     {"help", NULL, OPT_FLAG, offsetof(server_config, show_help), 0, 0,
      "print this help and exit"},
     {"version", NULL, OPT_FLAG, offsetof(server_config, show_version), 0, 0,

@@ -30,6 +30,7 @@ typedef struct {
     bool auth_reads;             /* reads need the key too */
     bool show_help;
     bool show_version;
+    bool healthcheck;            /* check a running server and exit */
 } server_config;
 
 /* Fills cfg from defaults, then the environment, then argv. Returns 0, or -1

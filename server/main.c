@@ -2,6 +2,7 @@
  * signals. */
 #include <cblas.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "api/api.h"
 #include "server/config.h"
+#include "server/healthcheck.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -55,13 +57,23 @@ static int wait_for_stop(void)
     return b;
 }
 
+/* Whether argv asks for --healthcheck, which must exit 1 rather than 2 on
+ * a bad configuration: a container runtime reserves a HEALTHCHECK's 2. */
+static bool asks_for_healthcheck(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--healthcheck") == 0)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     server_config cfg;
     char err[512];
     if (config_load(&cfg, argc, argv, err, sizeof err) != 0) {
         fprintf(stderr, "psinet: %s\n", err);
-        return 2;
+        return asks_for_healthcheck(argc, argv) ? 1 : 2;
     }
     if (cfg.show_help) {
         config_usage(argv[0], stdout);
@@ -69,6 +81,13 @@ int main(int argc, char **argv)
     }
     if (cfg.show_version) {
         printf("psinet %s\n", PSINET_VERSION);
+        return 0;
+    }
+    if (cfg.healthcheck) {
+        if (healthcheck_run(&cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "psinet: healthcheck: %s\n", err);
+            return 1;
+        }
         return 0;
     }
 

@@ -120,3 +120,27 @@ TEST(store_free_handlers_answer_503_without_a_database)
     CHECK_EQ_INT(r.resp.status, 503);
     apitest_free(&r);
 }
+
+/* A metrics renderer that fails, as the real one does only when it runs
+ * out of memory. */
+static int metrics_that_fail(void *arg, char **text, size_t *len)
+{
+    (void)arg;
+    *text = NULL;
+    *len = 0;
+    return -1;
+}
+
+TEST(metrics_that_cannot_be_rendered_are_500_not_503)
+{
+    api_ctx ctx = apitest_ctx(NULL);
+    apitest_result r = apitest_call(&ctx, "GET", "/metrics", NULL, NULL);
+    CHECK_EQ_INT(r.resp.status, 500);
+    apitest_free(&r);
+    ctx.metrics = metrics_that_fail;
+    r = apitest_call(&ctx, "GET", "/metrics", NULL, NULL);
+    CHECK_EQ_INT(r.resp.status, 500);
+    CHECK_STR(json_string_value(json_object_get(r.body, "detail")),
+              "out of memory");
+    apitest_free(&r);
+}

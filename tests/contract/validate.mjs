@@ -1,16 +1,42 @@
-// Validates recorded HTTP exchanges against openapi.yaml.
+// Validates recorded HTTP exchanges against openapi.yaml, and checks that
+// together they produce every response the document lists.
 //
 //   node validate.mjs OPENAPI.yaml EXCHANGES.jsonl
 //
 // Each line of EXCHANGES is one request the integration suite made to the
-// real server and the response it got (see tests/integration/harness.py).
-// For each: the path and method must be documented (a 405 must match the
-// path's documented 405, a 404 on an unknown path must be a Problem), the
-// status must be documented for that operation, the body must match the
-// documented schema for its content type, and documented required headers
-// (Location, Allow) must be present. Requests that got a 2xx are checked
-// against the requestBody schema too. Prints one line per failure and ends
-// with "N passed, N failed".
+// real server and the answer it got (see tests/integration/harness.py).
+// Every schema check is ajv's (JSON Schema 2020-12, OpenAPI 3.1's dialect),
+// on the schemas of the document itself. For each exchange:
+//
+// - Operation: the path is matched against the templates of `paths`
+//   (literal segments win over {id}, as in the server) and the method names
+//   the operation. A path that no template matches is answered as the
+//   document's `x-psinet-unknown-path` says. A method that the path does not
+//   list must get a 405, checked against the 405 of the path's operations.
+// - Status: it must be one the operation (or x-psinet-unknown-path) lists.
+// - Headers: each header the response documents as required must be there,
+//   and each documented header that is there must match its schema (a
+//   header is text: ajv coerces it to the schema's type, as for Retry-After).
+// - Body: it must match the schema documented for its Content-Type; a
+//   response documented without content must have no body. An answer to
+//   HEAD never has a body (RFC 9110, section 9.3.2): its Content-Type must
+//   still be a documented one.
+// - Request: when the answer is a 2xx the server took the request, so it
+//   must be one the document describes: its path and query parameters match
+//   their schemas (required ones present, none undocumented; values coerced
+//   from text like headers), and its body matches requestBody (present when
+//   required, sent as a documented media type).
+//
+// Coverage: every (operation, status) that the document lists, and every
+// status of x-psinet-unknown-path, must be produced by at least one exchange;
+// a 405 counts for each operation of its path that lists 405. A response
+// object marked `x-psinet-untestable: REASON` is exempt (the 500
+// InternalError: no request makes psinet fail inside on purpose); it is
+// still checked when it does occur.
+//
+// Prints one line per failure, then the responses never produced, then
+// "N passed, N failed": one per exchange, and one for coverage. The exit
+// status is 0 only when everything passed.
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -22,31 +48,58 @@ if (!specPath || !exchangesPath) {
   process.exit(2);
 }
 const spec = YAML.parse(readFileSync(specPath, 'utf8'));
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema(spec, 'openapi');
 
+// Bodies are validated as they are; parameters and headers, which are text
+// on the wire, with type coercion.
+function makeAjv(coerceTypes) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes });
+  addFormats(ajv);
+  ajv.addSchema(spec, 'openapi');
+  return ajv;
+}
+const ajvBody = makeAjv(false);
+const ajvText = makeAjv(true);
+
+// Schemas are compiled against the whole document so that their $refs
+// resolve; the result is cached per schema.
 const compiled = new Map();
-function validatorFor(schema) {
-  // Schemas are validated through the whole document so $refs resolve.
-  if (schema.$ref) {
-    const ref = 'openapi' + schema.$ref;
-    if (!compiled.has(ref)) compiled.set(ref, ajv.compile({ $ref: ref }));
-    return compiled.get(ref);
-  }
-  const key = JSON.stringify(schema);
-  if (!compiled.has(key)) {
-    compiled.set(key, ajv.compile(JSON.parse(
-      JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'))));
-  }
+function rooted(schema) {
+  return JSON.parse(JSON.stringify(schema)
+    .replaceAll('"#/components/', '"openapi#/components/'));
+}
+function bodyValidator(schema) {
+  const key = 'body ' + JSON.stringify(schema);
+  if (!compiled.has(key)) compiled.set(key, ajvBody.compile(rooted(schema)));
   return compiled.get(key);
+}
+// Returns null when the text value matches schema, else ajv's message.
+function checkText(schema, value) {
+  const key = 'text ' + JSON.stringify(schema);
+  if (!compiled.has(key)) {
+    compiled.set(key, ajvText.compile(rooted({
+      type: 'object', required: ['value'], properties: { value: schema },
+    })));
+  }
+  const v = compiled.get(key);
+  if (v({ value })) return null;
+  const errors = v.errors.map((e) => ({ ...e, instancePath: e.instancePath.replace(/^\/value/, '') }));
+  return ajvText.errorsText(errors, { dataVar: 'value' });
 }
 
 function deref(obj) {
   while (obj && obj.$ref) {
-    obj = obj.$ref.slice(2).split('/').reduce((o, k) => o[k.replaceAll('~1', '/').replaceAll('~0', '~')], spec);
+    obj = obj.$ref.slice(2).split('/')
+      .reduce((o, k) => o[k.replaceAll('~1', '/').replaceAll('~0', '~')], spec);
   }
   return obj;
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const UNKNOWN = '<unknown path>';
+const unknownPath = spec['x-psinet-unknown-path'];
+if (!unknownPath || !unknownPath.responses) {
+  console.error('openapi.yaml has no x-psinet-unknown-path.responses');
+  process.exit(2);
 }
 
 // Path templates, literal segments first so /v1/superpositions/normalize
@@ -54,66 +107,143 @@ function deref(obj) {
 const templates = Object.keys(spec.paths).map((t) => ({
   template: t,
   params: (t.match(/\{[^}]+\}/g) || []).length,
-  regex: new RegExp('^' + t.replace(/\{[^}]+\}/g, '[^/]+') + '$'),
+  regex: new RegExp('^' + t.replace(/[.]/g, '\\.')
+    .replace(/\{([^}]+)\}/g, '(?<$1>[^/]+)') + '$'),
 })).sort((a, b) => a.params - b.params);
 
 function findPath(path) {
-  return templates.find((t) => t.regex.test(path));
+  for (const t of templates) {
+    const m = t.regex.exec(path);
+    if (m) return { ...t, values: m.groups || {} };
+  }
+  return null;
 }
 
-const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+// The parameters of op: the path item's, overridden by the operation's.
+function parametersOf(item, op) {
+  const byKey = new Map();
+  for (const p of [...(item.parameters || []), ...(op.parameters || [])]) {
+    const param = deref(p);
+    byKey.set(`${param.in} ${param.name}`, param);
+  }
+  return [...byKey.values()];
+}
 
-function check(x) {
+function checkParameters(x, found, item, op, errors) {
+  const query = new URLSearchParams(x.query || '');
+  const params = parametersOf(item, op);
+  for (const p of params) {
+    let value;
+    if (p.in === 'path') {
+      try {
+        value = decodeURIComponent(found.values[p.name]);
+      } catch {
+        errors.push(`path parameter ${p.name}: not valid percent-encoding`);
+        continue;
+      }
+    } else if (p.in === 'query') {
+      value = query.has(p.name) ? query.get(p.name) : undefined;
+    } else {
+      continue; // psinet documents no header or cookie parameters
+    }
+    if (value === undefined) {
+      if (p.required) errors.push(`request: required ${p.in} parameter ${p.name} missing`);
+      continue;
+    }
+    const problem = checkText(p.schema, value);
+    if (problem) errors.push(`request: ${p.in} parameter ${p.name}=${JSON.stringify(value)}: ${problem}`);
+  }
+  const known = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  for (const name of new Set(query.keys())) {
+    if (!known.has(name)) errors.push(`request: undocumented query parameter ${name}`);
+  }
+}
+
+function checkRequestBody(x, op, errors) {
+  if (!op.requestBody) {
+    if (x.request_body !== null) errors.push('request: a body the operation does not describe');
+    return;
+  }
+  const rb = deref(op.requestBody);
+  if (x.request_body === null) {
+    if (rb.required) errors.push('request: the required body is missing');
+    return;
+  }
+  const ct = (x.request_content_type || '').split(';')[0].trim().toLowerCase();
+  const media = rb.content[ct];
+  if (!media) {
+    errors.push(`request: sent as ${ct || 'no media type'}, not a documented one`);
+    return;
+  }
+  const v = bodyValidator(media.schema);
+  if (!v(x.request_body)) errors.push('request: ' + ajvBody.errorsText(v.errors));
+}
+
+function checkResponse(x, response, errors) {
+  for (const [name, h] of Object.entries(response.headers || {})) {
+    const header = deref(h);
+    const value = x.response_headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header.required) errors.push(`missing header ${name}`);
+      continue;
+    }
+    const problem = checkText(header.schema, value);
+    if (problem) errors.push(`header ${name}: ${JSON.stringify(value)}: ${problem}`);
+  }
+  const ct = (x.response_content_type || '').split(';')[0].trim().toLowerCase();
+  if (x.method.toUpperCase() === 'HEAD') {
+    if (x.response_body !== null) errors.push('an answer to HEAD with a body');
+    if (response.content && !response.content[ct])
+      errors.push(`content type ${ct || 'none'} not documented for ${x.status}`);
+    return;
+  }
+  if (!response.content) {
+    if (x.response_body !== null) errors.push(`status ${x.status} is documented without a body but had one`);
+    return;
+  }
+  const media = response.content[ct];
+  if (!media) {
+    errors.push(`content type ${ct || 'none'} not documented for ${x.status}`);
+  } else if (media.schema) {
+    const v = bodyValidator(media.schema);
+    if (!v(x.response_body)) errors.push('response: ' + ajvBody.errorsText(v.errors));
+  }
+}
+
+// Checks exchange x; returns its errors, and adds the (operation, status)
+// pairs it produced to seen.
+function check(x, seen) {
   const errors = [];
   const status = String(x.status);
-  const problem = () => {
-    const v = validatorFor({ $ref: '#/components/schemas/Problem' });
-    if (x.response_content_type !== 'application/problem+json')
-      errors.push(`content type ${x.response_content_type}, expected application/problem+json`);
-    if (!v(x.response_body)) errors.push(ajv.errorsText(v.errors));
-  };
+  const method = x.method.toLowerCase();
   const found = findPath(x.path);
   if (!found) {
-    if (status !== '404') errors.push(`undocumented path (status ${status})`);
-    else problem();
+    const response = deref(unknownPath.responses[status]);
+    if (!response) return [`status ${status} for a path that matches no template is not in x-psinet-unknown-path`];
+    seen.add(`* ${UNKNOWN} ${status}`);
+    checkResponse(x, response, errors);
     return errors;
   }
   const item = spec.paths[found.template];
-  const method = x.method.toLowerCase() === 'head' ? 'get' : x.method.toLowerCase();
-  if (method === 'options') {
-    if (status !== '204') errors.push(`OPTIONS answered ${status}, expected 204`);
-    if (!x.response_headers.allow) errors.push('OPTIONS without an Allow header');
-    return errors;
-  }
-  let op = item[method];
+  const op = item[method];
   if (!op) {
-    if (status !== '405') return [`undocumented method ${x.method} (status ${status})`];
-    op = methods.map((m) => item[m]).find((o) => o && o.responses['405']);
-    if (!op) return ['a 405 on a path that documents none'];
+    // A method the path does not list: the path's 405.
+    if (status !== '405') return [`undocumented method ${x.method} on ${found.template} (status ${status})`];
+    const listing = methods.filter((m) => item[m] && item[m].responses['405']);
+    if (!listing.length) return [`a 405 on ${found.template}, whose operations document none`];
+    for (const m of listing) {
+      seen.add(`${m.toUpperCase()} ${found.template} 405`);
+      checkResponse(x, deref(item[m].responses['405']), errors);
+    }
+    return [...new Set(errors)];
   }
   const response = deref(op.responses[status]);
   if (!response) return [`undocumented status ${status} for ${x.method} ${found.template}`];
-  for (const [name, h] of Object.entries(response.headers || {})) {
-    const header = deref(h);
-    if (header.required && !(name.toLowerCase() in x.response_headers))
-      errors.push(`missing header ${name}`);
-  }
-  if (response.content && x.method.toUpperCase() !== 'HEAD') {
-    const ct = (x.response_content_type || '').split(';')[0].trim();
-    const media = response.content[ct];
-    if (!media) {
-      errors.push(`content type ${ct} not documented for ${status}`);
-    } else if (media.schema) {
-      const v = validatorFor(media.schema);
-      if (!v(x.response_body)) errors.push('response: ' + ajv.errorsText(v.errors));
-    }
-  } else if (!response.content && x.response_body !== null) {
-    errors.push(`status ${status} is documented without a body but had one`);
-  }
-  if (status.startsWith('2') && op.requestBody && x.request_body !== null) {
-    const media = deref(op.requestBody).content['application/json'];
-    const v = validatorFor(media.schema);
-    if (!v(x.request_body)) errors.push('request: ' + ajv.errorsText(v.errors));
+  seen.add(`${method.toUpperCase()} ${found.template} ${status}`);
+  checkResponse(x, response, errors);
+  if (status.startsWith('2')) {
+    checkParameters(x, found, item, op, errors);
+    checkRequestBody(x, op, errors);
   }
   return errors;
 }
@@ -123,16 +253,7 @@ let passed = 0, failed = 0;
 const seen = new Set();
 for (const line of lines) {
   const x = JSON.parse(line);
-  const errors = check(x);
-  const found = findPath(x.path);
-  const item = found && spec.paths[found.template];
-  const method = x.method.toLowerCase() === 'head' ? 'get' : x.method.toLowerCase();
-  if (item && !item[method] && x.status === 405) {
-    // A 405 shows that every operation of the path documents it rightly.
-    for (const m of methods) if (item[m]) seen.add(`${m.toUpperCase()} ${found.template} 405`);
-  } else {
-    seen.add(`${method.toUpperCase()} ${found ? found.template : x.path} ${x.status}`);
-  }
+  const errors = check(x, seen);
   if (errors.length) {
     failed++;
     console.log(`FAIL ${x.method} ${x.path}${x.query ? '?' + x.query : ''} -> ${x.status}: ${errors.join('; ')}`);
@@ -140,17 +261,34 @@ for (const line of lines) {
     passed++;
   }
 }
-// Which documented (operation, status) pairs the suite never produced.
-const missing = [];
+console.log(`exchanges: ${passed} valid, ${failed} invalid, of ${lines.length}`);
+
+// Coverage: which documented responses no exchange produced.
+const documented = [];
 for (const t of templates) {
   for (const m of methods) {
     const op = spec.paths[t.template][m];
     if (!op) continue;
-    for (const s of Object.keys(op.responses)) {
-      if (!seen.has(`${m.toUpperCase()} ${t.template} ${s}`)) missing.push(`${m.toUpperCase()} ${t.template} ${s}`);
-    }
+    for (const [s, r] of Object.entries(op.responses))
+      documented.push({ key: `${m.toUpperCase()} ${t.template} ${s}`, response: deref(r) });
   }
 }
-if (missing.length) console.log(`not exercised (${missing.length}): ${missing.join(', ')}`);
+for (const [s, r] of Object.entries(unknownPath.responses))
+  documented.push({ key: `* ${UNKNOWN} ${s}`, response: deref(r) });
+const exempt = documented.filter((d) => d.response['x-psinet-untestable']);
+const required = documented.filter((d) => !d.response['x-psinet-untestable']);
+const missing = required.filter((d) => !seen.has(d.key)).map((d) => d.key);
+console.log(`coverage: ${required.length - missing.length} of ${required.length} documented responses produced` +
+  ` (${exempt.length} exempt as x-psinet-untestable, ${exempt.filter((d) => seen.has(d.key)).length} of them produced)`);
+if (missing.length) {
+  failed++;
+  console.log(`FAIL not exercised (${missing.length}): ${missing.join(', ')}`);
+} else {
+  passed++;
+}
+if (lines.length === 0) {
+  failed++;
+  console.log('FAIL no exchanges recorded');
+}
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && lines.length > 0 ? 0 : 1);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,7 +1,8 @@
-"""Every documented error status of every operation, provoked for real, so
-the contract check (tests/contract) sees each one: 400, 404, 405, 413, 415,
+"""Every documented status of every operation, provoked for real, so the
+contract check (tests/contract) sees each one: 400, 404, 405, 413, 415,
 422 and 503 (a write while another process holds the database's write
-lock)."""
+lock); the 400 and 413 that any path answers before routing, on every
+operation; HEAD wherever GET answers, and OPTIONS on every path."""
 
 import sqlite3
 import unittest
@@ -48,6 +49,46 @@ def body_routes():
     ]
 
 
+def allowed():
+    """Every path (a concrete one for each template) and its Allow header."""
+    return {
+        "/healthz": "GET, HEAD, OPTIONS",
+        "/readyz": "GET, HEAD, OPTIONS",
+        "/version": "GET, HEAD, OPTIONS",
+        "/metrics": "GET, HEAD, OPTIONS",
+        "/openapi.yaml": "GET, HEAD, OPTIONS",
+        "/v1/superpositions/normalize": "POST, OPTIONS",
+        "/v1/layers/forward": "POST, OPTIONS",
+        "/v1/superpositions": "POST, GET, HEAD, OPTIONS",
+        "/v1/superpositions/" + ids["sup"]: "GET, HEAD, DELETE, OPTIONS",
+        "/v1/superpositions/%s/normalize" % ids["sup"]: "POST, OPTIONS",
+        "/v1/superpositions/%s/measure" % ids["sup"]: "POST, OPTIONS",
+        "/v1/networks": "POST, GET, HEAD, OPTIONS",
+        "/v1/networks/" + ids["net"]: "GET, HEAD, DELETE, OPTIONS",
+        "/v1/networks/%s/forward" % ids["net"]: "POST, OPTIONS",
+        "/v1/experiments": "POST, GET, HEAD, OPTIONS",
+        "/v1/experiments/" + ids["exp"]: "GET, HEAD, PATCH, DELETE, OPTIONS",
+    }
+
+
+def every_operation():
+    """(method, path) of every operation, and two methods on a path that
+    no route has."""
+    ops = [(m, path) for path, allow in allowed().items()
+           for m in allow.split(", ")]
+    return ops + [("GET", "/v1/nothing"), ("DELETE", "/v1/nothing")]
+
+
+def assert_head(test, r, status):
+    """Checks r answers HEAD with status and the headers GET would have,
+    and no body."""
+    test.assertEqual(r.status, status, r)
+    test.assertEqual(r.body, b"", r)
+    test.assertTrue(r.header("x-request-id"), r)
+    if status >= 400:
+        test.assertEqual(r.header("content-type"), "application/problem+json")
+
+
 class EveryStatus(unittest.TestCase):
     def test_400_413_415_422_on_every_body(self):
         for method, path in body_routes():
@@ -85,28 +126,64 @@ class EveryStatus(unittest.TestCase):
                                           {"name": "y"}), 404)
 
     def test_405_names_the_allowed_methods_everywhere(self):
-        allow = {
-            "/healthz": "GET, HEAD, OPTIONS",
-            "/readyz": "GET, HEAD, OPTIONS",
-            "/version": "GET, HEAD, OPTIONS",
-            "/metrics": "GET, HEAD, OPTIONS",
-            "/openapi.yaml": "GET, HEAD, OPTIONS",
-            "/v1/superpositions/normalize": "POST, OPTIONS",
-            "/v1/layers/forward": "POST, OPTIONS",
-            "/v1/superpositions": "POST, GET, HEAD, OPTIONS",
-            "/v1/superpositions/" + ids["sup"]: "GET, HEAD, DELETE, OPTIONS",
-            "/v1/superpositions/%s/normalize" % ids["sup"]: "POST, OPTIONS",
-            "/v1/superpositions/%s/measure" % ids["sup"]: "POST, OPTIONS",
-            "/v1/networks": "POST, GET, HEAD, OPTIONS",
-            "/v1/networks/" + ids["net"]: "GET, HEAD, DELETE, OPTIONS",
-            "/v1/networks/%s/forward" % ids["net"]: "POST, OPTIONS",
-            "/v1/experiments": "POST, GET, HEAD, OPTIONS",
-            "/v1/experiments/" + ids["exp"]: "GET, HEAD, PATCH, DELETE, OPTIONS",
-        }
-        for path, methods in allow.items():
+        for path, methods in allowed().items():
             r = server.request("PUT", path, b"{}", headers=H)
             assert_problem(self, r, 405)
             self.assertEqual(r.header("allow"), methods, path)
+
+    def test_400_for_more_than_32_query_parameters_on_every_path(self):
+        query = "?" + "&".join("p%d=1" % i for i in range(33))
+        for method, path in every_operation():
+            with self.subTest(method=method, path=path):
+                body = b"{}" if method in ("POST", "PATCH") else None
+                r = server.request(method, path + query, body, headers=H)
+                if method == "HEAD":
+                    assert_head(self, r, 400)
+                else:
+                    p = assert_problem(self, r, 400)
+                    self.assertIn("more than 32", p["detail"])
+
+    def test_413_for_a_content_length_over_the_limit_on_every_path(self):
+        big = b'{"x":"' + b"a" * 4096 + b'"}'
+        for method, path in every_operation():
+            with self.subTest(method=method, path=path):
+                r = server.request(method, path, big, headers=H)
+                if method == "HEAD":
+                    assert_head(self, r, 413)
+                else:
+                    p = assert_problem(self, r, 413)
+                    self.assertIn("max_body", p["detail"])
+                self.assertEqual(r.header("connection"), "close")
+
+    def test_head_answers_as_get_does_without_a_body(self):
+        for path, allow in allowed().items():
+            if "HEAD" not in allow:
+                continue
+            with self.subTest(path=path):
+                get = server.get(path)
+                head = server.request("HEAD", path)
+                assert_head(self, head, get.status)
+                for name in ("content-type", "cache-control",
+                             "x-content-type-options"):
+                    self.assertEqual(head.header(name), get.header(name))
+        for prefix, kind in (("/v1/superpositions/", "sup"),
+                             ("/v1/networks/", "net"),
+                             ("/v1/experiments/", "exp")):
+            assert_head(self, server.request("HEAD", prefix + MISSING[kind]),
+                        404)
+        r = server.request("HEAD", "/v1/experiments?limit=-1")
+        assert_head(self, r, 400)
+        for path in ("/v1/superpositions?cursor=zzz", "/v1/networks?limit=0",
+                     "/v1/networks/%s?include=everything" % ids["net"]):
+            assert_head(self, server.request("HEAD", path), 400)
+
+    def test_options_answers_204_with_allow_on_every_path(self):
+        for path, methods in allowed().items():
+            with self.subTest(path=path):
+                r = server.request("OPTIONS", path)
+                self.assertEqual(r.status, 204, r)
+                self.assertEqual(r.header("allow"), methods)
+                self.assertEqual(r.body, b"")
 
     def test_422_normalizing_a_stored_zero_vector(self):
         s = server.post("/v1/superpositions", {"amplitudes": [0, 0],
@@ -183,4 +260,6 @@ class DamagedDatabase(unittest.TestCase):
             ]
             for method, path, body in reads:
                 assert_problem(self, s.request(method, path, body), 503)
+                if method == "GET":
+                    assert_head(self, s.request("HEAD", path), 503)
             self.assertEqual(s.get("/healthz").status, 200)  # still up

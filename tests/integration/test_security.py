@@ -69,11 +69,16 @@ class ApiKey(unittest.TestCase):
                ("GET", "/v1/experiments/" + exp),
                ("PATCH", "/v1/experiments/" + exp),
                ("DELETE", "/v1/experiments/" + exp)]
+        ops += [("HEAD", path) for method, path in ops if method == "GET"]
         with Server("--auth-reads", env={"PSINET_API_KEY": KEY}) as s:
             for method, path in ops:
                 body = {} if method in ("POST", "PATCH") else None
                 r = s.request(method, path, body)
-                assert_problem(self, r, 401)
+                if method == "HEAD":
+                    self.assertEqual(r.status, 401, path)
+                    self.assertEqual(r.body, b"")
+                else:
+                    assert_problem(self, r, 401)
                 self.assertTrue(r.header("www-authenticate"), path)
 
     def test_a_short_key_is_refused_at_start(self):
