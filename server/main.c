@@ -1,6 +1,9 @@
 /* server/main.c - the psinet process: configuration, store, HTTP daemon,
  * signals. */
 #include <cblas.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,6 +97,17 @@ int main(int argc, char **argv)
     /* The server's worker threads are the parallelism; a BLAS spawning its
      * own threads inside each of them would only oversubscribe the cores. */
     openblas_set_num_threads(1);
+
+#ifdef __GLIBC__
+    /* Bodies and their arrays run to megabytes. glibc would give each its
+     * own mmap and unmap it on free, and every request would pay a page
+     * fault per 4 KiB again (a third of the time of a 2.8 MB binary layer
+     * request). Up to 32 MiB they come from the heap instead, and freed
+     * memory up to 32 MiB is kept for the next request: resident memory
+     * stays flat at what the largest requests need. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+#endif
 
     if (install_signals() != 0) {
         log_event("error", "signals", "cannot install signal handlers");
