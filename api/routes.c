@@ -69,7 +69,7 @@ int api_route_match(const char *pattern, const char *path, const char **id,
     *id = NULL;
     *id_len = 0;
     while (*pattern) {
-        if (strncmp(pattern, "{id}", 4) == 0) {
+        if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
             size_t n = strcspn(path, "/");
             if (n == 0)
                 return 0;

@@ -76,8 +76,10 @@ static void set_request_id(request_state *rs, const char *given)
     state ^= state >> 12;
     state ^= state << 25;
     state ^= state >> 27;
-    snprintf(rs->request_id, sizeof rs->request_id, "%016llx",
-             state * 0x2545F4914F6CDD1DULL);
+    unsigned long long id = state * 0x2545F4914F6CDD1DULL;
+    for (int i = 15; i >= 0; i--, id >>= 4)
+        rs->request_id[i] = "0123456789abcdef"[id & 15];
+    rs->request_id[16] = '\0';
 }
 
 /* Whether CORS lets origin read psinet's answers. */
@@ -293,16 +295,16 @@ static enum MHD_Result send_response(http_server *srv,
 
     double ms = elapsed_ms(&rs->start);
     metrics_observe(srv->metrics, ar->route, ar->status, ms);
-    char fields[1024], qmethod[64], qpath[640];
-    log_quote(qmethod, sizeof qmethod, method, 16);
-    log_quote(qpath, sizeof qpath, url, 512);
-    snprintf(fields, sizeof fields,
-             "\"level\":\"info\",\"event\":\"request\",\"id\":\"%s\","
-             "\"method\":%s,\"path\":%s,\"route\":\"%s\","
-             "\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
-             rs->request_id, qmethod, qpath, api_route_name(ar->route),
-             ar->status, len, ms);
-    log_json(fields);
+    log_line line;
+    log_line_begin(&line, "info", "request");
+    log_line_str(&line, "id", rs->request_id, sizeof rs->request_id);
+    log_line_str(&line, "method", method, 16);
+    log_line_str(&line, "path", url, 512);
+    log_line_str(&line, "route", api_route_name(ar->route), 64);
+    log_line_uint(&line, "status", (unsigned)ar->status);
+    log_line_uint(&line, "bytes", len);
+    log_line_ms(&line, "ms", ms);
+    log_line_end(&line);
     return ret;
 }
 
@@ -338,17 +340,16 @@ static void log_cut_off(http_server *srv, const char *request_id,
                         const char *method, const char *url, int status,
                         const char *limit, size_t bytes, double ms)
 {
-    char fields[1024], qmethod[64], qpath[640], id[96];
-    log_quote(qmethod, sizeof qmethod, method, 16);
-    log_quote(qpath, sizeof qpath, url, 512);
-    log_quote(id, sizeof id, request_id, 72);
-    snprintf(fields, sizeof fields,
-             "\"level\":\"warn\",\"event\":\"request_cut_off\","
-             "\"id\":%s,\"method\":%s,\"path\":%s,\"status\":%d,"
-             "\"limit\":\"%s\",\"bytes_received\":%zu,\"ms\":%.3f",
-             request_id ? id : "null", method ? qmethod : "null",
-             url ? qpath : "null", status, limit, bytes, ms);
-    log_json(fields);
+    log_line line;
+    log_line_begin(&line, "warn", "request_cut_off");
+    log_line_str(&line, "id", request_id, 72);
+    log_line_str(&line, "method", method, 16);
+    log_line_str(&line, "path", url, 512);
+    log_line_uint(&line, "status", (unsigned)status);
+    log_line_str(&line, "limit", limit, 32);
+    log_line_uint(&line, "bytes_received", bytes);
+    log_line_ms(&line, "ms", ms);
+    log_line_end(&line);
     metrics_observe(srv->metrics, -1, status, ms);
 }
 

@@ -9,15 +9,49 @@
 #include <unistd.h>
 
 
+/* Writes n as `digits` decimal digits, zero-padded, at p; returns the end. */
+static char *put_digits(char *p, unsigned long n, int digits)
+{
+    for (int i = digits - 1; i >= 0; i--, n /= 10)
+        p[i] = (char)('0' + n % 10);
+    return p + digits;
+}
+
 void log_time(char *buf, unsigned long size)
 {
+    /* gmtime_r once a second per thread; the milliseconds by hand. */
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[24]; /* "YYYY-MM-DDTHH:MM:SS." */
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char *p = cached;
+        p = put_digits(p, (unsigned long)(tm.tm_year + 1900) % 10000, 4);
+        *p++ = '-';
+        p = put_digits(p, (unsigned long)tm.tm_mon + 1, 2);
+        *p++ = '-';
+        p = put_digits(p, (unsigned long)tm.tm_mday, 2);
+        *p++ = 'T';
+        p = put_digits(p, (unsigned long)tm.tm_hour, 2);
+        *p++ = ':';
+        p = put_digits(p, (unsigned long)tm.tm_min, 2);
+        *p++ = ':';
+        p = put_digits(p, (unsigned long)tm.tm_sec, 2);
+        *p++ = '.';
+        *p = '\0';
+        cached_sec = ts.tv_sec;
+    }
+    if (size < 25) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, cached, 20);
+    char *p = put_digits(buf + 20, (unsigned long)ts.tv_nsec / 1000000, 3);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 static void write_line(const char *text, size_t len)
@@ -75,6 +109,21 @@ size_t log_quote(char *out, size_t cap, const char *text, size_t max_in)
         return 0;
     out[o++] = '"';
     while (i < n) {
+        /* Runs of plain printable ASCII, the usual case, go in one copy. */
+        size_t run = 0;
+        while (i + run < n && s[i + run] >= 0x20 && s[i + run] < 0x7f &&
+               s[i + run] != '"' && s[i + run] != '\\')
+            run++;
+        if (run > 0) {
+            if (o + run + 2 > cap)
+                run = cap - o - 2;
+            memcpy(out + o, s + i, run);
+            o += run;
+            i += run;
+            if (o + 2 >= cap)
+                break;
+            continue;
+        }
         char esc[8];
         size_t elen, used = utf8_len(s + i, n - i);
         if (used == 0) { /* not UTF-8: U+FFFD, the replacement character */
@@ -107,14 +156,104 @@ size_t log_quote(char *out, size_t cap, const char *text, size_t max_in)
 
 void log_event(const char *level, const char *event, const char *fmt, ...)
 {
-    char msg[1024], quoted[2048], fields[2304];
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    log_quote(quoted, sizeof quoted, msg, sizeof msg);
-    snprintf(fields, sizeof fields,
-             "\"level\":\"%s\",\"event\":\"%s\",\"msg\":%s", level, event,
-             quoted);
-    log_json(fields);
+    log_line l;
+    log_line_begin(&l, level, event);
+    log_line_str(&l, "msg", msg, sizeof msg);
+    log_line_end(&l);
+}
+
+/* Appends n bytes to l, or marks it truncated (keeping room for "}\n"). */
+static int line_put(log_line *l, const char *s, size_t n)
+{
+    if (l->truncated || l->len + n + 24 > sizeof l->buf) {
+        l->truncated = 1;
+        return 0;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    return 1;
+}
+
+/* Appends ,"key": */
+static int line_key(log_line *l, const char *key)
+{
+    size_t k = strlen(key);
+    if (l->truncated || l->len + k + 4 + 24 > sizeof l->buf) {
+        l->truncated = 1;
+        return 0;
+    }
+    char *p = l->buf + l->len;
+    *p++ = ',';
+    *p++ = '"';
+    memcpy(p, key, k);
+    p += k;
+    *p++ = '"';
+    *p++ = ':';
+    l->len = (size_t)(p - l->buf);
+    return 1;
+}
+
+void log_line_begin(log_line *l, const char *level, const char *event)
+{
+    l->len = 0;
+    l->truncated = 0;
+    char now[32];
+    log_time(now, sizeof now);
+    line_put(l, "{\"time\":\"", 9);
+    line_put(l, now, strlen(now));
+    line_put(l, "\"", 1);
+    log_line_str(l, "level", level, 16);
+    log_line_str(l, "event", event, 64);
+}
+
+void log_line_str(log_line *l, const char *key, const char *value,
+                  size_t max)
+{
+    if (!line_key(l, key))
+        return;
+    if (!value) {
+        line_put(l, "null", 4);
+        return;
+    }
+    size_t room = sizeof l->buf - l->len - 24;
+    size_t n = log_quote(l->buf + l->len, room, value, max);
+    if (n == 0)
+        l->truncated = 1;
+    l->len += n;
+}
+
+void log_line_uint(log_line *l, const char *key, unsigned long long n)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    if (line_key(l, key))
+        line_put(l, digits + i, sizeof digits - i);
+}
+
+void log_line_ms(log_line *l, const char *key, double ms)
+{
+    unsigned long long us = ms > 0 ? (unsigned long long)(ms * 1000 + 0.5) : 0;
+    char frac[4] = {'.', 0, 0, 0};
+    put_digits(frac + 1, (unsigned long)(us % 1000), 3);
+    log_line_uint(l, key, us / 1000);
+    line_put(l, frac, 4);
+}
+
+void log_line_end(log_line *l)
+{
+    if (l->truncated) { /* the 24 bytes every put keeps are for this */
+        memcpy(l->buf + l->len, ",\"truncated\":true", 17);
+        l->len += 17;
+    }
+    l->buf[l->len++] = '}';
+    l->buf[l->len++] = '\n';
+    write_line(l->buf, l->len);
 }

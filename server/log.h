@@ -16,6 +16,32 @@ void log_event(const char *level, const char *event, const char *fmt, ...)
  * "time" added first. */
 void log_json(const char *object_fields);
 
+/* A log line built field by field, without printf: the access log writes
+ * one per request. Fields that would not fit are dropped and the line
+ * says "truncated":true, so it always stays one JSON object. */
+typedef struct {
+    char buf[2048];
+    size_t len;
+    int truncated;
+} log_line;
+
+/* Starts {"time":..., "level":level, "event":event. */
+void log_line_begin(log_line *l, const char *level, const char *event);
+
+/* Appends "key":"value" with value (at most max bytes) escaped; a NULL
+ * value is written as null. */
+void log_line_str(log_line *l, const char *key, const char *value,
+                  size_t max);
+
+/* Appends "key":N. */
+void log_line_uint(log_line *l, const char *key, unsigned long long n);
+
+/* Appends "key":ms with three decimals (microseconds). */
+void log_line_ms(log_line *l, const char *key, double ms);
+
+/* Closes the line and writes it. */
+void log_line_end(log_line *l);
+
 /* Writes text (at most max_in bytes of it) into out as a JSON string
  * literal, quotes included: quotes, backslashes and control characters
  * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short

@@ -3,7 +3,6 @@
 #include "server/watchdog.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -162,7 +161,9 @@ void watchdog_name(watchdog *w, watch_entry *e, const char *request_id)
     if (!w || !e)
         return;
     pthread_mutex_lock(&w->lock);
-    snprintf(e->request_id, sizeof e->request_id, "%s", request_id);
+    size_t n = strnlen(request_id, sizeof e->request_id - 1);
+    memcpy(e->request_id, request_id, n);
+    e->request_id[n] = '\0';
     pthread_mutex_unlock(&w->lock);
 }
 
