@@ -102,6 +102,69 @@ class FullDisk(unittest.TestCase):
             os.rmdir(d)
 
 
+class ReadOnlyDirectory(unittest.TestCase):
+    """The directory read-only, the database file writable. In WAL mode
+    SQLite keeps two more files next to the database, -wal and -shm, and
+    removes them when the last connection closes; it must be able to
+    create them."""
+
+    def test_read_only_directory_refuses_to_start_and_running_is_unaffected(self):
+        if not can_run_as_nobody():
+            self.skipTest("needs root to run the server as an unprivileged "
+                          "user (root ignores file modes)")
+        d = tempfile.mkdtemp(prefix="psinet-rodir-")
+        os.chmod(d, 0o755)
+        os.chown(d, 65534, 65534)
+        db = os.path.join(d, "rodir.db")
+        try:
+            with Server(db=db, workdir=d, prefix=NOBODY) as s:
+                kept = s.post("/v1/experiments", EXP).json
+            self.assertEqual(os.listdir(d), ["rodir.db"])  # -wal, -shm gone
+
+            # At start, with no -wal and -shm to open and none creatable,
+            # psinet refuses to start: exit status 1 and an error naming
+            # the database, not a server that fails every request.
+            os.chmod(d, 0o555)
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith("PSINET_")}
+            p = subprocess.run(NOBODY + [BIN, "--bind", "127.0.0.1", "--port",
+                                         "0", "--db", db],
+                               capture_output=True, text=True, timeout=30,
+                               env=env, stdin=subprocess.DEVNULL)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertNotIn("Sanitizer", p.stderr)
+            self.assertRegex(p.stderr, r'"level":"error","event":"database",'
+                             r'"msg":"cannot use [^"]*rodir\.db: [^"]*readonly')
+            self.assertEqual(os.listdir(d), ["rodir.db"])
+
+            # Running, the -wal and -shm files are open already: a directory
+            # that turns read-only then changes nothing. Writes go on, the
+            # two files stay behind when psinet stops (it cannot remove
+            # them), and the next start uses them.
+            os.chmod(d, 0o755)
+            s = Server(db=db, workdir=d, prefix=NOBODY).start()
+            try:
+                os.chmod(d, 0o555)
+                r = s.post("/v1/experiments", EXP)
+                self.assertEqual(r.status, 201, r)
+                second = r.json
+                self.assertEqual(s.get("/v1/experiments/" + kept["id"]).json,
+                                 kept)
+                s.stop()
+            finally:
+                s.cleanup()
+            self.assertEqual(sorted(os.listdir(d)),
+                             ["rodir.db", "rodir.db-shm", "rodir.db-wal"])
+            with Server(db=db, workdir=d, prefix=NOBODY) as s:
+                for e in (kept, second):
+                    self.assertEqual(s.get("/v1/experiments/" + e["id"]).json,
+                                     e)
+                self.assertEqual(s.post("/v1/experiments", EXP).status, 201)
+        finally:
+            os.chmod(d, 0o755)
+            shutil.rmtree(d, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- injected
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHIM = os.environ.get("PSINET_FAULT_SHIM") or os.path.normpath(
