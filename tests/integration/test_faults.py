@@ -108,7 +108,7 @@ class ReadOnlyDirectory(unittest.TestCase):
     removes them when the last connection closes; it must be able to
     create them."""
 
-    def test_read_only_directory_refuses_to_start_and_running_is_unaffected(self):
+    def test_read_only_directory_refuses_to_start_running_is_unaffected(self):
         if not can_run_as_nobody():
             self.skipTest("needs root to run the server as an unprivileged "
                           "user (root ignores file modes)")
@@ -133,8 +133,10 @@ class ReadOnlyDirectory(unittest.TestCase):
                                env=env, stdin=subprocess.DEVNULL)
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertNotIn("Sanitizer", p.stderr)
-            self.assertRegex(p.stderr, r'"level":"error","event":"database",'
-                             r'"msg":"cannot use [^"]*rodir\.db: [^"]*readonly')
+            self.assertRegex(p.stderr,
+                             r'"level":"error","event":"database",'
+                             r'"msg":"cannot use [^"]*rodir\.db: '
+                             r'[^"]*readonly')
             self.assertEqual(os.listdir(d), ["rodir.db"])
 
             # Running, the -wal and -shm files are open already: a directory
@@ -248,7 +250,8 @@ class InjectedFaults(unittest.TestCase):
                     self.assertIn(detail, p["detail"], (method, path))
                     self.assertIn("nothing was changed", p["detail"])
                     self.assertNotIn(self.dir, p["detail"])
-                    self.assertRegex(r.header("retry-after") or "", r"^[1-9]\d*$")
+                    self.assertRegex(r.header("retry-after") or "",
+                                     r"^[1-9]\d*$")
             for path, body in before.items():          # reads still work
                 self.assertEqual(s.get(path).body, body, path)
             self.assertEqual(s.get("/readyz").status, 200)

@@ -184,7 +184,8 @@ class IdleTimeout(unittest.TestCase):
     # far above the idle timeout here so that what closes them is the idle
     # timeout itself.
     def test_an_idle_connection_is_closed_after_the_timeout(self):
-        with Server("--connection-timeout", "2", "--body-timeout", "60") as srv:
+        with Server("--connection-timeout", "2",
+                    "--body-timeout", "60") as srv:
             s = connect(srv.port)
             try:
                 took = closed_within(s, 20)        # never sent a byte
@@ -218,7 +219,8 @@ class IdleTimeout(unittest.TestCase):
             self.assertEqual(srv.get("/healthz").status, 200)
 
     def test_without_a_short_timeout_an_idle_connection_stays_open(self):
-        with Server("--connection-timeout", "30", "--body-timeout", "60") as srv:
+        with Server("--connection-timeout", "30",
+                    "--body-timeout", "60") as srv:
             s = connect(srv.port)
             try:
                 self.assertIsNone(closed_within(s, 3))
