@@ -9,7 +9,9 @@
  * fdatasync on a file under FAULT_INJECT_DIR (the path of the descriptor,
  * as /proc/self/fd shows it) fail with the errno the control file names:
  * "ENOSPC", "EIO", "EDQUOT", "EROFS" or a number (EIO when it names none of
- * these). Remove the control file and the fault is gone. Every other
+ * these). When its text also has the word "sync" ("EIO fsync"), only
+ * fsync and fdatasync fail: the data is written, making it durable fails.
+ * Remove the control file and the fault is gone. Every other
  * descriptor (sockets, the log, files elsewhere) is never touched, and
  * without both variables the shim does nothing but pass calls on. */
 #define _GNU_SOURCE
