@@ -160,6 +160,15 @@ endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
 
+# ---------------------------------------------------------------- fault shim
+# An LD_PRELOAD library that fails writes and syncs under a directory on
+# demand (tests/fault/inject.c): the storage-fault tests use it to give
+# psinet a full disk or an I/O error without root. Not sanitized: it is
+# loaded into the release and the ASan+UBSan server alike.
+build/tests/fault_inject.so: tests/fault/inject.c | build/.deps-build
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(OPT) $(CFLAGS) -fPIC -shared $< -ldl -o $@
+
 # ---------------------------------------------------------------- fuzzing
 # tests/fuzz/fuzz_api.c under libFuzzer with ASan+UBSan (clang). `make fuzz`
 # fuzzes for FUZZ_SECONDS; `make test` runs it for TEST_FUZZ_SECONDS.
@@ -237,7 +246,7 @@ run: build/psinet
 test: build/.deps-test tests/contract/node_modules/.installed \
       build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
-      build/fuzz/fuzz_api
+      build/tests/fault_inject.so build/fuzz/fuzz_api
 	@sh tests/run.sh --contract build/exchanges.jsonl \
 	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) $(REL) $(SAN_DIR) \
 	  -- $(TEST_NAMES)

@@ -1,15 +1,24 @@
 """Hostile input through the real server: ambiguous framing (request
 smuggling), slow clients, huge headers, malformed and oversized JSON, junk
 in every field. Every answer is the right 4xx, the server stays up, and
-every stored row is untouched afterwards."""
+every stored row is untouched afterwards.
 
+Junk sends each kind of bad body to every POST and PATCH route and checks
+the exact answer: 400 malformed-json for what is not JSON (truncated,
+duplicate keys, invalid UTF-8, numbers JSON has no syntax for), 413 over
+--max-body, 415 for other media types, and 422 for well-formed JSON psinet
+does not take, with the exact list of JSON Pointers of its errors ("" for
+a number beyond a double or nesting past max_depth). Each Junk test
+compares the full GET body of every stored row before and after."""
+
+import http.client
 import json
 import socket
 import urllib.parse
 import time
 import unittest
 
-from harness import Server, assert_problem
+from harness import Response, Server, assert_problem
 
 server = None
 H = {"Content-Type": "application/json"}
@@ -186,78 +195,647 @@ class Log(unittest.TestCase):
             self.assertIsInstance(obj, dict)
             self.assertNotIn("forged", obj)
 
+# ------------------------------------------------------------------ junk
+# Every hostile body on every route that takes one, each with the exact
+# answer it must get: the status, the problem type, and for a 422 the JSON
+# Pointers of its errors (the whole list) where psinet can name them.
+
+SQL = ["x'); DROP TABLE experiments; --", "' OR '1'='1",
+       '"; DELETE FROM superpositions WHERE 1=1; --']
+RAW = "@@RAW@@"           # replaced by raw bytes after json.dumps
+TYPES = {400: "urn:psinet:problem:malformed-json",
+         413: "urn:psinet:problem:too-large",
+         415: "urn:psinet:problem:unsupported-media-type",
+         422: "urn:psinet:problem:validation"}
+MILLION = [1] * 1000000   # 2 MB of JSON: over the suite's --max-body 1M
+
+
+def dumps(body, token=None):
+    """body as JSON bytes; the string RAW in it becomes token as is."""
+    data = json.dumps(body, separators=(",", ":")).encode()
+    if token is not None:
+        assert data.count(b'"' + RAW.encode() + b'"') == 1
+        data = data.replace(b'"' + RAW.encode() + b'"', token)
+    return data
+
+
+class Route:
+    """One POST or PATCH route: its path for given ids, a valid body, where
+    a number goes in it (with the pointer of that number), and the cases
+    only it has: (label, body, status, pointers, text the problem names).
+    million: a body with a 10^6-element array, its pointer and the limit
+    a 422 names."""
+
+    def __init__(self, name, method, path, base, number, number_ptr,
+                 cases, million):
+        self.name, self.method, self.path = name, method, path
+        self.base, self.number, self.number_ptr = base, number, number_ptr
+        self.cases, self.million = cases, million
+
+
+def routes():
+    layer = {"weights": [[1, 2]], "activation": "relu"}
+    neuron = {"amplitudes": [1, 0], "weights": [[1, 0], [0, 1]],
+              "activation": "tanh"}
+    return [
+        Route("superpositions.normalize", "POST",
+              "/v1/superpositions/normalize", {"amplitudes": [1, 2]},
+              {"amplitudes": [RAW, 2]}, "/amplitudes/0", [
+                  ("complex pair of three", {"amplitudes": [[1, 2, 3]]},
+                   422, ["/amplitudes/0"], None),
+                  ("ragged pairs", {"amplitudes": [[1, 2], [3]]},
+                   422, ["/amplitudes/1"], None),
+                  ("string pair part", {"amplitudes": [[1, "0"]]},
+                   422, ["/amplitudes/0/1"], None),
+                  ("string vector", {"amplitudes": "12"},
+                   422, ["/amplitudes"], None),
+                  ("empty vector", {"amplitudes": []},
+                   422, ["/amplitudes"], None),
+                  ("missing", {}, 422, ["/amplitudes"], None),
+                  ("sql encoding", {"amplitudes": [1], "encoding": SQL[0]},
+                   422, ["/encoding"], None),
+                  ("sql key", {"amplitudes": [1], SQL[1]: 1},
+                   422, ["/" + SQL[1]], None),
+              ], ({"amplitudes": MILLION}, ["/amplitudes"], "max_dimension")),
+        Route("superpositions.create", "POST", "/v1/superpositions",
+              {"amplitudes": [1, 2], "name": "junk"},
+              {"amplitudes": [1, RAW], "name": "junk"}, "/amplitudes/1", [
+                  ("ragged pairs", {"amplitudes": [[1, 2], [3]]},
+                   422, ["/amplitudes/1"], None),
+                  ("string normalize", {"amplitudes": [1], "normalize": "no"},
+                   422, ["/normalize"], None),
+                  ("number name", {"amplitudes": [1], "name": 5},
+                   422, ["/name"], None),
+                  ("labels miscounted", {"amplitudes": [1, 2],
+                                         "labels": [SQL[0]]},
+                   422, ["/labels"], None),
+                  ("labels repeated", {"amplitudes": [1, 2],
+                                       "labels": [SQL[0], SQL[0]]},
+                   422, ["/labels"], None),
+                  ("zero vector", {"amplitudes": [0, 0]},
+                   422, ["/amplitudes"], None),
+              ], ({"amplitudes": MILLION}, ["/amplitudes"], "max_dimension")),
+        Route("superpositions.measure", "POST",
+              "/v1/superpositions/{sup}/measure", {"shots": 10, "seed": 1},
+              {"shots": RAW, "seed": 1}, "/shots", [
+                  ("string seed", {"shots": 10, "seed": "1"},
+                   422, ["/seed"], None),
+                  ("fraction shots", {"shots": 1.5}, 422, ["/shots"], None),
+                  ("negative shots", {"shots": -1}, 422, ["/shots"], None),
+                  ("sql shots", {"shots": SQL[0]}, 422, ["/shots"], None),
+              ], ({"shots": MILLION}, ["/shots"], None)),
+        Route("superpositions.normalize_stored", "POST",
+              "/v1/superpositions/{sup}/normalize", {},
+              {"bogus": RAW}, None, [
+                  ("sql key", {SQL[0]: SQL[0]}, 422, ["/" + SQL[0]], None),
+              ], ({"bogus": MILLION}, ["/bogus"], None)),
+        Route("layers.forward", "POST", "/v1/layers/forward",
+              {"weights": [[1, 2], [3, 4]], "activation": "relu",
+               "input": [1, 2]},
+              {"weights": [[1, RAW], [3, 4]], "activation": "relu",
+               "input": [1, 2]}, "/weights/0/1", [
+                  ("ragged weights", {"weights": [[1, 2], [3]],
+                                      "activation": "relu", "input": [1, 2]},
+                   422, ["/weights/1"], None),
+                  ("ragged inputs", {"weights": [[1, 2], [3, 4]],
+                                     "activation": "relu",
+                                     "inputs": [[1, 2], [3]]},
+                   422, ["/inputs/1"], None),
+                  ("string input", {"weights": [[1, 2]], "activation": "relu",
+                                    "input": [1, "2"]},
+                   422, ["/input/1"], None),
+                  ("string bias", {"weights": [[1, 2]], "activation": "relu",
+                                   "bias": ["0"], "input": [1, 2]},
+                   422, ["/bias/0"], None),
+                  ("string alpha", {"weights": [[1, 2]],
+                                    "activation": "leaky_relu",
+                                    "params": {"alpha": "0.1"},
+                                    "input": [1, 2]},
+                   422, ["/params/alpha"], None),
+                  ("input too short", {"weights": [[1, 2]],
+                                       "activation": "relu", "input": [1]},
+                   422, ["/input"], None),
+                  ("sql activation", {"weights": [[1]], "activation": SQL[0],
+                                      "input": [1]},
+                   422, ["/activation"], None),
+                  ("sql encoding", {"weights": [[1]], "activation": "relu",
+                                    "input": [1], "encoding": SQL[1]},
+                   422, ["/encoding"], None),
+              ], ({"weights": [[1, 2]], "activation": "relu",
+                   "input": MILLION}, ["/input"], "max_dimension")),
+        Route("networks.create", "POST", "/v1/networks",
+              {"name": "junk", "layers": [layer]},
+              {"name": "junk", "layers": [{"weights": [[RAW, 2]],
+                                           "activation": "relu"}]},
+              "/layers/0/weights/0/0", [
+                  ("ragged weights", {"layers": [{"weights": [[1, 2], [3]],
+                                                  "activation": "relu"}]},
+                   422, ["/layers/0/weights/1"], None),
+                  ("string bias", {"layers": [dict(layer, bias=["0"])]},
+                   422, ["/layers/0/bias/0"], None),
+                  ("layers that do not chain",
+                   {"layers": [layer, {"weights": [[1, 2, 3]],
+                                       "activation": "relu"}]},
+                   422, ["/layers/1/weights"], None),
+                  ("unknown layer field", {"layers": [dict(layer, bogus=1)]},
+                   422, ["/layers/0/bogus"], None),
+                  ("number name", {"name": 5, "layers": [layer]},
+                   422, ["/name"], None),
+                  ("sql activation", {"layers": [{"weights": [[1]],
+                                                  "activation": SQL[0]}]},
+                   422, ["/layers/0/activation"], None),
+              ], ({"layers": [{"weights": [MILLION], "activation": "relu"}]},
+                  ["/layers/0/weights/0"], "max_matrix")),
+        Route("networks.forward", "POST", "/v1/networks/{net}/forward",
+              {"input": [1, 2]}, {"input": [1, RAW]}, "/input/1", [
+                  ("ragged inputs", {"inputs": [[1, 2], [3]]},
+                   422, ["/inputs/1"], None),
+                  ("input too long", {"input": [1, 2, 3]},
+                   422, ["/input"], None),
+                  ("string trace", {"input": [1, 2], "trace": "true"},
+                   422, ["/trace"], None),
+                  ("input and inputs", {"input": [1, 2], "inputs": [[1, 2]]},
+                   422, ["/inputs"], None),
+                  ("sql encoding", {"input": [1, 2], "encoding": SQL[0]},
+                   422, ["/encoding"], None),
+              ], ({"input": MILLION}, ["/input"], "max_dimension")),
+        Route("experiments.create", "POST", "/v1/experiments",
+              {"name": "junk", "kind": "neuron_activation", "params": neuron},
+              {"name": "junk", "kind": "neuron_activation",
+               "params": dict(neuron, amplitudes=[1, RAW])},
+              "/params/amplitudes/1", [
+                  ("ragged weights", {"name": "j", "kind": "neuron_activation",
+                                      "params": dict(neuron,
+                                                     weights=[[1, 0], [0]])},
+                   422, ["/params/weights/1"], None),
+                  ("ragged layer", {"name": "j", "kind": "layer_superposition",
+                                    "params": {"layer": {
+                                        "weights": [[1, 0], [0]],
+                                        "activation": "relu"},
+                                        "input": [1, 2]}},
+                   422, ["/params/layer/weights/1"], None),
+                  ("string weight", {"name": "j", "kind": "neuron_activation",
+                                     "params": dict(neuron,
+                                                    weights=[[1, "0"],
+                                                             [0, 1]])},
+                   422, ["/params/weights/0/1"], None),
+                  ("string shots", {"name": "j", "kind": "layer_superposition",
+                                    "params": {"layer": {"weights": [[1]],
+                                                         "activation": "relu"},
+                                               "input": [1], "shots": "10"}},
+                   422, ["/params/shots"], None),
+                  ("unknown params field", {"name": "j",
+                                            "kind": "neuron_activation",
+                                            "params": dict(neuron, bogus=1)},
+                   422, ["/params/bogus"], None),
+                  ("number tags", {"name": "j", "kind": "neuron_activation",
+                                   "params": neuron, "tags": [1]},
+                   422, ["/tags/0"], None),
+                  ("sql kind", {"name": "j", "kind": SQL[0],
+                                "params": neuron}, 422, ["/kind"], None),
+                  ("sql activation", {"name": "j", "kind": "neuron_activation",
+                                      "params": dict(neuron,
+                                                     activation=SQL[1])},
+                   422, ["/params/activation"], None),
+                  ("sql mapping", {"name": "j", "kind": "layer_superposition",
+                                   "params": {"layer": {"weights": [[1]],
+                                                        "activation": "relu"},
+                                              "input": [1],
+                                              "mapping": SQL[2]}},
+                   422, ["/params/mapping"], None),
+                  ("sql network_id", {"name": "j",
+                                      "kind": "layer_superposition",
+                                      "params": {"network_id": SQL[0],
+                                                 "input": [1]}},
+                   422, ["/params/network_id"], "names no stored network"),
+                  ("sql superposition_id", {
+                      "name": "j", "kind": "neuron_activation",
+                      "params": {"superposition_id": SQL[1],
+                                 "weights": [[1]], "activation": "relu"}},
+                   422, ["/params/superposition_id"],
+                   "names no stored superposition"),
+              ], ({"name": "j", "kind": "neuron_activation",
+                   "params": dict(neuron, amplitudes=MILLION)},
+                  ["/params/amplitudes"], "max_dimension")),
+        Route("experiments.patch", "PATCH", "/v1/experiments/{exp}",
+              {"name": "junk"}, {"name": "junk", "bogus": RAW}, None, [
+                  ("number name", {"name": 5}, 422, ["/name"], None),
+                  ("empty name", {"name": ""}, 422, ["/name"], None),
+                  ("number notes", {"notes": 5}, 422, ["/notes"], None),
+                  ("string tags", {"tags": SQL[0]}, 422, ["/tags"], None),
+                  ("number tag", {"tags": ["a", 1]}, 422, ["/tags/1"], None),
+                  ("repeated tag", {"tags": [SQL[0], SQL[0]]},
+                   422, ["/tags/1"], None),
+                  ("params", {"params": {}}, 422, ["/params"],
+                   "cannot change"),
+                  ("kind", {"kind": SQL[0]}, 422, ["/kind"], "cannot change"),
+                  ("result", {"result": {}}, 422, ["/result"],
+                   "cannot change"),
+              ], ({"tags": MILLION}, ["/tags"], None)),
+    ]
+
+
+def unrecorded(method, path, body=None):
+    """Sends a request without recording it for the contract check;
+    returns the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=H)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+def parse_raw(data):
+    """A Response from raw HTTP/1.1 bytes (one response)."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return Response(int(lines[0].split()[1]), headers,
+                    body[:int(headers.get("content-length", len(body)))])
+
+
 class Junk(unittest.TestCase):
-    def test_junk_everywhere_gets_4xx_and_changes_nothing(self):
-        server.post("/v1/superpositions", {"amplitudes": [1, 2], "name": "keep"})
-        before = snapshot()
-        sql = "x'); DROP TABLE experiments; --"
-        bodies = [
-            b"", b"{", b"[", b"nul", b'{"a":}', b'{"amplitudes":[1,]}',
-            b'\xff\xfe{"a":1}', b'{"amplitudes":"\xc3\x28"}',
-            b'{"amplitudes":[1e999]}', b'{"amplitudes":[-1e400]}',
-            b'{"amplitudes":[123456789012345678901234567890]}',
-            b"[" * 5000 + b"]" * 5000, b'{"a":' * 100 + b"1" + b"}" * 100,
-            json.dumps({"amplitudes": [1] * 200000}).encode(),
-            json.dumps({"weights": [[1, 2], [3]], "activation": "relu",
-                        "input": [1, 2]}).encode(),
-            json.dumps({"amplitudes": [1], "name": sql}).encode(),
-            json.dumps({"name": sql, "kind": sql, "params": {sql: sql},
-                        "tags": [sql]}).encode(),
-            json.dumps({"amplitudes": ["1"]}).encode(),
-            json.dumps({"amplitudes": [[1, 2, 3]]}).encode(),
-            json.dumps({"amplitudes": [None]}).encode(),
-            json.dumps({"amplitudes": [True]}).encode(),
-            json.dumps({"layers": [{"weights": [[1]], "activation": sql}]}).encode(),
-            json.dumps({"shots": "10"}).encode(),
-            json.dumps({"amplitudes": [1], "labels": [sql]}).encode(),
-        ]
-        posts = ["/v1/superpositions/normalize", "/v1/layers/forward",
-                 "/v1/superpositions", "/v1/networks", "/v1/experiments"]
-        for path in posts:
-            for body in bodies:
-                r = server.request("POST", path, body, headers=H)
-                self.assertIn(r.status, (200, 201, 400, 413, 415, 422),
-                              (path, body[:60], r))
-                if r.status >= 400:
-                    self.assertEqual(r.header("content-type"),
-                                     "application/problem+json")
-                if r.status == 201:  # a valid body that happens to be junk
-                    server.delete(r.header("location"))
-        for path in ("/v1/superpositions/" + "../" * 10 + "etc/passwd",
-                     "/v1/superpositions/%27%20OR%201=1--",
-                     "/v1/networks/" + "a" * 5000,
-                     "/v1/experiments?kind=" + urllib.parse.quote(sql),
-                     "/v1/experiments?name=" + urllib.parse.quote(sql),
-                     "/v1/experiments?name=%25&tag=%00",
-                     "/v1/experiments?created_after=" + urllib.parse.quote(sql)):
-            r = server.get(path)
-            self.assertIn(r.status, (200, 400, 404), (path, r))
-            self.assertNotIn(b"sqlite", r.body.lower())
-            self.assertNotIn(b"/tmp/", r.body)
-        self.assertEqual(snapshot(), before)
+    @classmethod
+    def setUpClass(cls):
+        # Rows the hostile requests aim at, and rows they must not touch.
+        cls.victims = {
+            "sup": server.post("/v1/superpositions",
+                               {"amplitudes": [1, 2], "name": "victim"}),
+            "net": server.post("/v1/networks", {"name": "victim", "layers": [
+                {"weights": [[1, 2], [3, 4]], "activation": "relu"}]}),
+            "exp": server.post("/v1/experiments", {
+                "name": "victim", "kind": "neuron_activation",
+                "tags": ["victim"], "params": {
+                    "amplitudes": [1, 0], "weights": [[1, 0], [0, 1]],
+                    "activation": "tanh"}}),
+        }
+        for r in cls.victims.values():
+            assert r.status == 201, r
+        cls.ids = {k: r.json["id"] for k, r in cls.victims.items()}
+
+    def setUp(self):
+        self.before = snapshot()
+
+    def tearDown(self):
+        self.assertEqual(snapshot(), self.before)     # every row untouched
         self.assertEqual(server.get("/healthz").status, 200)
 
-    def test_deep_nesting_names_the_limit(self):
-        body = b'{"amplitudes":' + b"[" * 40 + b"1" + b"]" * 40 + b"}"
-        p = assert_problem(self, server.request(
-            "POST", "/v1/superpositions/normalize", body, headers=H), 422)
-        self.assertIn("max_depth", p["detail"])
+    def expect(self, r, status, pointers=None, names=None, ctx=None):
+        """r is a problem with this status and type; a 422 lists exactly
+        these pointers; names appears in its detail or messages."""
+        self.assertEqual(r.status, status, (ctx, r))
+        p = assert_problem(self, r, status)
+        self.assertEqual(p["type"], TYPES[status], ctx)
+        if status == 422:
+            got = [e["pointer"] for e in p["errors"]]
+            self.assertEqual(got, pointers if pointers is not None else [""],
+                             (ctx, p))
+        else:
+            self.assertNotIn("errors", p, ctx)
+        if names:
+            text = p["detail"] + " ".join(e["message"]
+                                          for e in p.get("errors", []))
+            self.assertIn(names, text, (ctx, p))
+        self.assertNotIn("sqlite", r.body.decode("utf-8", "replace").lower())
+        return p
 
-    def test_a_million_element_array_is_refused_before_it_is_read(self):
-        body = json.dumps({"amplitudes": [1] * 1000000}).encode()  # 3 MB
-        raw = server.raw(b"POST /v1/superpositions/normalize HTTP/1.1\r\n"
-                         b"Host: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n" % len(body) +
-                         body[:1000], timeout=3)
-        self.assertTrue(raw.startswith(b"HTTP/1.1 413"), raw[:100])
-        self.assertIn(b"max_body", raw)
+    def send(self, route, body, headers=None, ids=None):
+        path = route.path.format(**(ids or self.ids))
+        if isinstance(body, (dict, list)):
+            body = dumps(body)
+        return server.request(route.method, path, body,
+                              headers=H if headers is None else headers)
 
-    def test_a_million_element_array_within_the_body_limit_hits_max_dimension(self):
-        with Server("--max-dimension", "1000") as s:
-            r = s.post("/v1/superpositions/normalize",
-                       {"amplitudes": [1] * 1001})
-            p = assert_problem(self, r, 422, "/amplitudes")
-            self.assertIn("1000", p["errors"][0]["message"])
+    def test_the_base_bodies_are_valid(self):
+        # So that each case below fails for what it changes, and nothing
+        # else. Run against scratch rows, which are deleted afterwards.
+        scratch = {
+            "sup": server.post("/v1/superpositions",
+                               {"amplitudes": [1, 2]}).json["id"],
+            "net": server.post("/v1/networks", {"layers": [
+                {"weights": [[1, 2]], "activation": "relu"}]}).json["id"],
+            "exp": server.post("/v1/experiments", {
+                "name": "scratch", "kind": "neuron_activation",
+                "params": {"amplitudes": [1], "weights": [[1]],
+                           "activation": "relu"}}).json["id"],
+        }
+        created = []
+        for route in routes():
+            r = self.send(route, route.base, ids=scratch)
+            self.assertIn(r.status, (200, 201), (route.name, r))
+            if r.status == 201:
+                created.append(r.header("location"))
+        for path in created + ["/v1/superpositions/" + scratch["sup"],
+                               "/v1/networks/" + scratch["net"],
+                               "/v1/experiments/" + scratch["exp"]]:
+            self.assertEqual(server.delete(path).status, 204, path)
+
+    def test_malformed_and_truncated_json_is_400(self):
+        for route in routes():
+            good = dumps(route.base)
+            first = next(iter(route.base), "a")
+            bodies = [
+                b"{", b"[", b"nul", b"{'a': 1}", b'{"a":}', b'{"a" 1}',
+                b'{"a":1,}', b"[1,]", b"{}}", b"{} {}", b"\x00", b"   ",
+                good[:len(good) // 2], good[:-1], good + b",",
+                # duplicate keys, the first one of the valid body twice
+                b'{"%s":1,' % first.encode() + good[1:],
+                # numbers that are not JSON
+                *(dumps(route.number, t) for t in (
+                    b"NaN", b"Infinity", b"-Infinity", b"0x10", b"01",
+                    b"1.", b".5", b"+1", b"1e", b"--1")),
+            ]
+            for body in bodies:
+                self.expect(self.send(route, body), 400,
+                            ctx=(route.name, body[:80]))
+            if route.name != "superpositions.normalize_stored":
+                self.expect(self.send(route, b""), 400, ctx=route.name)
+            else:   # the body is optional there, and the state is unit
+                self.assertEqual(self.send(route, b"").status, 200)
+
+    def test_invalid_utf8_is_400(self):
+        tokens = [b'"\xc3\x28"', b'"\xff"', b'"\xc0\xaf"', b'"\xed\xa0\x80"',
+                  b'"\xf8\x88\x80\x80\x80"', b'"\xe2\x82"', b'"\\ud800"',
+                  b'"\\udc00x"']
+        for route in routes():
+            for t in tokens:
+                self.expect(self.send(route, dumps(route.number, t)), 400,
+                            ctx=(route.name, t))
+            self.expect(self.send(route, b"\xff\xfe" + dumps(route.base)),
+                        400, ctx=route.name)
+            self.expect(self.send(route, b'{"\xc3\x28":1}'), 400,
+                        ctx=route.name)
+
+    def test_numbers_beyond_a_double_are_422_for_the_whole_body(self):
+        # jansson refuses them as it parses, before any field is read: the
+        # one error is at "" (the request as a whole).
+        tokens = [b"1e999", b"-1e400", b"1e309",
+                  b"123456789012345678901234567890",
+                  b"-123456789012345678901234567890"]
+        for route in routes():
+            for t in tokens:
+                p = self.expect(self.send(route, dumps(route.number, t)), 422,
+                                [""], ctx=(route.name, t))
+                self.assertRegex(p["detail"], "overflow|too big")
+            # a string holding \u0000 is also well-formed JSON psinet
+            # cannot hold
+            self.expect(self.send(route, dumps(route.number, b'"a\\u0000b"')),
+                        422, [""], ctx=route.name)
+
+    def test_wrong_values_where_numbers_belong_are_422_at_the_number(self):
+        for route in routes():
+            if route.number_ptr is None:
+                continue
+            for t in (b'"1"', b'"1e999"', b"null", b"true", b"[]", b"{}",
+                      b'"' + SQL[0].encode() + b'"'):
+                self.expect(self.send(route, dumps(route.number, t)), 422,
+                            [route.number_ptr], ctx=(route.name, t))
+
+    def test_route_specific_junk_is_422_at_its_pointer(self):
+        for route in routes():
+            for label, body, status, pointers, names in route.cases:
+                self.expect(self.send(route, body), status, pointers, names,
+                            ctx=(route.name, label))
+
+    def test_unknown_fields_are_422_at_the_field(self):
+        for route in routes():
+            body = dict(route.base, bogus=1, **{"a/b~c": 2})
+            self.expect(self.send(route, body), 422, ["/bogus", "/a~1b~0c"],
+                        ctx=route.name)
+
+    def test_bodies_that_are_not_objects_are_422_at_the_root(self):
+        for route in routes():
+            for body in ([], [route.base], [1, 2]):
+                self.expect(self.send(route, body), 422, [""],
+                            ctx=(route.name, body))
+
+    @unittest.expectedFailure
+    def test_well_formed_json_that_is_not_an_object_is_422(self):
+        # KNOWN BUG: a body that is a JSON scalar ("x", 1, true, null) is
+        # well-formed JSON (RFC 8259), so by psinet's own table it is a 422
+        # like [] is; jansson is called without JSON_DECODE_ANY and
+        # psinet answers 400 malformed-json instead.
+        route = routes()[0]
+        for body in (b'"x"', b"1", b"true", b"null"):
+            self.expect(self.send(route, body), 422, [""], ctx=body)
+
+    def test_nesting_beyond_max_depth_is_422_naming_it(self):
+        for route in routes():
+            key = next(iter(route.base), "a")
+            for depth in (33, 40, 5000):     # the limit is 32
+                body = (b'{"%s":' % key.encode() + b"[" * (depth - 1) +
+                        b"]" * (depth - 1) + b"}")
+                self.expect(self.send(route, body), 422, [""], "max_depth",
+                            ctx=(route.name, depth))
+            self.expect(self.send(route, b"[" * 5000 + b"]" * 5000), 422,
+                        [""], "max_depth", ctx=route.name)
+
+    def test_wrong_content_types_are_415(self):
+        for route in routes():
+            body = dumps(route.base)
+            for ct in ("text/plain", "application/x-www-form-urlencoded",
+                       "multipart/form-data; boundary=x", "text/json",
+                       "application/jsonx", "application/json-seq",
+                       "application/xml", ""):
+                headers = {"Content-Type": ct} if ct else {}
+                self.expect(self.send(route, body, headers=headers), 415,
+                            ctx=(route.name, ct))
+
+    def test_bodies_over_max_body_are_413_before_they_are_read(self):
+        # 10^6-element arrays are 2 MB of JSON, over this server's
+        # --max-body of 1M: refused from Content-Length alone, with only
+        # the first kilobyte sent.
+        for route in routes():
+            body = dumps(route.million[0])
+            self.assertGreater(len(body), 1 << 20)
+            path = route.path.format(**self.ids)
+            raw = server.raw(b"%s %s HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n"
+                             % (route.method.encode(), path.encode(),
+                                len(body)) + body[:1000], timeout=5)
+            r = parse_raw(raw)
+            self.expect(r, 413, names="max_body", ctx=route.name)
+            self.assertEqual(r.header("connection"), "close")
+
+    def test_million_element_arrays_under_max_body_are_422_naming_limits(self):
+        # With room for the body, each array meets the limit of what it
+        # is: a vector max_dimension, a matrix row max_matrix; where no
+        # number of entries is named (shots, tags, an unknown field), the
+        # 422 is about its type or count.
+        with Server("--max-body", "4M", "--max-dimension", "500000",
+                    "--max-matrix", "500000") as s:
+            ids = {
+                "sup": s.post("/v1/superpositions",
+                              {"amplitudes": [1, 2]}).json["id"],
+                "net": s.post("/v1/networks", {"layers": [
+                    {"weights": [[1, 2]], "activation": "relu"}]}).json["id"],
+                "exp": s.post("/v1/experiments", {
+                    "name": "x", "kind": "neuron_activation",
+                    "params": {"amplitudes": [1], "weights": [[1]],
+                               "activation": "relu"}}).json["id"],
+            }
+            before = s.get("/v1/experiments/" + ids["exp"]).body
+            for route in routes():
+                body, pointers, limit = route.million
+                r = s.request(route.method, route.path.format(**ids),
+                              dumps(body), headers=H, timeout=120)
+                self.expect(r, 422, pointers, limit, ctx=route.name)
+            self.assertEqual(s.get("/v1/experiments/" + ids["exp"]).body,
+                             before)
+
+    def test_sql_in_string_fields_is_stored_as_text(self):
+        # Where a string is free text, SQL in it is stored and answered
+        # back byte for byte, found by the filters as text, and changes
+        # nothing else; the rows made here are deleted again.
+        made = []
+        try:
+            for sql in SQL:
+                r = server.post("/v1/superpositions", {
+                    "amplitudes": [1, 2], "name": sql,
+                    "labels": [sql, sql[::-1]]})
+                self.assertEqual(r.status, 201, r)
+                made.append(r.header("location"))
+                got = server.get(made[-1]).json
+                self.assertEqual((got["name"], got["labels"]),
+                                 (sql, [sql, sql[::-1]]))
+                r = server.post("/v1/networks", {"name": sql, "layers": [
+                    {"weights": [[1]], "activation": "relu"}]})
+                self.assertEqual(r.status, 201, r)
+                made.append(r.header("location"))
+                self.assertEqual(server.get(made[-1]).json["name"], sql)
+                r = server.post("/v1/experiments", {
+                    "name": sql, "kind": "neuron_activation", "tags": [sql],
+                    "notes": sql, "params": {"amplitudes": [1],
+                                             "weights": [[1]],
+                                             "activation": "relu"}})
+                self.assertEqual(r.status, 201, r)
+                made.append(r.header("location"))
+                got = server.get(made[-1]).json
+                self.assertEqual((got["name"], got["tags"], got["notes"]),
+                                 (sql, [sql], sql))
+                # PATCH name, notes and tags of that (new) experiment
+                edit = {"name": sql[::-1], "notes": sql * 3,
+                        "tags": [sql[::-1], sql]}
+                r = server.patch(made[-1], edit)
+                self.assertEqual(r.status, 200, r)
+                got = server.get(made[-1]).json
+                self.assertEqual({k: got[k] for k in edit}, edit)
+            exp_ids = [p.rsplit("/", 1)[1] for p in made
+                       if p.startswith("/v1/experiments/")]
+            for i, sql in enumerate(SQL):
+                # the filters take it as text: exactly the row that has it
+                for key, value in (("tag", sql), ("name", sql[::-1])):
+                    r = server.get("/v1/experiments?%s=%s"
+                                   % (key, urllib.parse.quote(value)))
+                    self.assertEqual(r.status, 200, r)
+                    self.assertEqual([e["id"] for e in r.json["items"]],
+                                     [exp_ids[i]], (key, value))
+        finally:
+            for path in made:
+                self.assertEqual(server.delete(path).status, 204, path)
+
+    def test_sql_and_junk_in_query_parameters(self):
+        q = urllib.parse.quote
+        names = {e["name"] for e in
+                 server.get("/v1/experiments?limit=500").json["items"]}
+        cases = [
+            ("/v1/experiments?kind=" + q(SQL[0]), 400),
+            ("/v1/experiments?cursor=" + q(SQL[0]), 400),
+            ("/v1/experiments?cursor=c1.0000000000000001" + q(SQL[1]), 400),
+            ("/v1/experiments?created_after=" + q(SQL[0]), 400),
+            ("/v1/experiments?created_before=" + q(SQL[1]), 400),
+            ("/v1/experiments?created_after=2026-01-01T00:00:00Z" +
+             q("' OR 1=1--"), 400),
+            ("/v1/experiments?limit=" + q(SQL[0]), 400),
+            ("/v1/experiments?limit=" + q("1 OR 1=1"), 400),
+            ("/v1/experiments?tag=%00", 400),
+            ("/v1/experiments?name=", 400),
+            ("/v1/superpositions?cursor=" + q(SQL[0]), 400),
+            ("/v1/superpositions?limit=" + q(SQL[1]), 400),
+            ("/v1/networks?cursor=" + q(SQL[2]), 400),
+            ("/v1/networks/%s?include=%s" % (self.ids["net"], q(SQL[0])),
+             400),
+        ]
+        for path, status in cases:
+            r = server.get(path)
+            self.assertEqual(r.status, status, (path, r))
+            self.assertEqual(r.header("content-type"),
+                             "application/problem+json")
+            self.assertNotIn(b"sqlite", r.body.lower())
+        # As filters, SQL and LIKE wildcards match only themselves.
+        for key, value in (("tag", SQL[0]), ("tag", SQL[1]),
+                           ("name", SQL[0]), ("name", "%"), ("name", "_"),
+                           ("name", "' OR name LIKE '%"), ("tag", "*")):
+            r = server.get("/v1/experiments?limit=500&%s=%s"
+                           % (key, q(value)))
+            self.assertEqual(r.status, 200, (key, value, r))
+            want = [] if key == "tag" else sorted(n for n in names
+                                                  if value in n)
+            self.assertEqual(sorted(e["name"] for e in r.json["items"]),
+                             want, (key, value))
+
+    def test_path_traversal_and_sql_in_ids_are_404(self):
+        q = lambda s: urllib.parse.quote(s, safe="")
+        ids = [q(SQL[0]), q(SQL[1]), q("1 OR 1=1"), q("*"), q("%"),
+               q("../../etc/passwd"), "..%2F..%2Fetc%2Fpasswd",
+               "%2e%2e", "..", ".", "exp_" + "a" * 5000,
+               q("exp_aaaaaaaaaaaaaaaaaaaa' --"), self.ids["sup"] + "%2F..",
+               q(self.ids["net"] + "' OR '1'='1")]
+        for i in ids:
+            for method, path, body in (
+                    ("GET", "/v1/superpositions/%s", None),
+                    ("GET", "/v1/networks/%s", None),
+                    ("GET", "/v1/experiments/%s", None),
+                    ("DELETE", "/v1/superpositions/%s", None),
+                    ("DELETE", "/v1/networks/%s", None),
+                    ("DELETE", "/v1/experiments/%s", None),
+                    ("PATCH", "/v1/experiments/%s", {"name": "hijacked"}),
+                    ("POST", "/v1/superpositions/%s/measure", {"shots": 1}),
+                    ("POST", "/v1/superpositions/%s/normalize", None),
+                    ("POST", "/v1/networks/%s/forward", {"input": [1, 2]})):
+                r = server.request(method, path % i, body)
+                self.assertEqual(r.status, 404, (method, path % i[:60], r))
+                self.assertEqual(r.header("content-type"),
+                                 "application/problem+json")
+                self.assertNotIn(b"root:", r.body)
+                self.assertNotIn(b"sqlite", r.body.lower())
+        for path in ("/v1/superpositions/" + "../" * 10 + "etc/passwd",
+                     "/v1/../../../etc/passwd", "/openapi.yaml/../etc/passwd",
+                     "/v1/experiments/..;/..;/etc/passwd",
+                     "/%2e%2e/%2e%2e/etc/passwd"):
+            r = server.get(path)
+            self.assertEqual(r.status, 404, (path, r))
+            self.assertNotIn(b"root:", r.body)
+
+    @unittest.expectedFailure
+    def test_an_encoded_nul_in_the_path_does_not_cut_it_short(self):
+        # KNOWN BUG: libmicrohttpd decodes %00 in the path and psinet
+        # routes the C string, which ends there: DELETE
+        # /v1/experiments/ID%00.json deletes ID, PATCH
+        # /v1/experiments/ID%00/../x patches it, and the log shows the
+        # shortened path. Such a path names no resource: 400 or 404.
+        r = server.post("/v1/experiments", {
+            "name": "nul", "kind": "neuron_activation",
+            "params": {"amplitudes": [1], "weights": [[1]],
+                       "activation": "relu"}})
+        path = r.header("location")
+        try:
+            # (sent past the harness: an answer on such a path is not one
+            # the contract check should see)
+            status = unrecorded("PATCH", path + "%00/../x",
+                                dumps({"name": "hijacked"}))
+            self.assertIn(status, (400, 404))
+            self.assertIn(unrecorded("DELETE", path + "%00.json"), (400, 404))
+            self.assertEqual(server.get(path).json["name"], "nul")
+        finally:
+            server.delete(path)
 
 
 class Limits(unittest.TestCase):

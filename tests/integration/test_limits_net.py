@@ -1,0 +1,229 @@
+"""Connection limits through the real server: --max-connections-per-ip
+(0 = off), --max-connections and --connection-timeout (the idle timeout).
+
+Each test starts its own server with small values. Held connections each
+make one request first, so that the server has accepted (and counted) them
+before the next one is opened. Timing bounds are generous: what is asserted
+is the order of events (served, refused, closed), never a tight duration."""
+
+import socket
+import time
+import unittest
+
+from harness import Server
+
+REQUEST = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def connect(port, source="127.0.0.1", timeout=10):
+    """A connection to the server from the given loopback address."""
+    return socket.create_connection(("127.0.0.1", port), timeout,
+                                    source_address=(source, 0))
+
+
+def exchange(sock, wait=10):
+    """Sends one GET /healthz on sock and returns what came back: the
+    response bytes, b"" when the server closed the connection (or reset
+    it), or None when nothing came within wait seconds."""
+    sock.settimeout(wait)
+    try:
+        sock.sendall(REQUEST)
+        data = b""
+        while not (b"\r\n\r\n" in data and data.endswith(b"}")):
+            chunk = sock.recv(4096)
+            if not chunk:
+                return data
+            data += chunk
+        return data
+    except socket.timeout:
+        return None
+    except (ConnectionResetError, BrokenPipeError):
+        return b""
+
+
+def served(reply):
+    return reply is not None and reply.startswith(b"HTTP/1.1 200")
+
+
+def closed_within(sock, seconds):
+    """Seconds until the server closed sock (recv gives b"" or a reset),
+    or None if it stayed open that long."""
+    start = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while True:
+            if sock.recv(4096) == b"":
+                return time.monotonic() - start
+    except socket.timeout:
+        return None
+    except ConnectionResetError:
+        return time.monotonic() - start
+
+
+def hold(port, n, source="127.0.0.1"):
+    """n open connections, each served once (so each one is counted)."""
+    socks = []
+    for i in range(n):
+        s = connect(port, source)
+        socks.append(s)
+        reply = exchange(s)
+        if not served(reply):
+            for t in socks:
+                t.close()
+            raise AssertionError("held connection %d not served: %r"
+                                 % (i, reply))
+    return socks
+
+
+def fresh_connection_served(port, source="127.0.0.1", within=10):
+    """Whether a new connection is served within the given time (retried:
+    the server notices a closed connection on its next poll)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        s = connect(port, source)
+        try:
+            if served(exchange(s, wait=3)):
+                return True
+        finally:
+            s.close()
+        time.sleep(0.2)
+    return False
+
+
+class PerIpLimit(unittest.TestCase):
+    def test_the_fourth_connection_from_one_address_is_refused(self):
+        with Server("--max-connections-per-ip", "3") as srv:
+            held = hold(srv.port, 3)
+            try:
+                fourth = connect(srv.port)
+                try:
+                    # accepted by the kernel, then closed by psinet
+                    self.assertEqual(exchange(fourth), b"")
+                finally:
+                    fourth.close()
+                for s in held:          # the first three still work
+                    self.assertTrue(served(exchange(s)))
+                # It is per address: another loopback address gets in.
+                other = connect(srv.port, source="127.0.0.2")
+                try:
+                    self.assertTrue(served(exchange(other)))
+                finally:
+                    other.close()
+                # One closes: its slot is free again.
+                held.pop().close()
+                self.assertTrue(fresh_connection_served(srv.port))
+            finally:
+                for s in held:
+                    s.close()
+            self.assertTrue(any("connection limit" in line
+                                for line in srv.log_lines))
+
+    def test_zero_turns_the_per_ip_limit_off(self):
+        with Server("--max-connections-per-ip", "0") as srv:
+            held = hold(srv.port, 10)   # more than 3, all from 127.0.0.1
+            try:
+                for s in held:
+                    self.assertTrue(served(exchange(s)))
+            finally:
+                for s in held:
+                    s.close()
+
+
+class TotalLimit(unittest.TestCase):
+    def test_max_connections_caps_all_connections(self):
+        # The per-IP limit is off, so only the total can stop a connection.
+        with Server("--max-connections", "4",
+                    "--max-connections-per-ip", "0") as srv:
+            held = hold(srv.port, 4)
+            extra = []
+            try:
+                # A fifth connection, from either address, is not served
+                # while four are open: libmicrohttpd leaves it unaccepted
+                # (or closes it if it raced past the check).
+                for source in ("127.0.0.1", "127.0.0.2"):
+                    s = connect(srv.port, source)
+                    extra.append(s)
+                    s.sendall(REQUEST)
+                time.sleep(2)
+                for s in extra:
+                    s.setblocking(False)
+                    try:
+                        data = s.recv(4096)
+                    except BlockingIOError:
+                        data = None             # still waiting: fine
+                    except ConnectionResetError:
+                        data = b""
+                    self.assertFalse(served(data), data)
+                    s.setblocking(True)
+                for s in held:
+                    self.assertTrue(served(exchange(s)))
+                # Two close; the waiting ones get in, or new ones do.
+                held.pop().close()
+                held.pop().close()
+                for s in extra:
+                    s.settimeout(10)
+                    try:
+                        data = s.recv(4096)
+                    except (socket.timeout, ConnectionResetError):
+                        data = b""
+                    if data:
+                        self.assertTrue(data.startswith(b"HTTP/1.1 200"),
+                                        data[:40])
+                for s in extra:
+                    s.close()
+                extra = []
+                self.assertTrue(fresh_connection_served(srv.port))
+            finally:
+                for s in held + extra:
+                    s.close()
+
+
+class IdleTimeout(unittest.TestCase):
+    # --body-timeout (the request deadline, counted from the connection's
+    # start or the previous answer) also closes idle connections; it is set
+    # far above the idle timeout here so that what closes them is the idle
+    # timeout itself.
+    def test_an_idle_connection_is_closed_after_the_timeout(self):
+        with Server("--connection-timeout", "2",
+                    "--body-timeout", "60") as srv:
+            s = connect(srv.port)
+            try:
+                took = closed_within(s, 20)        # never sent a byte
+            finally:
+                s.close()
+            self.assertIsNotNone(took, "an idle connection stayed open")
+            self.assertGreater(took, 1.0)
+            s = connect(srv.port)
+            try:
+                self.assertTrue(served(exchange(s)))
+                took = closed_within(s, 20)        # idle after an answer
+            finally:
+                s.close()
+            self.assertIsNotNone(took, "a kept-alive connection stayed open")
+            self.assertGreater(took, 1.0)
+            # Any activity restarts the clock: a request whose last 16
+            # bytes are trickled one every 0.2 s, for over 3 s in all
+            # (longer than the 2 s timeout), is served.
+            s = connect(srv.port)
+            try:
+                s.sendall(REQUEST[:-2] + b"X-Slow: ")
+                for byte in b"a" * 12 + b"\r\n\r\n":
+                    time.sleep(0.2)
+                    s.sendall(bytes([byte]))
+                s.settimeout(10)
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
+            finally:
+                s.close()
+            self.assertFalse(any('"request_cut_off"' in line
+                                 for line in srv.log_lines), srv.log())
+            self.assertEqual(srv.get("/healthz").status, 200)
+
+    def test_without_a_short_timeout_an_idle_connection_stays_open(self):
+        with Server("--connection-timeout", "30",
+                    "--body-timeout", "60") as srv:
+            s = connect(srv.port)
+            try:
+                self.assertIsNone(closed_within(s, 3))
+                self.assertTrue(served(exchange(s)))
+            finally:
+                s.close()
