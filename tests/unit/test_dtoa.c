@@ -231,6 +231,9 @@ TEST(dtoa_writes_the_expected_text)
         {1.5e-323, "1.5e-323"}, /* old: 1.48219693752374e-323 */
         {2.225073858507201e-308, "2.225073858507201e-308"},
         {0x0.0098a47368818p-1022, "5.182504009491e-311"}, /* old: ...125e */
+        /* 2^-509: the nearest 16 digits lie outside the half-width gap
+         * below, another 16 inside; the old formatter wrote 17 */
+        {0x1p-509, "5.966672584960166e-154"},
         /* a tie between two shortest: printf's choice (even), exactly */
         {2023347301156851.25, "2023347301156851.2"},
     };
