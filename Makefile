@@ -45,7 +45,8 @@ objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test fuzz loadtest bench bench-kernels deps clean format
+.PHONY: all run test fuzz loadtest bench bench-kernels bench-dtoa deps clean \
+        format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -210,7 +211,8 @@ loadtest: build/psinet build/.deps-load
 # `make bench`: psinet against a bare libmicrohttpd server and jansson's own
 # parse time, one table (bench/bench.py; figures go to bench/RESULTS.md by
 # hand). `make bench-kernels`: GFLOP/s of the core's dense forward pass
-# against OpenBLAS called directly.
+# against OpenBLAS called directly. `make bench-dtoa`: ns per number written
+# as JSON text, the old snprintf/strtod way against api_dtoa (Grisu2).
 BENCH_SECONDS ?= 4
 build/bench/baseline: bench/baseline.c | build/.deps-build
 	@mkdir -p $(@D)
@@ -234,6 +236,13 @@ bench: build/psinet build/bench/baseline build/bench/parse_time \
 
 bench-kernels: build/bench/kernels
 	./build/bench/kernels
+
+build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $^ -lm -o $@
+
+bench-dtoa: build/bench/dtoa
+	./build/bench/dtoa
 
 # ---------------------------------------------------------------- run / test
 run: build/psinet

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dtoa.h"
+
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -47,18 +49,7 @@ static void out_char(out_buf *o, char c)
 
 size_t api_format_double(double d, char *buf)
 {
-    int len = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        len = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
-    if (!strpbrk(buf, ".eEn")) { /* integral: keep it visibly real */
-        buf[len++] = '.';
-        buf[len++] = '0';
-        buf[len] = '\0';
-    }
-    return (size_t)len;
+    return api_dtoa(d, buf);
 }
 
 /* Writes s as a JSON string. jansson strings are valid UTF-8, so only the

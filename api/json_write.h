@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 /* Writes the shortest text that strtod reads back as d (d finite) into buf,
- * with ".0" added to integral values so they stay typed as reals. Returns the
- * length. buf must hold at least 32 bytes. */
+ * with ".0" added to integral values so they stay typed as reals, NUL-
+ * terminated. Returns the length. buf must hold at least 32 bytes
+ * (API_DTOA_SIZE): api_dtoa (api/dtoa.h) does the work. */
 size_t api_format_double(double d, char *buf);
 
 /* Serialises v compactly. Returns a malloc'd NUL-terminated buffer the

@@ -1,0 +1,34 @@
+/* api/dtoa.h - the shortest decimal text that reads back as a given double.
+ *
+ * Grisu2 (Florian Loitsch, "Printing Floating-Point Numbers Quickly and
+ * Accurately with Integers", PLDI 2010) with 64-bit integers, plus exact
+ * checks (by strtod and printf) of the rare results Grisu2 cannot prove
+ * shortest or nearest: api/dtoa.c. */
+#ifndef PSINET_API_DTOA_H
+#define PSINET_API_DTOA_H
+
+#include <stddef.h>
+
+/* Room for api_dtoa's text: at most 24 bytes and the NUL
+ * ("-2.2250738585072014e-308", "-0.00012345678901234567"). */
+#define API_DTOA_SIZE 32
+
+/* Writes d into buf, NUL-terminated, and returns the length without the NUL.
+ *
+ * For finite d the text is the shortest decimal (fewest significant digits)
+ * that strtod reads back as exactly d and, when several are that short, the
+ * one nearest d (ties to even, as printf rounds). It is laid out the way
+ * printf's "%.*g" lays out a precision P of max(15, digits): exponent form
+ * ("1e+300", "5e-324", "1.5e-05", two exponent digits at least) when the
+ * decimal exponent X is below -4 or at least P, plain otherwise ("0.0001",
+ * "123.25"); integral values get ".0" ("5.0", "-0.0", "100000000000000.0")
+ * so that they read as reals. This is the text of the snprintf/strtod
+ * formatter api_dtoa replaces, except where that one wrote more digits
+ * (some subnormals and powers of two: tests/unit/test_dtoa.c).
+ *
+ * NaN and infinities are not JSON: psinet refuses them at the border and
+ * never asks. Should one arrive, api_dtoa writes "nan", "-nan", "inf" or
+ * "-inf" as glibc's printf does. */
+size_t api_dtoa(double d, char buf[API_DTOA_SIZE]);
+
+#endif
