@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,20 @@
 #include <unistd.h>
 
 #include "store/migrations.h"
+
+/* 1 when an experiment's params and result are what psinet writes: JSON
+ * text whose top level is an object or an array (what jansson parses
+ * without flags). json_type runs only on valid JSON, where it cannot fail. */
+#define EXP_JSON_OK                                                            \
+    "CASE WHEN typeof(params) = 'text' AND typeof(result) = 'text'"           \
+    " AND json_valid(params) AND json_valid(result)"                           \
+    " THEN json_type(params) IN ('object', 'array')"                           \
+    " AND json_type(result) IN ('object', 'array') ELSE 0 END"
+
+/* The columns network.c reads a layer's shape from (read_layer). */
+#define NET_LAYER_SHAPE                                                        \
+    "position, rows, cols, activation, alpha, typeof(weights),"               \
+    " length(weights), typeof(bias), length(bias)"
 
 static const char *const stmt_sql[STMT_COUNT_] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -32,7 +47,8 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         " AND dimension = ?4",
     [STMT_SUP_DELETE] = "DELETE FROM superpositions WHERE id = ?1",
     [STMT_SUP_LIST] =
-        "SELECT seq, id, name, dimension, norm, created_at FROM superpositions"
+        "SELECT seq, id, name, dimension, norm, created_at, typeof(amplitudes),"
+        " length(amplitudes) FROM superpositions"
         " WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2",
     [STMT_NET_INSERT] =
         "INSERT INTO networks (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -42,11 +58,13 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         " ?8)",
     [STMT_NET_GET] =
         "SELECT seq, id, name, created_at FROM networks WHERE id = ?1",
+    /* The shapes read the BLOBs' types and lengths, which SQLite knows
+     * without reading the BLOBs themselves. */
     [STMT_NET_LAYERS] =
-        "SELECT rows, cols, activation, alpha, weights, bias FROM"
-        " network_layers WHERE network_seq = ?1 ORDER BY position",
+        "SELECT " NET_LAYER_SHAPE ", weights, bias FROM network_layers"
+        " WHERE network_seq = ?1 ORDER BY position",
     [STMT_NET_LAYERS_SHAPES] =
-        "SELECT rows, cols, activation, alpha FROM network_layers"
+        "SELECT " NET_LAYER_SHAPE " FROM network_layers"
         " WHERE network_seq = ?1 ORDER BY position",
     [STMT_NET_DELETE] = "DELETE FROM networks WHERE id = ?1",
     [STMT_NET_LIST] =
@@ -65,14 +83,14 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         "DELETE FROM experiment_tags WHERE experiment_seq = ?1",
     [STMT_EXP_GET] =
         "SELECT seq, id, name, kind, params, result, notes, created_at,"
-        " updated_at FROM experiments WHERE id = ?1",
+        " updated_at, " EXP_JSON_OK " FROM experiments WHERE id = ?1",
     [STMT_EXP_SET_NAME] = "UPDATE experiments SET name = ?2 WHERE seq = ?1",
     [STMT_EXP_SET_NOTES] = "UPDATE experiments SET notes = ?2 WHERE seq = ?1",
     [STMT_EXP_TOUCH] = "UPDATE experiments SET updated_at = ?2 WHERE seq = ?1",
     [STMT_EXP_DELETE] = "DELETE FROM experiments WHERE id = ?1",
     [STMT_EXP_LIST] =
         "SELECT seq, id, name, kind, params, result, notes, created_at,"
-        " updated_at FROM experiments"
+        " updated_at, " EXP_JSON_OK " FROM experiments"
         " WHERE (?1 = 0 OR seq < ?1)"
         " AND (?2 IS NULL OR kind = ?2)"
         " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
@@ -548,21 +566,103 @@ void store_now(char *out)
     memcpy(out, buf, 25);
 }
 
-void store_column_copy(sqlite3_stmt *s, int col, char *buf, size_t size)
+bool store_utf8_valid(const char *text, size_t n)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    snprintf(buf, size, "%s", t ? (const char *)t : "");
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1
+                     : c >= 0xc2 && c <= 0xdf ? 2
+                     : c >= 0xe0 && c <= 0xef ? 3
+                     : c >= 0xf0 && c <= 0xf4 ? 4
+                     : 0;
+        if (c == 0 || len == 0 || len > n - i)
+            return false;
+        for (size_t k = 1; k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+        /* No overlong forms, surrogates, or code points past U+10FFFF. */
+        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0) ||
+            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+            return false;
+        i += len;
+    }
+    return true;
 }
 
-char *store_column_strdup(sqlite3_stmt *s, int col, bool *oom)
+/* Points *text at column col and sets *len when it is TEXT that psinet
+ * could have written (valid UTF-8, no NUL inside). */
+static store_status column_text(sqlite3_stmt *s, int col, const char **text,
+                                size_t *len)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    if (!t)
-        return NULL;
-    char *copy = strdup((const char *)t);
-    if (!copy)
-        *oom = true;
-    return copy;
+    if (sqlite3_column_type(s, col) != SQLITE_TEXT)
+        return STORE_CORRUPT;
+    *text = (const char *)sqlite3_column_text(s, col);
+    if (!*text) /* a TEXT value that could not be fetched */
+        return STORE_NOMEM;
+    *len = (size_t)sqlite3_column_bytes(s, col);
+    return store_utf8_valid(*text, *len) ? STORE_OK : STORE_CORRUPT;
+}
+
+store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
+                               size_t size)
+{
+    const char *t;
+    size_t len;
+    store_status result = column_text(s, col, &t, &len);
+    if (result == STORE_OK && len >= size)
+        result = STORE_CORRUPT;
+    if (result == STORE_OK)
+        memcpy(buf, t, len + 1);
+    return result;
+}
+
+store_status store_column_text(sqlite3_stmt *s, int col, bool nullable,
+                               char **out)
+{
+    *out = NULL;
+    if (nullable && sqlite3_column_type(s, col) == SQLITE_NULL)
+        return STORE_OK;
+    const char *t;
+    size_t len;
+    store_status result = column_text(s, col, &t, &len);
+    if (result != STORE_OK)
+        return result;
+    *out = malloc(len + 1);
+    if (!*out)
+        return STORE_NOMEM;
+    memcpy(*out, t, len + 1);
+    return STORE_OK;
+}
+
+bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size)
+{
+    return len >= 0 && (sqlite3_uint64)len % size == 0 &&
+           (sqlite3_uint64)len / size == n;
+}
+
+store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
+                                  double **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, col) != SQLITE_BLOB)
+        return STORE_CORRUPT;
+    const unsigned char *blob = sqlite3_column_blob(s, col);
+    int len = sqlite3_column_bytes(s, col);
+    if (n == 0 || !store_blob_holds(len, n, 8))
+        return STORE_CORRUPT;
+    if (!blob) /* a BLOB of len > 0 bytes that could not be fetched */
+        return STORE_NOMEM;
+    *out = malloc(n * sizeof **out); /* n * 8 == len: no overflow */
+    if (!*out)
+        return STORE_NOMEM;
+    if (!store_decode_doubles(blob, n, *out)) {
+        free(*out);
+        *out = NULL;
+        return STORE_CORRUPT;
+    }
+    return STORE_OK;
 }
 
 void store_encode_doubles(const double *x, size_t n, unsigned char *out)
@@ -575,12 +675,15 @@ void store_encode_doubles(const double *x, size_t n, unsigned char *out)
     }
 }
 
-void store_decode_doubles(const unsigned char *in, size_t n, double *x)
+bool store_decode_doubles(const unsigned char *in, size_t n, double *x)
 {
+    bool finite = true;
     for (size_t i = 0; i < n; i++) {
         uint64_t bits = 0;
         for (int b = 0; b < 8; b++)
             bits |= (uint64_t)in[i * 8 + (size_t)b] << (8 * b);
         memcpy(&x[i], &bits, sizeof bits);
+        finite = finite && isfinite(x[i]);
     }
+    return finite;
 }
