@@ -189,8 +189,10 @@ static store_status run_simple(store_conn *c, stmt_id id)
     return s ? store_exec(s) : store_status_of(rc);
 }
 
-store_status store_begin(store_conn *c)
+store_status store_begin(store *st, store_conn *c)
 {
+    if (store_damaged(st))
+        return STORE_CORRUPT; /* nothing more goes into a damaged file */
     return run_simple(c, STMT_BEGIN);
 }
 
@@ -218,7 +220,7 @@ store_status store_write_begin(store *st, stmt_id id, store_conn **c,
 {
     *c = store_conn_get(st);
     *q = NULL;
-    store_status result = store_begin(*c);
+    store_status result = store_begin(st, *c);
     if (result != STORE_OK)
         return result;
     int rc;
@@ -234,8 +236,7 @@ store_status store_write_end(store *st, store_conn *c, store_status result)
         store_rollback(c);
     if (result == STORE_READONLY)
         c->stale = true;
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id)
@@ -294,12 +295,20 @@ store_conn *store_conn_get(store *st)
     return c;
 }
 
-void store_conn_put(store *st, store_conn *c)
+store_status store_conn_put(store *st, store_conn *c, store_status result)
 {
+    if (result == STORE_CORRUPT)
+        atomic_store(&st->damaged, true);
     pthread_mutex_lock(&st->lock);
     st->idle[st->idle_count++] = (int)(c - st->conns);
     pthread_cond_broadcast(&st->available); /* a reset may be waiting */
     pthread_mutex_unlock(&st->lock);
+    return result;
+}
+
+bool store_damaged(store *st)
+{
+    return atomic_load(&st->damaged);
 }
 
 static void conn_close(store_conn *c)
@@ -518,6 +527,7 @@ store *store_open(const char *path, int connections, int busy_ms,
         return NULL;
     }
     st->busy_ms = busy_ms;
+    atomic_init(&st->damaged, false);
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->available, NULL);
     store_cache_init(st);
@@ -570,8 +580,7 @@ store_status store_ping(store *st)
     int rc;
     sqlite3_stmt *s = store_stmt(c, STMT_PING, &rc);
     store_status result = s ? store_exec(s) : store_status_of(rc);
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 store_status store_schema_version(store *st, int *version)
@@ -590,8 +599,7 @@ store_status store_schema_version(store *st, int *version)
     }
     if (s)
         sqlite3_reset(s);
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 /* ------------------------------------------------------------ encodings */

@@ -169,7 +169,7 @@ store_status store_experiment_get(store *st, const char *id,
     if (result == STORE_OK)
         result = get_on(c, id, out);
     store_rollback(c);
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_experiment_free(out);
     return result;
@@ -195,7 +195,7 @@ store_status store_experiment_update(store *st, const char *id,
 {
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
-    store_status result = store_begin(c);
+    store_status result = store_begin(st, c);
     if (result == STORE_OK)
         result = get_on(c, id, out);
     sqlite3_int64 seq = out->seq;
@@ -268,7 +268,7 @@ store_status store_experiment_list(store *st,
             result = read_tags(c, &(*items)[i]);
     }
     store_rollback(c);
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_experiment_array_free(*items, *count);
         *items = NULL;

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store/store.h"
 
@@ -58,6 +59,7 @@ struct store {
     int *idle;      /* stack of idle connection indexes */
     int idle_count;
     bool resetting; /* one thread is reopening every connection */
+    atomic_bool damaged; /* a STORE_CORRUPT was seen (store_damaged) */
     pthread_mutex_t lock;
     pthread_cond_t available;
 
@@ -76,9 +78,11 @@ struct store {
 };
 
 /* Borrows an idle connection (waiting for one); give it back with
- * store_conn_put. */
+ * store_conn_put, which returns the result of what was done with it and
+ * notes a STORE_CORRUPT in st->damaged. Every public call that touches the
+ * database ends with it, so no damage goes unnoticed. */
 store_conn *store_conn_get(store *st);
-void store_conn_put(store *st, store_conn *c);
+store_status store_conn_put(store *st, store_conn *c, store_status result);
 
 /* The statement id on c, prepared on first use and reset for a new run.
  * NULL when it cannot be prepared (*rc says why). */
@@ -87,9 +91,10 @@ sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc);
 /* Maps an SQLite result code to a store_status. */
 store_status store_status_of(int rc);
 
-/* BEGIN IMMEDIATE (for writes) / BEGIN (a consistent snapshot for reads
+/* BEGIN IMMEDIATE (for writes; STORE_CORRUPT without trying once st has
+ * seen damage, see store_damaged) / BEGIN (a consistent snapshot for reads
  * of several statements) / COMMIT / ROLLBACK on c. */
-store_status store_begin(store_conn *c);
+store_status store_begin(store *st, store_conn *c);
 store_status store_begin_read(store_conn *c);
 store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);

@@ -245,7 +245,7 @@ store_status store_network_get(store *st, const char *id, bool with_weights,
             result = load_layers(c, out, with_weights);
     }
     store_rollback(c); /* ends the read snapshot */
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_network_free(out);
     return result;
@@ -297,7 +297,7 @@ store_status store_network_list(store *st, int64_t after, size_t limit,
             result = load_layers(c, &(*items)[i], false);
     }
     store_rollback(c); /* ends the read snapshot */
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_network_array_free(*items, *count);
         *items = NULL;

@@ -222,7 +222,7 @@ store_status store_superposition_get(store *st, const char *id,
             result = store_status_of(rc);
         sqlite3_reset(q);
     }
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_superposition_free(out);
     return result;
@@ -316,7 +316,7 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
             result = store_status_of(rc);
         sqlite3_reset(q);
     }
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_superposition_array_free(*items, *count);
         *items = NULL;

@@ -98,6 +98,14 @@ TEST(superpositions_round_trip_bit_exactly)
     store_close(db);
 }
 
+/* Adds one experiment; returns the status. */
+static store_status add_one_experiment(store *db)
+{
+    store_experiment e = {.name = "one", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    return store_experiment_create(db, &e);
+}
+
 /* Adds n experiments named "e<i>" with tags; returns their ids in order. */
 static void add_experiments(store *db, int n, const char *kind, char **tags,
                             size_t tag_count, char ids[][STORE_ID_MAX])
@@ -721,6 +729,112 @@ TEST(a_damaged_file_is_refused_at_open_saying_what_sqlite_found)
     CHECK_EQ_INT(st, STORE_CORRUPT);
     test_check(strstr(err, "damaged") && strstr(err, "quick_check"), __FILE__,
                __LINE__, "err = %s", err);
+}
+
+/* Every write of the store, each on a row that exists: the status of
+ * each in turn into out[0..5]. */
+static void write_everything(store *db, const fixture_ids *ids,
+                             store_status out[6])
+{
+    double complex amps[2] = {1, 0};
+    char *labels[2] = {"x", "y"};
+    store_superposition s = {.dimension = 2, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    out[0] = store_superposition_create(db, &s);
+    double w[1] = {1};
+    store_layer layer = {.rows = 1, .cols = 1, .activation = "relu",
+                         .weights = w};
+    store_network net = {.layer_count = 1, .layers = &layer};
+    out[1] = store_network_create(db, &net);
+    store_experiment e = {.name = "w", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    out[2] = store_experiment_create(db, &e);
+    store_experiment_patch patch = {.name = "renamed"};
+    store_experiment patched;
+    out[3] = store_experiment_update(db, ids->exp, &patch, &patched);
+    if (out[3] == STORE_OK)
+        store_experiment_free(&patched);
+    out[4] = store_superposition_set_amplitudes(db, ids->sup, amps, 2, 1.0);
+    out[5] = store_network_delete(db, ids->net);
+}
+
+TEST(a_damaged_row_read_refuses_every_write_from_then_on)
+{
+    char keep[128];
+    fixture_ids ids;
+    write_fixture(keep, sizeof keep, &ids);
+    store *db = reopen(NULL, keep);
+    CHECK(!store_damaged(db));
+    damage_file(keep, "UPDATE network_layers SET rows = 2305843009213693953,"
+                      " cols = 8, weights = zeroblob(64) WHERE position = 0");
+    store_superposition s;
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    store_superposition_free(&s);
+    CHECK(!store_damaged(db)); /* not seen yet */
+
+    const store_network *net;
+    CHECK_EQ_INT(store_network_acquire(db, ids.net, &net), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    store_status writes[6];
+    write_everything(db, &ids, writes);
+    for (int i = 0; i < 6; i++)
+        test_check(writes[i] == STORE_CORRUPT, __FILE__, __LINE__,
+                   "write %d = %s", i, store_status_str(writes[i]));
+    /* Reads that still work go on, and the damage stays noted. */
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    CHECK(s.dimension == 3 && creal(s.amplitudes[0]) == 1);
+    store_superposition_free(&s);
+    CHECK_EQ_INT(store_ping(db), STORE_OK);
+    CHECK(store_damaged(db));
+    store_close(db);
+}
+
+TEST(sqlite_finding_a_damaged_page_at_run_time_refuses_writes)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    char ids[300][STORE_ID_MAX];
+    add_experiments(db, 300, "neuron_activation", NULL, 0, ids);
+    /* While the store is open: move everything into the file, overwrite
+     * the root page of the experiments table, and make a write elsewhere
+     * so that the store's connections drop the pages they cache. */
+    sqlite3 *raw;
+    sqlite3_stmt *q;
+    sqlite3_int64 root = 0;
+    CHECK_EQ_INT(sqlite3_open(keep, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw,
+                                    "SELECT rootpage FROM sqlite_master"
+                                    " WHERE name = 'experiments'",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        root = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    CHECK(root > 1);
+    smash_page(keep, (long)root, 4096);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA user_version = 7", NULL, NULL,
+                              NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+
+    CHECK_EQ_INT(store_ping(db), STORE_OK); /* it does not see the damage */
+    CHECK(!store_damaged(db));
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, ids[150], &e), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    CHECK_EQ_INT(add_one_experiment(db), STORE_CORRUPT);
+    store_close(db);
+
+    store_status st;
+    char err[512] = "";
+    db = store_open(keep, 2, 5000, &st, err, sizeof err);
+    CHECK(db == NULL); /* and quick_check finds it at the next start */
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    store_close(db);
 }
 
 static store *shared_db;
