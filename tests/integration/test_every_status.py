@@ -11,6 +11,8 @@ from harness import Server, assert_problem
 server = None
 ids = {}
 H = {"Content-Type": "application/json"}
+EXP = {"name": "x", "kind": "neuron_activation", "params": {
+    "amplitudes": [1], "weights": [[1]], "activation": "relu"}}
 MISSING = {"sup": "sup_aaaaaaaaaaaaaaaaaaaa", "net": "net_aaaaaaaaaaaaaaaaaaaa",
            "exp": "exp_aaaaaaaaaaaaaaaaaaaa"}
 
@@ -184,3 +186,8 @@ class DamagedDatabase(unittest.TestCase):
             for method, path, body in reads:
                 assert_problem(self, s.request(method, path, body), 503)
             self.assertEqual(s.get("/healthz").status, 200)  # still up
+            # Damage once seen keeps the server unready and refuses writes.
+            p = assert_problem(self, s.get("/readyz"), 503)
+            self.assertIn("damaged", p["detail"])
+            p = assert_problem(self, s.post("/v1/experiments", EXP), 503)
+            self.assertIn("damaged", p["detail"])
