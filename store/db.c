@@ -19,9 +19,7 @@
 
 /* How every refusal of a damaged file at start-up begins, and ends. */
 #define DAMAGED "the file is damaged or is not a database"
-#define DAMAGED_ADVICE                                                         \
-    "; restore it from a backup (sqlite3's .recover can salvage what is "      \
-    "left)"
+#define DAMAGED_ADVICE "; restore it from a backup"
 
 /* 1 when an experiment's params and result are what psinet writes: JSON
  * text whose top level is an object or an array (what jansson parses
