@@ -25,6 +25,16 @@ EXP_BODY = {"name": "x", "kind": "neuron_activation", "tags": ["t"],
                        "activation": "relu"}}
 
 
+def settle():
+    """Lets the server's worker threads go idle before the SIGTERM that
+    stops it. libmicrohttpd 0.9.75 aborts ("Failed to remove listen FD from
+    epoll set") when MHD_quiesce_daemon, which http_stop calls, races a
+    worker thread still busy in its epoll loop: an open defect of that
+    library, not of the store, that a stop right after a burst of requests
+    meets about once in a hundred."""
+    time.sleep(0.2)
+
+
 class Launch(Server):
     """A Server that may refuse to start: start_or_exit returns None once it
     listens, or its exit status when it exits first (without waiting for the
@@ -90,6 +100,7 @@ def build_database(path):
         for nid, _ in known["net"][:8]:
             assert s.delete("/v1/networks/" + nid).status == 204
         del known["net"][:8]
+        settle()
     return known
 
 
@@ -219,6 +230,7 @@ class DamagedPages(unittest.TestCase):
             sweep = Sweep(self, s, self.known, "intact")
             sweep.run()
             self.assertFalse(sweep.damage_seen)
+            settle()
 
     def test_damaged_at_rest_refuses_to_start_or_serves_safely(self):
         refused = started = noticed = 0
@@ -246,6 +258,7 @@ class DamagedPages(unittest.TestCase):
                     sweep = Sweep(self, s, self.known, case)
                     sweep.run()
                     noticed += sweep.damage_seen
+                    settle()
                     s.stop()  # exits 0 after SIGTERM, no sanitizer report
                 finally:
                     s.cleanup()
@@ -281,6 +294,7 @@ class DamagedPages(unittest.TestCase):
                     sweep = Sweep(self, s, self.known, case)
                     sweep.run()
                     noticed += sweep.damage_seen
+                    settle()
                     s.stop()
                 finally:
                     s.cleanup()
@@ -332,6 +346,7 @@ class CraftedRows(unittest.TestCase):
                     sup("sup_" + name, [1, 0, [0, 1]])
                 r = s.post("/v1/experiments", EXP_BODY)
                 ids["exp_json"] = r.json["id"]
+                settle()
 
             layer = ("UPDATE network_layers SET {} WHERE position = ? AND"
                      " network_seq = (SELECT seq FROM networks WHERE id = ?)")
@@ -402,5 +417,6 @@ class CraftedRows(unittest.TestCase):
                 self.assertIn("damaged", r.json["detail"])
                 assert_503("POST", "/v1/superpositions", {"amplitudes": [1]})
                 assert_503("DELETE", "/v1/networks/" + ids["net_intact"])
+                settle()
         finally:
             shutil.rmtree(d, ignore_errors=True)
