@@ -35,9 +35,18 @@ api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
     return api_fail(err, API_ENOTFOUND, "this build has no openapi.yaml");
 }
 
+/* Ready when the database answers and has shown no damage since start-up
+ * (store_damaged): a damaged file stays unready, and refuses writes, until
+ * it is replaced and psinet restarted. */
 api_code api_ready(const api_call *call, api_response *resp, api_err *err)
 {
     store_status st = call->ctx->db ? store_ping(call->ctx->db) : STORE_ERROR;
+    if (call->ctx->db && store_damaged(call->ctx->db))
+        return api_fail(err, API_EUNAVAILABLE,
+                        "the database is damaged: a read met a damaged page "
+                        "or row, so writes are refused; reads that still "
+                        "work go on. Restore the file from a backup and "
+                        "restart psinet");
     if (st != STORE_OK)
         return api_fail(err, API_EUNAVAILABLE, "the database does not answer: %s",
                         store_status_str(st));

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,27 @@
 #include <unistd.h>
 
 #include "store/migrations.h"
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* How every refusal of a damaged file at start-up begins, and ends. */
+#define DAMAGED "the file is damaged or is not a database"
+#define DAMAGED_ADVICE "; restore it from a backup"
+
+/* 1 when an experiment's params and result are what psinet writes: JSON
+ * text whose top level is an object or an array (what jansson parses
+ * without flags). json_type runs only on valid JSON, where it cannot fail. */
+#define EXP_JSON_OK                                                            \
+    "CASE WHEN typeof(params) = 'text' AND typeof(result) = 'text'"           \
+    " AND json_valid(params) AND json_valid(result)"                           \
+    " THEN json_type(params) IN ('object', 'array')"                           \
+    " AND json_type(result) IN ('object', 'array') ELSE 0 END"
+
+/* The columns network.c reads a layer's shape from (read_layer). */
+#define NET_LAYER_SHAPE                                                        \
+    "position, rows, cols, activation, alpha, typeof(weights),"               \
+    " length(weights), typeof(bias), length(bias)"
 
 static const char *const stmt_sql[STMT_COUNT_] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -32,7 +54,8 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         " AND dimension = ?4",
     [STMT_SUP_DELETE] = "DELETE FROM superpositions WHERE id = ?1",
     [STMT_SUP_LIST] =
-        "SELECT seq, id, name, dimension, norm, created_at FROM superpositions"
+        "SELECT seq, id, name, dimension, norm, created_at, typeof(amplitudes),"
+        " length(amplitudes) FROM superpositions"
         " WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2",
     [STMT_NET_INSERT] =
         "INSERT INTO networks (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -42,11 +65,13 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         " ?8)",
     [STMT_NET_GET] =
         "SELECT seq, id, name, created_at FROM networks WHERE id = ?1",
+    /* The shapes read the BLOBs' types and lengths, which SQLite knows
+     * without reading the BLOBs themselves. */
     [STMT_NET_LAYERS] =
-        "SELECT rows, cols, activation, alpha, weights, bias FROM"
-        " network_layers WHERE network_seq = ?1 ORDER BY position",
+        "SELECT " NET_LAYER_SHAPE ", weights, bias FROM network_layers"
+        " WHERE network_seq = ?1 ORDER BY position",
     [STMT_NET_LAYERS_SHAPES] =
-        "SELECT rows, cols, activation, alpha FROM network_layers"
+        "SELECT " NET_LAYER_SHAPE " FROM network_layers"
         " WHERE network_seq = ?1 ORDER BY position",
     [STMT_NET_DELETE] = "DELETE FROM networks WHERE id = ?1",
     [STMT_NET_LIST] =
@@ -65,14 +90,14 @@ static const char *const stmt_sql[STMT_COUNT_] = {
         "DELETE FROM experiment_tags WHERE experiment_seq = ?1",
     [STMT_EXP_GET] =
         "SELECT seq, id, name, kind, params, result, notes, created_at,"
-        " updated_at FROM experiments WHERE id = ?1",
+        " updated_at, " EXP_JSON_OK " FROM experiments WHERE id = ?1",
     [STMT_EXP_SET_NAME] = "UPDATE experiments SET name = ?2 WHERE seq = ?1",
     [STMT_EXP_SET_NOTES] = "UPDATE experiments SET notes = ?2 WHERE seq = ?1",
     [STMT_EXP_TOUCH] = "UPDATE experiments SET updated_at = ?2 WHERE seq = ?1",
     [STMT_EXP_DELETE] = "DELETE FROM experiments WHERE id = ?1",
     [STMT_EXP_LIST] =
         "SELECT seq, id, name, kind, params, result, notes, created_at,"
-        " updated_at FROM experiments"
+        " updated_at, " EXP_JSON_OK " FROM experiments"
         " WHERE (?1 = 0 OR seq < ?1)"
         " AND (?2 IS NULL OR kind = ?2)"
         " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
@@ -162,8 +187,10 @@ static store_status run_simple(store_conn *c, stmt_id id)
     return s ? store_exec(s) : store_status_of(rc);
 }
 
-store_status store_begin(store_conn *c)
+store_status store_begin(store *st, store_conn *c)
 {
+    if (store_damaged(st))
+        return STORE_CORRUPT; /* nothing more goes into a damaged file */
     return run_simple(c, STMT_BEGIN);
 }
 
@@ -191,7 +218,7 @@ store_status store_write_begin(store *st, stmt_id id, store_conn **c,
 {
     *c = store_conn_get(st);
     *q = NULL;
-    store_status result = store_begin(*c);
+    store_status result = store_begin(st, *c);
     if (result != STORE_OK)
         return result;
     int rc;
@@ -207,8 +234,7 @@ store_status store_write_end(store *st, store_conn *c, store_status result)
         store_rollback(c);
     if (result == STORE_READONLY)
         c->stale = true;
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id)
@@ -267,12 +293,20 @@ store_conn *store_conn_get(store *st)
     return c;
 }
 
-void store_conn_put(store *st, store_conn *c)
+store_status store_conn_put(store *st, store_conn *c, store_status result)
 {
+    if (result == STORE_CORRUPT)
+        atomic_store(&st->damaged, true);
     pthread_mutex_lock(&st->lock);
     st->idle[st->idle_count++] = (int)(c - st->conns);
     pthread_cond_broadcast(&st->available); /* a reset may be waiting */
     pthread_mutex_unlock(&st->lock);
+    return result;
+}
+
+bool store_damaged(store *st)
+{
+    return atomic_load(&st->damaged);
 }
 
 static void conn_close(store_conn *c)
@@ -406,6 +440,67 @@ static store_status migrate(sqlite3 *db, char *errbuf, size_t errlen)
     return st;
 }
 
+/* How many of quick_check's findings to ask for: the first is reported,
+ * the others only counted. */
+#define CHECK_MAX_PROBLEMS 20
+
+/* Runs PRAGMA quick_check on db: STORE_OK when SQLite finds the file sound,
+ * otherwise STORE_CORRUPT (or the error that stopped the check) with what
+ * SQLite said in errbuf. quick_check reads every page once and checks the
+ * b-trees, the free list, overflow chains and NOT NULL and CHECK
+ * constraints; it leaves out only integrity_check's cross-check of every
+ * index against its table. Measured on a 108 MB psinet database (22,000
+ * experiments, 2,000 networks of 3,000 weights, 5,000 superpositions of
+ * 64 amplitudes; 2 shared cores, virtio disk): 0.06 s with the file in the
+ * page cache, 1.3 to 1.5 s from disk, adding 0.11 s and 1.1 s to the time
+ * until psinet listens. Cheap enough to run at every start. */
+static store_status check_file(sqlite3 *db, char *errbuf, size_t errlen)
+{
+    static const char header[] = "*** in database main ***\n";
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(" STRINGIFY(
+                                        CHECK_MAX_PROBLEMS) ")",
+                                -1, &q, NULL);
+    int problems = 0;
+    char first[200] = "";
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(q);
+        if (step != SQLITE_ROW) {
+            rc = step;
+            break;
+        }
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        const char *msg = t ? (const char *)t : "(no message)";
+        if (problems == 0 && strcmp(msg, "ok") == 0)
+            continue;
+        if (problems++ > 0)
+            continue;
+        if (strncmp(msg, header, strlen(header)) == 0)
+            msg += strlen(header);
+        snprintf(first, sizeof first, "%s", msg);
+        for (char *c = first; *c; c++) /* one line for the log */
+            if (*c == '\n' || *c == '\t')
+                *c = ' ';
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    store_status result = store_status_of(rc);
+    if (rc != SQLITE_OK)
+        snprintf(errbuf, errlen,
+                 "%s (SQLite stopped PRAGMA quick_check: %s)%s",
+                 result == STORE_CORRUPT ? DAMAGED : "cannot check the file",
+                 sqlite3_errmsg(db),
+                 result == STORE_CORRUPT ? DAMAGED_ADVICE : "");
+    else if (problems > 0)
+        snprintf(errbuf, errlen,
+                 DAMAGED ": SQLite's PRAGMA quick_check found %s%d problem%s,"
+                 " the first: %s" DAMAGED_ADVICE,
+                 problems >= CHECK_MAX_PROBLEMS ? "at least " : "", problems,
+                 problems == 1 ? "" : "s", first);
+    sqlite3_finalize(q);
+    return rc != SQLITE_OK ? result : problems > 0 ? STORE_CORRUPT : STORE_OK;
+}
+
 store *store_open(const char *path, int connections, int busy_ms,
                   store_status *status, char *errbuf, size_t errlen)
 {
@@ -430,6 +525,7 @@ store *store_open(const char *path, int connections, int busy_ms,
         return NULL;
     }
     st->busy_ms = busy_ms;
+    atomic_init(&st->damaged, false);
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->available, NULL);
     store_cache_init(st);
@@ -443,7 +539,16 @@ store *store_open(const char *path, int connections, int busy_ms,
         st->size = i + 1;
         st->idle[st->idle_count++] = i;
         if (i == 0)
+            *status = check_file(st->conns[0].db, errbuf, errlen);
+        if (i == 0 && *status == STORE_OK)
             *status = migrate(st->conns[0].db, errbuf, errlen);
+    }
+    if (*status == STORE_CORRUPT &&
+        strncmp(errbuf, DAMAGED, strlen(DAMAGED)) != 0) {
+        char said[256];
+        snprintf(said, sizeof said, "%s", errbuf);
+        snprintf(errbuf, errlen, DAMAGED " (SQLite: %s)" DAMAGED_ADVICE,
+                 said);
     }
     if (*status != STORE_OK) {
         store_close(st);
@@ -473,8 +578,7 @@ store_status store_ping(store *st)
     int rc;
     sqlite3_stmt *s = store_stmt(c, STMT_PING, &rc);
     store_status result = s ? store_exec(s) : store_status_of(rc);
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 store_status store_schema_version(store *st, int *version)
@@ -493,8 +597,7 @@ store_status store_schema_version(store *st, int *version)
     }
     if (s)
         sqlite3_reset(s);
-    store_conn_put(st, c);
-    return result;
+    return store_conn_put(st, c, result);
 }
 
 /* ------------------------------------------------------------ encodings */
@@ -548,21 +651,103 @@ void store_now(char *out)
     memcpy(out, buf, 25);
 }
 
-void store_column_copy(sqlite3_stmt *s, int col, char *buf, size_t size)
+bool store_utf8_valid(const char *text, size_t n)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    snprintf(buf, size, "%s", t ? (const char *)t : "");
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1
+                     : c >= 0xc2 && c <= 0xdf ? 2
+                     : c >= 0xe0 && c <= 0xef ? 3
+                     : c >= 0xf0 && c <= 0xf4 ? 4
+                     : 0;
+        if (c == 0 || len == 0 || len > n - i)
+            return false;
+        for (size_t k = 1; k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+        /* No overlong forms, surrogates, or code points past U+10FFFF. */
+        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0) ||
+            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+            return false;
+        i += len;
+    }
+    return true;
 }
 
-char *store_column_strdup(sqlite3_stmt *s, int col, bool *oom)
+/* Points *text at column col and sets *len when it is TEXT that psinet
+ * could have written (valid UTF-8, no NUL inside). */
+static store_status column_text(sqlite3_stmt *s, int col, const char **text,
+                                size_t *len)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
-    if (!t)
-        return NULL;
-    char *copy = strdup((const char *)t);
-    if (!copy)
-        *oom = true;
-    return copy;
+    if (sqlite3_column_type(s, col) != SQLITE_TEXT)
+        return STORE_CORRUPT;
+    *text = (const char *)sqlite3_column_text(s, col);
+    if (!*text) /* a TEXT value that could not be fetched */
+        return STORE_NOMEM;
+    *len = (size_t)sqlite3_column_bytes(s, col);
+    return store_utf8_valid(*text, *len) ? STORE_OK : STORE_CORRUPT;
+}
+
+store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
+                               size_t size)
+{
+    const char *t;
+    size_t len;
+    store_status result = column_text(s, col, &t, &len);
+    if (result == STORE_OK && len >= size)
+        result = STORE_CORRUPT;
+    if (result == STORE_OK)
+        memcpy(buf, t, len + 1);
+    return result;
+}
+
+store_status store_column_text(sqlite3_stmt *s, int col, bool nullable,
+                               char **out)
+{
+    *out = NULL;
+    if (nullable && sqlite3_column_type(s, col) == SQLITE_NULL)
+        return STORE_OK;
+    const char *t;
+    size_t len;
+    store_status result = column_text(s, col, &t, &len);
+    if (result != STORE_OK)
+        return result;
+    *out = malloc(len + 1);
+    if (!*out)
+        return STORE_NOMEM;
+    memcpy(*out, t, len + 1);
+    return STORE_OK;
+}
+
+bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size)
+{
+    return len >= 0 && (sqlite3_uint64)len % size == 0 &&
+           (sqlite3_uint64)len / size == n;
+}
+
+store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
+                                  double **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(s, col) != SQLITE_BLOB)
+        return STORE_CORRUPT;
+    const unsigned char *blob = sqlite3_column_blob(s, col);
+    int len = sqlite3_column_bytes(s, col);
+    if (n == 0 || !store_blob_holds(len, n, 8))
+        return STORE_CORRUPT;
+    if (!blob) /* a BLOB of len > 0 bytes that could not be fetched */
+        return STORE_NOMEM;
+    *out = malloc(n * sizeof **out); /* n * 8 == len: no overflow */
+    if (!*out)
+        return STORE_NOMEM;
+    if (!store_decode_doubles(blob, n, *out)) {
+        free(*out);
+        *out = NULL;
+        return STORE_CORRUPT;
+    }
+    return STORE_OK;
 }
 
 void store_encode_doubles(const double *x, size_t n, unsigned char *out)
@@ -575,12 +760,15 @@ void store_encode_doubles(const double *x, size_t n, unsigned char *out)
     }
 }
 
-void store_decode_doubles(const unsigned char *in, size_t n, double *x)
+bool store_decode_doubles(const unsigned char *in, size_t n, double *x)
 {
+    bool finite = true;
     for (size_t i = 0; i < n; i++) {
         uint64_t bits = 0;
         for (int b = 0; b < 8; b++)
             bits |= (uint64_t)in[i * 8 + (size_t)b] << (8 * b);
         memcpy(&x[i], &bits, sizeof bits);
+        finite = finite && isfinite(x[i]);
     }
+    return finite;
 }

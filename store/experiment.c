@@ -71,12 +71,10 @@ static store_status read_tags(store_conn *c, store_experiment *e)
             e->tags = grown;
             cap = grown_cap;
         }
-        bool oom = false;
-        char *tag = store_column_strdup(q, 0, &oom);
-        if (!tag) {
-            result = oom ? STORE_NOMEM : STORE_CORRUPT;
+        char *tag;
+        result = store_column_text(q, 0, false, &tag);
+        if (result != STORE_OK)
             break;
-        }
         e->tags[e->tag_count++] = tag;
     }
     if (result == STORE_OK && rc != SQLITE_DONE)
@@ -85,24 +83,30 @@ static store_status read_tags(store_conn *c, store_experiment *e)
     return result;
 }
 
-/* Fills e from a row of STMT_EXP_GET / STMT_EXP_LIST. */
+/* Fills e from a row of STMT_EXP_GET / STMT_EXP_LIST; STORE_CORRUPT for a
+ * row psinet could not have written (see store_column_text), or params and
+ * results that are not JSON it wrote (column 9, EXP_JSON_OK). */
 static store_status read_row(sqlite3_stmt *q, store_experiment *e)
 {
-    bool oom = false;
     e->seq = sqlite3_column_int64(q, 0);
-    store_column_copy(q, 1, e->id, sizeof e->id);
-    e->name = store_column_strdup(q, 2, &oom);
-    store_column_copy(q, 3, e->kind, sizeof e->kind);
-    e->params_json = store_column_strdup(q, 4, &oom);
-    e->result_json = store_column_strdup(q, 5, &oom);
-    e->notes = store_column_strdup(q, 6, &oom);
-    store_column_copy(q, 7, e->created_at, sizeof e->created_at);
-    store_column_copy(q, 8, e->updated_at, sizeof e->updated_at);
-    if (oom)
-        return STORE_NOMEM;
-    if (!e->name || !e->params_json || !e->result_json)
-        return STORE_CORRUPT;
-    return STORE_OK;
+    store_status r = store_column_copy(q, 1, e->id, sizeof e->id);
+    if (r == STORE_OK)
+        r = store_column_text(q, 2, false, &e->name);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 3, e->kind, sizeof e->kind);
+    if (r == STORE_OK)
+        r = store_column_text(q, 4, false, &e->params_json);
+    if (r == STORE_OK)
+        r = store_column_text(q, 5, false, &e->result_json);
+    if (r == STORE_OK)
+        r = store_column_text(q, 6, true, &e->notes);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 7, e->created_at, sizeof e->created_at);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 8, e->updated_at, sizeof e->updated_at);
+    if (r == STORE_OK && sqlite3_column_int(q, 9) != 1)
+        r = STORE_CORRUPT;
+    return r;
 }
 
 store_status store_experiment_create(store *st, store_experiment *e)
@@ -165,7 +169,7 @@ store_status store_experiment_get(store *st, const char *id,
     if (result == STORE_OK)
         result = get_on(c, id, out);
     store_rollback(c);
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_experiment_free(out);
     return result;
@@ -191,7 +195,7 @@ store_status store_experiment_update(store *st, const char *id,
 {
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
-    store_status result = store_begin(c);
+    store_status result = store_begin(st, c);
     if (result == STORE_OK)
         result = get_on(c, id, out);
     sqlite3_int64 seq = out->seq;
@@ -264,7 +268,7 @@ store_status store_experiment_list(store *st,
             result = read_tags(c, &(*items)[i]);
     }
     store_rollback(c);
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_experiment_array_free(*items, *count);
         *items = NULL;

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "store/store.h"
 
@@ -58,6 +59,7 @@ struct store {
     int *idle;      /* stack of idle connection indexes */
     int idle_count;
     bool resetting; /* one thread is reopening every connection */
+    atomic_bool damaged; /* a STORE_CORRUPT was seen (store_damaged) */
     pthread_mutex_t lock;
     pthread_cond_t available;
 
@@ -76,9 +78,11 @@ struct store {
 };
 
 /* Borrows an idle connection (waiting for one); give it back with
- * store_conn_put. */
+ * store_conn_put, which returns the result of what was done with it and
+ * notes a STORE_CORRUPT in st->damaged. Every public call that touches the
+ * database ends with it, so no damage goes unnoticed. */
 store_conn *store_conn_get(store *st);
-void store_conn_put(store *st, store_conn *c);
+store_status store_conn_put(store *st, store_conn *c, store_status result);
 
 /* The statement id on c, prepared on first use and reset for a new run.
  * NULL when it cannot be prepared (*rc says why). */
@@ -87,9 +91,10 @@ sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc);
 /* Maps an SQLite result code to a store_status. */
 store_status store_status_of(int rc);
 
-/* BEGIN IMMEDIATE (for writes) / BEGIN (a consistent snapshot for reads
+/* BEGIN IMMEDIATE (for writes; STORE_CORRUPT without trying once st has
+ * seen damage, see store_damaged) / BEGIN (a consistent snapshot for reads
  * of several statements) / COMMIT / ROLLBACK on c. */
-store_status store_begin(store_conn *c);
+store_status store_begin(store *st, store_conn *c);
 store_status store_begin_read(store_conn *c);
 store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);
@@ -117,16 +122,40 @@ void store_new_id(const char *prefix, char *out);
 /* The current time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (STORE_TIME_MAX). */
 void store_now(char *out);
 
-/* Copies a text column into buf (size STORE_ID_MAX / STORE_TIME_MAX ...). */
-void store_column_copy(sqlite3_stmt *s, int col, char *buf, size_t size);
+/* Reading columns back. psinet writes every row itself, so a value it could
+ * not have written means a damaged file: each reader below answers
+ * STORE_CORRUPT for one (never a crash or a wrong answer), and says what it
+ * accepts. */
 
-/* A malloc'd copy of a text column, NULL for SQL NULL. *oom is set when an
- * allocation failed. */
-char *store_column_strdup(sqlite3_stmt *s, int col, bool *oom);
+/* Whether text[0..n-1] is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates) without a NUL byte: what a JSON string can hold. */
+bool store_utf8_valid(const char *text, size_t n);
 
-/* Doubles as little-endian bytes and back. */
+/* Copies the TEXT column col into buf (size bytes). STORE_CORRUPT unless
+ * it is valid UTF-8 text (store_utf8_valid) shorter than size. */
+store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
+                               size_t size);
+
+/* A malloc'd copy of the TEXT column col in *out (the caller frees it);
+ * NULL for SQL NULL when nullable. STORE_CORRUPT for NULL otherwise, and
+ * for anything but valid UTF-8 text; STORE_NOMEM. */
+store_status store_column_text(sqlite3_stmt *s, int col, bool nullable,
+                               char **out);
+
+/* Whether a BLOB of len bytes holds exactly n items of size bytes each
+ * (checked by division: no product that could overflow). */
+bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size);
+
+/* The BLOB column col as a new array of n doubles in *out (the caller
+ * frees it). STORE_CORRUPT unless it is a BLOB of exactly n * 8 bytes
+ * (n >= 1) of finite numbers; STORE_NOMEM. */
+store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
+                                  double **out);
+
+/* Doubles as little-endian bytes and back; decoding returns whether every
+ * value is finite (psinet stores no NaN or infinity). */
 void store_encode_doubles(const double *x, size_t n, unsigned char *out);
-void store_decode_doubles(const unsigned char *in, size_t n, double *x);
+bool store_decode_doubles(const unsigned char *in, size_t n, double *x);
 
 /* Network cache hooks (network_cache.c). */
 void store_cache_init(store *st);

@@ -1,10 +1,15 @@
 /* store/network.c - the networks and network_layers tables.
  *
  * weights: rows * cols little-endian doubles, row-major; bias: rows doubles
- * or NULL; alpha: the activation's parameter or NULL when it has none. */
+ * or NULL; alpha: the activation's parameter or NULL when it has none.
+ * Layers are at positions 0, 1, ... and each takes the previous one's
+ * outputs (its cols are the previous rows): a row that breaks any of this
+ * is read as STORE_CORRUPT. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/activation.h"
 #include "store/internal.h"
 
 void store_network_free(store_network *n)
@@ -83,25 +88,86 @@ store_status store_network_create(store *st, store_network *net)
     return store_write_end(st, c, result);
 }
 
-/* Reads a blob of n doubles into a new array; false when its length is
- * wrong (a damaged row) or memory ran out (*oom). */
-static bool read_doubles(sqlite3_stmt *q, int col, size_t n, double **out,
-                         bool *oom)
+/* Column numbers of a row of STMT_NET_LAYERS (the first nine are
+ * STMT_NET_LAYERS_SHAPES, NET_LAYER_SHAPE in db.c). */
+enum {
+    COL_POSITION,
+    COL_ROWS,
+    COL_COLS,
+    COL_ACTIVATION,
+    COL_ALPHA,
+    COL_WEIGHTS_TYPE,
+    COL_WEIGHTS_LEN,
+    COL_BIAS_TYPE,
+    COL_BIAS_LEN,
+    COL_WEIGHTS,
+    COL_BIAS
+};
+
+/* Whether the value typeof() named in column type_col is `type`. */
+static bool column_is(sqlite3_stmt *q, int type_col, const char *type)
 {
-    const void *blob = sqlite3_column_blob(q, col);
-    size_t len = (size_t)sqlite3_column_bytes(q, col);
-    if (len != n * 8 || !blob)
-        return false;
-    *out = malloc(n * sizeof **out);
-    if (!*out) {
-        *oom = true;
-        return false;
-    }
-    store_decode_doubles(blob, n, *out);
-    return true;
+    const unsigned char *t = sqlite3_column_text(q, type_col);
+    return t && strcmp((const char *)t, type) == 0;
 }
 
-/* Loads the layers of net (by net->seq) with or without their arrays. */
+/* Fills l from a layer row (the layer at `position`), with its arrays when
+ * with_weights. STORE_CORRUPT for a row psinet could not have written: out
+ * of place, a shape below 1x1 or whose entries overflow a size_t, weights
+ * that are not a BLOB of exactly rows * cols doubles, a bias that is
+ * neither NULL nor rows doubles, a NaN or an infinity, an activation this
+ * psinet does not know, or an alpha it does not take (or a non-finite one). */
+static store_status read_layer(sqlite3_stmt *q, size_t position,
+                               bool with_weights, store_layer *l)
+{
+    if (sqlite3_column_type(q, COL_POSITION) != SQLITE_INTEGER ||
+        sqlite3_column_int64(q, COL_POSITION) != (sqlite3_int64)position ||
+        sqlite3_column_type(q, COL_ROWS) != SQLITE_INTEGER ||
+        sqlite3_column_type(q, COL_COLS) != SQLITE_INTEGER)
+        return STORE_CORRUPT;
+    sqlite3_int64 rows = sqlite3_column_int64(q, COL_ROWS);
+    sqlite3_int64 cols = sqlite3_column_int64(q, COL_COLS);
+    if (rows < 1 || cols < 1 || (sqlite3_uint64)rows > SIZE_MAX ||
+        (sqlite3_uint64)cols > SIZE_MAX / (sqlite3_uint64)rows)
+        return STORE_CORRUPT;
+    l->rows = (size_t)rows;
+    l->cols = (size_t)cols;
+    size_t entries = l->rows * l->cols; /* no overflow: checked above */
+    if (!column_is(q, COL_WEIGHTS_TYPE, "blob") ||
+        !store_blob_holds(sqlite3_column_int64(q, COL_WEIGHTS_LEN), entries,
+                          8))
+        return STORE_CORRUPT;
+    bool has_bias = !column_is(q, COL_BIAS_TYPE, "null");
+    if (has_bias && (!column_is(q, COL_BIAS_TYPE, "blob") ||
+                     !store_blob_holds(sqlite3_column_int64(q, COL_BIAS_LEN),
+                                       l->rows, 8)))
+        return STORE_CORRUPT;
+
+    store_status result = store_column_copy(q, COL_ACTIVATION, l->activation,
+                                            sizeof l->activation);
+    act_kind kind;
+    if (result != STORE_OK)
+        return result;
+    if (!act_from_name(l->activation, &kind))
+        return STORE_CORRUPT;
+    int alpha_type = sqlite3_column_type(q, COL_ALPHA);
+    l->has_alpha = alpha_type != SQLITE_NULL;
+    l->alpha = l->has_alpha ? sqlite3_column_double(q, COL_ALPHA) : 0.0;
+    if (l->has_alpha != act_takes_alpha(kind) ||
+        (l->has_alpha && (alpha_type != SQLITE_FLOAT || !isfinite(l->alpha))))
+        return STORE_CORRUPT;
+
+    if (!with_weights)
+        return STORE_OK;
+    result = store_column_doubles(q, COL_WEIGHTS, entries, &l->weights);
+    if (result == STORE_OK && has_bias)
+        result = store_column_doubles(q, COL_BIAS, l->rows, &l->bias);
+    return result;
+}
+
+/* Loads the layers of net (by net->seq) with or without their arrays.
+ * STORE_CORRUPT when one is damaged (read_layer), when there is none, or
+ * when a layer does not take the previous layer's outputs. */
 static store_status load_layers(store_conn *c, store_network *net,
                                 bool with_weights)
 {
@@ -126,25 +192,11 @@ static store_status load_layers(store_conn *c, store_network *net,
             net->layers = grown;
             cap *= 2;
         }
-        store_layer *l = &net->layers[net->layer_count++];
-        sqlite3_int64 rows = sqlite3_column_int64(q, 0);
-        sqlite3_int64 cols = sqlite3_column_int64(q, 1);
-        if (rows < 1 || cols < 1) {
-            result = STORE_CORRUPT;
-            break;
-        }
-        l->rows = (size_t)rows;
-        l->cols = (size_t)cols;
-        store_column_copy(q, 2, l->activation, sizeof l->activation);
-        l->has_alpha = sqlite3_column_type(q, 3) != SQLITE_NULL;
-        l->alpha = l->has_alpha ? sqlite3_column_double(q, 3) : 0.0;
-        if (!with_weights)
-            continue;
-        bool oom = false;
-        if (!read_doubles(q, 4, l->rows * l->cols, &l->weights, &oom) ||
-            (sqlite3_column_type(q, 5) != SQLITE_NULL &&
-             !read_doubles(q, 5, l->rows, &l->bias, &oom)))
-            result = oom ? STORE_NOMEM : STORE_CORRUPT;
+        size_t i = net->layer_count++;
+        result = read_layer(q, i, with_weights, &net->layers[i]);
+        if (result == STORE_OK && i > 0 &&
+            net->layers[i].cols != net->layers[i - 1].rows)
+            result = STORE_CORRUPT; /* the chain does not fit */
     }
     if (result == STORE_OK && rc != SQLITE_DONE)
         result = store_status_of(rc);
@@ -157,12 +209,13 @@ static store_status load_layers(store_conn *c, store_network *net,
 /* Fills the network columns from a row of STMT_NET_GET / STMT_NET_LIST. */
 static store_status read_network_row(sqlite3_stmt *q, store_network *net)
 {
-    bool oom = false;
     net->seq = sqlite3_column_int64(q, 0);
-    store_column_copy(q, 1, net->id, sizeof net->id);
-    net->name = store_column_strdup(q, 2, &oom);
-    store_column_copy(q, 3, net->created_at, sizeof net->created_at);
-    return oom ? STORE_NOMEM : STORE_OK;
+    store_status r = store_column_copy(q, 1, net->id, sizeof net->id);
+    if (r == STORE_OK)
+        r = store_column_text(q, 2, true, &net->name);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 3, net->created_at, sizeof net->created_at);
+    return r;
 }
 
 store_status store_network_get(store *st, const char *id, bool with_weights,
@@ -192,7 +245,7 @@ store_status store_network_get(store *st, const char *id, bool with_weights,
             result = load_layers(c, out, with_weights);
     }
     store_rollback(c); /* ends the read snapshot */
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_network_free(out);
     return result;
@@ -244,7 +297,7 @@ store_status store_network_list(store *st, int64_t after, size_t limit,
             result = load_layers(c, &(*items)[i], false);
     }
     store_rollback(c); /* ends the read snapshot */
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_network_array_free(*items, *count);
         *items = NULL;

@@ -64,6 +64,15 @@ void store_close(store *st);
 /* STORE_OK when the database answers a trivial query. */
 store_status store_ping(store *st);
 
+/* Whether st has met damage since it was opened: a statement that SQLite
+ * answered with SQLITE_CORRUPT or SQLITE_NOTADB, or a row psinet could not
+ * have written (both are STORE_CORRUPT to the caller). Sticky: it stays
+ * set until the process opens the file again. While it is set every write
+ * is refused with STORE_CORRUPT, so that nothing more is written into a
+ * damaged file; reads go on, and each one that meets damage is
+ * STORE_CORRUPT in turn. Safe from any thread. */
+bool store_damaged(store *st);
+
 /* The schema version the database is at (the highest applied migration). */
 store_status store_schema_version(store *st, int *version);
 

@@ -1,10 +1,14 @@
 /* store/superposition.c - the superpositions table.
  *
  * amplitudes: dimension (re, im) pairs as little-endian doubles.
- * labels: dimension UTF-8 strings, each followed by a NUL byte. */
+ * labels: dimension distinct UTF-8 strings, each followed by a NUL byte.
+ * norm: state_norm of the amplitudes.
+ * A row that breaks any of this is read as STORE_CORRUPT. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/state.h"
 #include "store/internal.h"
 
 void store_superposition_free(store_superposition *s)
@@ -26,33 +30,82 @@ void store_superposition_array_free(store_superposition *items, size_t n)
     free(items);
 }
 
+static int compare_labels(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the n labels are all different (psinet's labels name outcomes). */
+static bool labels_distinct(char *const *labels, size_t n, bool *oom)
+{
+    char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted) {
+        *oom = true;
+        return false;
+    }
+    memcpy(sorted, labels, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, compare_labels);
+    bool distinct = true;
+    for (size_t i = 1; i < n && distinct; i++)
+        distinct = strcmp(sorted[i - 1], sorted[i]) != 0;
+    free(sorted);
+    return distinct;
+}
+
 /* Labels are kept as one malloc'd block of NUL-terminated strings with an
- * array of pointers into it (labels[0] is the block). */
-static bool decode_labels(const void *blob, size_t len, size_t n,
-                          char ***out)
+ * array of pointers into it (labels[0] is the block). Reads them from the
+ * BLOB in column col: STORE_CORRUPT unless it holds exactly n distinct
+ * NUL-terminated UTF-8 strings. */
+static store_status read_labels(sqlite3_stmt *q, int col, size_t n,
+                                char ***out)
 {
     *out = NULL;
-    const char *b = blob;
+    if (sqlite3_column_type(q, col) != SQLITE_BLOB)
+        return STORE_CORRUPT;
+    const char *b = sqlite3_column_blob(q, col);
+    size_t len = (size_t)sqlite3_column_bytes(q, col);
+    if (len == 0)
+        return STORE_CORRUPT;
+    if (!b)
+        return STORE_NOMEM;
     size_t count = 0;
     for (size_t i = 0; i < len; i++)
         count += b[i] == '\0';
-    if (len == 0 || b[len - 1] != '\0' || count != n)
-        return false;
+    if (b[len - 1] != '\0' || count != n)
+        return STORE_CORRUPT;
     char *block = malloc(len);
     char **labels = malloc(n * sizeof *labels);
     if (!block || !labels) {
         free(block);
         free(labels);
-        return false;
+        return STORE_NOMEM;
     }
-    memcpy(block, blob, len);
+    memcpy(block, b, len);
     char *p = block;
+    bool ok = true, oom = false;
     for (size_t i = 0; i < n; i++) {
+        size_t label_len = strlen(p);
+        ok = ok && store_utf8_valid(p, label_len);
         labels[i] = p;
-        p += strlen(p) + 1;
+        p += label_len + 1;
+    }
+    ok = ok && labels_distinct(labels, n, &oom);
+    if (!ok) {
+        free(block);
+        free(labels);
+        return oom ? STORE_NOMEM : STORE_CORRUPT;
     }
     *out = labels;
-    return true;
+    return STORE_OK;
+}
+
+/* Whether the stored norm column col is one psinet wrote: a finite REAL
+ * >= 0 (and, for a full row, the norm of the amplitudes it came with). */
+static bool norm_valid(sqlite3_stmt *q, int col, double *norm)
+{
+    *norm = sqlite3_column_double(q, col);
+    return sqlite3_column_type(q, col) == SQLITE_FLOAT && isfinite(*norm) &&
+           *norm >= 0.0;
 }
 
 store_status store_superposition_create(store *st, store_superposition *s)
@@ -102,36 +155,50 @@ store_status store_superposition_create(store *st, store_superposition *s)
     return result;
 }
 
-/* Fills s from a row of STMT_SUP_GET. */
+/* Relative difference allowed between a stored norm and the norm of the
+ * stored amplitudes. psinet stores exactly state_norm of the amplitudes, so
+ * any real difference is damage; the margin only spares other builds'
+ * rounding. */
+#define NORM_MATCH 1e-9
+
+/* Fills s from a row of STMT_SUP_GET. STORE_CORRUPT for a row psinet could
+ * not have written: a dimension below 1, amplitudes that are not a BLOB of
+ * exactly 16 * dimension bytes of finite numbers, labels that are not
+ * dimension distinct UTF-8 strings (read_labels), a norm that is not the
+ * amplitudes' norm, or text that is not UTF-8. */
 static store_status read_full(sqlite3_stmt *q, store_superposition *s)
 {
-    bool oom = false;
     s->seq = sqlite3_column_int64(q, 0);
-    store_column_copy(q, 1, s->id, sizeof s->id);
-    s->name = store_column_strdup(q, 2, &oom);
+    store_status r = store_column_copy(q, 1, s->id, sizeof s->id);
+    if (r == STORE_OK)
+        r = store_column_text(q, 2, true, &s->name);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 7, s->created_at, sizeof s->created_at);
+    if (r != STORE_OK)
+        return r;
     sqlite3_int64 n = sqlite3_column_int64(q, 3);
-    const void *amps = sqlite3_column_blob(q, 4);
-    size_t amps_len = (size_t)sqlite3_column_bytes(q, 4);
-    const void *labels = sqlite3_column_blob(q, 5);
-    size_t labels_len = (size_t)sqlite3_column_bytes(q, 5);
-    s->norm = sqlite3_column_double(q, 6);
-    store_column_copy(q, 7, s->created_at, sizeof s->created_at);
-    if (oom)
-        return STORE_NOMEM;
-    if (n < 1 || amps_len != (size_t)n * 16)
+    if (sqlite3_column_type(q, 3) != SQLITE_INTEGER || n < 1 ||
+        sqlite3_column_type(q, 4) != SQLITE_BLOB ||
+        !store_blob_holds(sqlite3_column_bytes(q, 4), (sqlite3_uint64)n, 16) ||
+        !norm_valid(q, 6, &s->norm))
         return STORE_CORRUPT;
-    s->dimension = (size_t)n;
+    s->dimension = (size_t)n; /* n * 16 bytes are stored: no overflow */
+    const unsigned char *amps = sqlite3_column_blob(q, 4);
+    if (!amps)
+        return STORE_NOMEM;
     s->amplitudes = malloc(s->dimension * sizeof *s->amplitudes);
     if (!s->amplitudes)
         return STORE_NOMEM;
     for (size_t i = 0; i < s->dimension; i++) {
         double pair[2];
-        store_decode_doubles((const unsigned char *)amps + i * 16, 2, pair);
+        if (!store_decode_doubles(amps + i * 16, 2, pair))
+            return STORE_CORRUPT;
         s->amplitudes[i] = CMPLX(pair[0], pair[1]);
     }
-    if (!decode_labels(labels, labels_len, s->dimension, &s->labels))
+    double actual = state_norm(s->amplitudes, s->dimension);
+    if (!isfinite(actual) || !(fabs(s->norm - actual) <= NORM_MATCH * actual))
         return STORE_CORRUPT;
-    return STORE_OK;
+    return read_labels(q, 5, s->dimension, &s->labels);
 }
 
 store_status store_superposition_get(store *st, const char *id,
@@ -155,7 +222,7 @@ store_status store_superposition_get(store *st, const char *id,
             result = store_status_of(rc);
         sqlite3_reset(q);
     }
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK)
         store_superposition_free(out);
     return result;
@@ -194,6 +261,30 @@ store_status store_superposition_delete(store *st, const char *id)
     return store_delete_by_id(st, STMT_SUP_DELETE, id);
 }
 
+/* Fills s from a row of STMT_SUP_LIST: as read_full, but the amplitudes
+ * are checked only for their type and length (columns 6 and 7), and the
+ * norm only for being finite and >= 0. */
+static store_status read_summary(sqlite3_stmt *q, store_superposition *s)
+{
+    s->seq = sqlite3_column_int64(q, 0);
+    store_status r = store_column_copy(q, 1, s->id, sizeof s->id);
+    if (r == STORE_OK)
+        r = store_column_text(q, 2, true, &s->name);
+    if (r == STORE_OK)
+        r = store_column_copy(q, 5, s->created_at, sizeof s->created_at);
+    if (r != STORE_OK)
+        return r;
+    sqlite3_int64 n = sqlite3_column_int64(q, 3);
+    const unsigned char *type = sqlite3_column_text(q, 6);
+    if (sqlite3_column_type(q, 3) != SQLITE_INTEGER || n < 1 || !type ||
+        strcmp((const char *)type, "blob") != 0 ||
+        !store_blob_holds(sqlite3_column_int64(q, 7), (sqlite3_uint64)n, 16) ||
+        !norm_valid(q, 4, &s->norm))
+        return STORE_CORRUPT;
+    s->dimension = (size_t)n;
+    return STORE_OK;
+}
+
 store_status store_superposition_list(store *st, int64_t after, size_t limit,
                                       store_superposition **items,
                                       size_t *count, int64_t *next_after)
@@ -217,24 +308,15 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
                 *next_after = (*items)[limit - 1].seq;
                 break;
             }
-            store_superposition *s = &(*items)[(*count)++];
-            bool oom = false;
-            s->seq = sqlite3_column_int64(q, 0);
-            store_column_copy(q, 1, s->id, sizeof s->id);
-            s->name = store_column_strdup(q, 2, &oom);
-            s->dimension = (size_t)sqlite3_column_int64(q, 3);
-            s->norm = sqlite3_column_double(q, 4);
-            store_column_copy(q, 5, s->created_at, sizeof s->created_at);
-            if (oom) {
-                result = STORE_NOMEM;
+            result = read_summary(q, &(*items)[(*count)++]);
+            if (result != STORE_OK)
                 break;
-            }
         }
         if (result == STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
             result = store_status_of(rc);
         sqlite3_reset(q);
     }
-    store_conn_put(st, c);
+    result = store_conn_put(st, c, result);
     if (result != STORE_OK) {
         store_superposition_array_free(*items, *count);
         *items = NULL;

@@ -12,6 +12,8 @@ from harness import Server, assert_problem
 server = None
 ids = {}
 H = {"Content-Type": "application/json"}
+EXP = {"name": "x", "kind": "neuron_activation", "params": {
+    "amplitudes": [1], "weights": [[1]], "activation": "relu"}}
 MISSING = {"sup": "sup_aaaaaaaaaaaaaaaaaaaa", "net": "net_aaaaaaaaaaaaaaaaaaaa",
            "exp": "exp_aaaaaaaaaaaaaaaaaaaa"}
 
@@ -263,3 +265,8 @@ class DamagedDatabase(unittest.TestCase):
                 if method == "GET":
                     assert_head(self, s.request("HEAD", path), 503)
             self.assertEqual(s.get("/healthz").status, 200)  # still up
+            # Damage once seen keeps the server unready and refuses writes.
+            p = assert_problem(self, s.get("/readyz"), 503)
+            self.assertIn("damaged", p["detail"])
+            p = assert_problem(self, s.post("/v1/experiments", EXP), 503)
+            self.assertIn("damaged", p["detail"])

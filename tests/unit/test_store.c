@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/state.h"
 #include "store/internal.h"
 #include "store/migrations.h"
 #include "store/store.h"
@@ -60,12 +61,17 @@ __attribute__((destructor)) static void cleanup(void)
 TEST(superpositions_round_trip_bit_exactly)
 {
     store *db = open_new();
+    /* The extremes of a double, with a norm that is still finite (the
+     * store keeps only what psinet could have written, so the norm is the
+     * amplitudes' own). */
     double complex amps[5] = {CMPLX(-0.0, 1e-300), CMPLX(1e300, -2.5),
-                              CMPLX(4.9406564584124654e-324, DBL_MAX),
+                              CMPLX(4.9406564584124654e-324, DBL_MAX / 2),
                               CMPLX(0.1, 0.2), 1};
     char *labels[5] = {"a", "b", "", "\xce\xb1", "long label"};
+    double norm = state_norm(amps, 5);
+    CHECK(isfinite(norm));
     store_superposition s = {.name = "n", .dimension = 5, .amplitudes = amps,
-                             .labels = labels, .norm = 42.5};
+                             .labels = labels, .norm = norm};
     CHECK_EQ_INT(store_superposition_create(db, &s), STORE_OK);
     CHECK(strncmp(s.id, "sup_", 4) == 0 && strlen(s.id) == 24);
     store_superposition got;
@@ -76,7 +82,7 @@ TEST(superpositions_round_trip_bit_exactly)
     for (int i = 0; i < 5; i++)
         CHECK_STR(got.labels[i], labels[i]);
     CHECK_STR(got.name, "n");
-    CHECK(got.norm == 42.5);
+    CHECK(got.norm == norm);
     CHECK_STR(got.created_at, s.created_at);
     store_superposition_free(&got);
 
@@ -90,6 +96,14 @@ TEST(superpositions_round_trip_bit_exactly)
     CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_NOTFOUND);
     CHECK_EQ_INT(store_superposition_delete(db, s.id), STORE_NOTFOUND);
     store_close(db);
+}
+
+/* Adds one experiment; returns the status. */
+static store_status add_one_experiment(store *db)
+{
+    store_experiment e = {.name = "one", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    return store_experiment_create(db, &e);
 }
 
 /* Adds n experiments named "e<i>" with tags; returns their ids in order. */
@@ -371,6 +385,456 @@ TEST(a_file_that_is_not_a_database_is_refused)
     CHECK(store_open(p, 1, 5000, &st, err, sizeof err) == NULL);
     CHECK_EQ_INT(st, STORE_CORRUPT);
     CHECK(err[0] != '\0');
+}
+
+/* ------------------------------------------------------------ damaged rows
+ * A database that psinet wrote, then changed behind its back through a
+ * connection of the test's own (as a bad disk, a bad copy or another
+ * program would): every read of a row that psinet could not have written
+ * is STORE_CORRUPT, never a crash, an overflow or a wrong answer. */
+
+/* REFUSED: the damage breaks a CHECK constraint of the schema, which
+ * quick_check (at store_open) finds. */
+enum { READ_GET = 1, READ_LIST = 2, READ_BOTH = 3, REFUSED = 4 };
+
+typedef struct {
+    const char *what; /* the damage, in words */
+    char kind;        /* 's'uperposition, 'n'etwork or 'e'xperiment */
+    int reads;        /* which reads see it (READ_GET, READ_LIST), and
+                         whether store_open refuses the file (REFUSED) */
+    const char *sql;  /* the damage */
+} damage_case;
+
+/* A NaN and an infinity as stored doubles (little-endian), padded with
+ * zero doubles: hex for an SQL blob literal. */
+#define HEX_NAN "000000000000F87F"
+#define HEX_INF "000000000000F07F"
+#define HEX_ZERO "0000000000000000"
+#define HEX_ONE "000000000000F03F"
+
+static const damage_case damage_cases[] = {
+    /* networks: layer 0 is 2x3 relu with a bias, layer 1 is 1x2
+     * leaky_relu (alpha 0.2) without one. */
+    {"rows * cols wraps around to the weights' length", 'n', READ_BOTH,
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 8,"
+     " weights = zeroblob(64), bias = NULL WHERE position = 0"},
+    {"rows * cols wraps around, single layer", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 1;"
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 8,"
+     " weights = zeroblob(64), bias = NULL WHERE position = 0"},
+    {"rows * 8 of the bias wraps around", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 1;"
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 1,"
+     " weights = zeroblob(8), bias = zeroblob(8) WHERE position = 0"},
+    {"weights shorter than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = zeroblob(40) WHERE position = 0"},
+    {"weights longer than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = zeroblob(56) WHERE position = 0"},
+    {"weights that are text", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = '0123456789012345678901234567890"
+     "12345678901234567' WHERE position = 0"},
+    {"a bias of the wrong length", 'n', READ_BOTH,
+     "UPDATE network_layers SET bias = zeroblob(8) WHERE position = 0"},
+    {"a bias that is a number", 'n', READ_BOTH,
+     "UPDATE network_layers SET bias = 1.5 WHERE position = 0"},
+    {"zero rows", 'n', READ_BOTH | REFUSED,
+     "UPDATE network_layers SET rows = 0, weights = zeroblob(0),"
+     " bias = NULL WHERE position = 0"},
+    {"negative columns", 'n', READ_BOTH | REFUSED,
+     "UPDATE network_layers SET cols = -3 WHERE position = 0"},
+    {"rows that are not an integer", 'n', READ_BOTH,
+     "UPDATE network_layers SET rows = 2.5 WHERE position = 0"},
+    {"a layer chain that does not fit", 'n', READ_BOTH,
+     "UPDATE network_layers SET cols = 3, weights = zeroblob(24)"
+     " WHERE position = 1"},
+    {"a missing first layer", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 0"},
+    {"no layers at all", 'n', READ_BOTH, "DELETE FROM network_layers"},
+    {"a NaN weight", 'n', READ_GET,
+     "UPDATE network_layers SET weights = X'" HEX_NAN HEX_ZERO HEX_ZERO
+     HEX_ZERO HEX_ZERO HEX_ZERO "' WHERE position = 0"},
+    {"an infinite bias", 'n', READ_GET,
+     "UPDATE network_layers SET bias = X'" HEX_ZERO HEX_INF "'"
+     " WHERE position = 0"},
+    {"an unknown activation", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'swish' WHERE position = 0"},
+    {"an activation longer than any", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'relu_relu_relu_relu_relu'"
+     " WHERE position = 0"},
+    {"an alpha for relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 0.5 WHERE position = 0"},
+    {"no alpha for leaky_relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = NULL WHERE position = 1"},
+    {"an infinite alpha", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 1e999 WHERE position = 1"},
+    {"an alpha that is text", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 'big' WHERE position = 1"},
+    {"a name that is not UTF-8", 'n', READ_BOTH,
+     "UPDATE networks SET name = CAST(X'C328' AS TEXT)"},
+    {"a created_at too long to be a time", 'n', READ_BOTH,
+     "UPDATE networks SET created_at = printf('%.100c', 'x')"},
+
+    /* superpositions: dimension 3, amplitudes (1, 0, 0), labels a b c. */
+    {"a dimension larger than the amplitudes", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 4"},
+    {"a dimension whose 16 * n wraps around", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 1152921504606846977,"
+     " amplitudes = zeroblob(16), labels = X'6100'"},
+    {"a dimension of 0", 's', READ_BOTH | REFUSED,
+     "UPDATE superpositions SET dimension = 0"},
+    {"a dimension that is text", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 'three'"},
+    {"amplitudes of an odd length", 's', READ_BOTH,
+     "UPDATE superpositions SET amplitudes = zeroblob(47)"},
+    {"amplitudes that are text", 's', READ_BOTH,
+     "UPDATE superpositions SET amplitudes = '012345678901234567890123456789"
+     "012345678901234567'"},
+    {"a NaN amplitude", 's', READ_GET,
+     "UPDATE superpositions SET amplitudes = X'" HEX_ONE HEX_NAN HEX_ZERO
+     HEX_ZERO HEX_ZERO HEX_ZERO "'"},
+    {"a norm that is not the amplitudes' norm", 's', READ_GET,
+     "UPDATE superpositions SET norm = 0.5"},
+    {"a negative norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = -1.0"},
+    {"an infinite norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = 1e999"},
+    {"a norm that is text", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = 'one'"},
+    {"fewer labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'61006200'"},
+    {"more labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'6100620063006400'"},
+    {"labels without their last NUL", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'610062006300630063'"},
+    {"labels that are empty", 's', READ_GET,
+     "UPDATE superpositions SET labels = zeroblob(0)"},
+    {"labels that are text", 's', READ_GET,
+     "UPDATE superpositions SET labels = 'a'"},
+    {"a label twice", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'610062006100'"},
+    {"a label that is not UTF-8", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'6100FF006300'"},
+    {"a created_at that is a BLOB", 's', READ_BOTH,
+     "UPDATE superpositions SET created_at = X'32303236'"},
+
+    /* experiments: params {"p":1}, result {"r":[0.5]}, tags t1 t2. */
+    {"params that are not JSON", 'e', READ_BOTH,
+     "UPDATE experiments SET params = '{\"p\":'"},
+    {"a result that is a bare number", 'e', READ_BOTH,
+     "UPDATE experiments SET result = '1'"},
+    {"params that are a BLOB", 'e', READ_BOTH,
+     "UPDATE experiments SET params = X'7B7D'"},
+    {"a name that is not UTF-8", 'e', READ_BOTH,
+     "UPDATE experiments SET name = CAST(X'6180' AS TEXT)"},
+    {"notes with a NUL inside", 'e', READ_BOTH,
+     "UPDATE experiments SET notes = CAST(X'610062' AS TEXT)"},
+    {"a kind too long to be one", 'e', READ_BOTH,
+     "UPDATE experiments SET kind = printf('%.40c', 'k')"},
+    {"a tag that is not UTF-8", 'e', READ_BOTH,
+     "UPDATE experiment_tags SET tag = CAST(X'EDA080' AS TEXT)"
+     " WHERE position = 1"},
+    {"a tag that is a BLOB", 'e', READ_BOTH,
+     "UPDATE experiment_tags SET tag = X'74' WHERE position = 0"},
+};
+
+/* Runs sql on the file p through a connection of the test's own, with the
+ * schema's CHECK constraints off (damage does not respect them). */
+static bool damage_file(const char *p, const char *sql)
+{
+    sqlite3 *raw;
+    bool ok = sqlite3_open(p, &raw) == SQLITE_OK &&
+              sqlite3_exec(raw, "PRAGMA ignore_check_constraints = ON", NULL,
+                           NULL, NULL) == SQLITE_OK;
+    char *msg = NULL;
+    ok = ok && sqlite3_exec(raw, sql, NULL, NULL, &msg) == SQLITE_OK;
+    test_check(ok, __FILE__, __LINE__, "damage \"%s\": %s", sql,
+               msg ? msg : sqlite3_errmsg(raw));
+    sqlite3_free(msg);
+    sqlite3_close(raw);
+    return ok;
+}
+
+typedef struct {
+    char sup[STORE_ID_MAX], net[STORE_ID_MAX], exp[STORE_ID_MAX];
+} fixture_ids;
+
+/* A new database holding one superposition, one network and one
+ * experiment (described in damage_cases), closed; its path in keep. */
+static void write_fixture(char *keep, size_t size, fixture_ids *ids)
+{
+    store *db = open_new();
+    snprintf(keep, size, "%s", path);
+    double complex amps[3] = {1, 0, 0};
+    char *labels[3] = {"a", "b", "c"};
+    store_superposition s = {.dimension = 3, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    CHECK_EQ_INT(store_superposition_create(db, &s), STORE_OK);
+    double w0[6] = {1, 2, 3, 4, 5, 6}, b0[2] = {0.5, -0.5}, w1[2] = {1, -1};
+    store_layer layers[2] = {
+        {.rows = 2, .cols = 3, .activation = "relu", .weights = w0,
+         .bias = b0},
+        {.rows = 1, .cols = 2, .activation = "leaky_relu", .alpha = 0.2,
+         .has_alpha = true, .weights = w1},
+    };
+    store_network net = {.name = "n", .layer_count = 2, .layers = layers};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    char *tags[2] = {"t1", "t2"};
+    char exp_id[1][STORE_ID_MAX];
+    add_experiments(db, 1, "neuron_activation", tags, 2, exp_id);
+    snprintf(ids->sup, sizeof ids->sup, "%s", s.id);
+    snprintf(ids->net, sizeof ids->net, "%s", net.id);
+    snprintf(ids->exp, sizeof ids->exp, "%s", exp_id[0]);
+    store_close(db);
+}
+
+/* The status of each read of the fixture's rows of one kind (the get
+ * reads: with and without weights, and through the cache, for networks). */
+static void read_kind(store *db, const fixture_ids *ids, char kind,
+                      store_status *get, store_status *list)
+{
+    store_status more = STORE_OK;
+    int64_t next;
+    size_t count;
+    if (kind == 's') {
+        store_superposition s, *items;
+        *get = store_superposition_get(db, ids->sup, &s);
+        if (*get == STORE_OK)
+            store_superposition_free(&s);
+        *list = store_superposition_list(db, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_superposition_array_free(items, count);
+    } else if (kind == 'n') {
+        store_network n, *items;
+        const store_network *cached;
+        *get = store_network_get(db, ids->net, true, &n);
+        if (*get == STORE_OK)
+            store_network_free(&n);
+        more = store_network_acquire(db, ids->net, &cached);
+        if (more == STORE_OK)
+            store_network_release(db, cached);
+        CHECK_EQ_INT(more, *get);
+        *list = store_network_list(db, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_network_array_free(items, count);
+        more = store_network_get(db, ids->net, false, &n);
+        if (more == STORE_OK)
+            store_network_free(&n);
+        CHECK_EQ_INT(more, *list); /* the shapes are what lists read */
+    } else {
+        store_experiment e, *items;
+        *get = store_experiment_get(db, ids->exp, &e);
+        if (*get == STORE_OK)
+            store_experiment_free(&e);
+        store_experiment_filter all = {0};
+        *list = store_experiment_list(db, &all, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_experiment_array_free(items, count);
+    }
+}
+
+TEST(every_read_of_a_damaged_row_is_corrupt_and_the_others_go_on)
+{
+    char clean[128];
+    fixture_ids ids;
+    write_fixture(clean, sizeof clean, &ids);
+    store *db = reopen(NULL, clean);
+    for (const char *k = "sne"; *k; k++) { /* the fixture itself reads */
+        store_status get, list;
+        read_kind(db, &ids, *k, &get, &list);
+        CHECK_EQ_INT(get, STORE_OK);
+        CHECK_EQ_INT(list, STORE_OK);
+    }
+    store_close(db);
+
+    size_t n = sizeof damage_cases / sizeof damage_cases[0];
+    for (size_t i = 0; i < n; i++) {
+        const damage_case *dc = &damage_cases[i];
+        char keep[128];
+        write_fixture(keep, sizeof keep, &ids);
+        /* Damaged while psinet has it open, then read; then opened again. */
+        db = reopen(NULL, keep);
+        for (int pass = 0; db && pass < 2; pass++) {
+            if (pass == 0 && !damage_file(keep, dc->sql))
+                break;
+            for (const char *k = "sne"; *k; k++) {
+                store_status get, list;
+                read_kind(db, &ids, *k, &get, &list);
+                bool hit = *k == dc->kind;
+                store_status want_get =
+                    hit && (dc->reads & READ_GET) ? STORE_CORRUPT : STORE_OK;
+                store_status want_list =
+                    hit && (dc->reads & READ_LIST) ? STORE_CORRUPT : STORE_OK;
+                test_check(get == want_get, __FILE__, __LINE__,
+                           "%s: get of %c = %s, expected %s", dc->what, *k,
+                           store_status_str(get), store_status_str(want_get));
+                test_check(list == want_list, __FILE__, __LINE__,
+                           "%s: list of %c = %s, expected %s", dc->what, *k,
+                           store_status_str(list),
+                           store_status_str(want_list));
+            }
+            store_close(db);
+            store_status st;
+            char err[512];
+            db = pass == 0 ? store_open(keep, 2, 5000, &st, err, sizeof err)
+                           : NULL;
+            if (pass == 0)
+                test_check(dc->reads & REFUSED ? !db && st == STORE_CORRUPT
+                                               : db != NULL,
+                           __FILE__, __LINE__, "%s: open again: %s",
+                           dc->what, db ? "opened" : err);
+        }
+        store_close(db);
+    }
+}
+
+/* Overwrites page `page` (from 1) of the file p with a fixed pattern, as
+ * a bad disk would. */
+static void smash_page(const char *p, long page, long page_size)
+{
+    FILE *f = fopen(p, "r+b");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    CHECK(fseek(f, (page - 1) * page_size, SEEK_SET) == 0);
+    for (long i = 0; i < page_size; i++)
+        fputc((int)((i * 151 + 7) & 0xff), f);
+    fclose(f);
+}
+
+TEST(a_damaged_file_is_refused_at_open_saying_what_sqlite_found)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    add_experiments(db, 300, "neuron_activation", NULL, 0, NULL);
+    store_close(db); /* checkpoints the WAL into the file */
+    sqlite3 *raw;
+    sqlite3_int64 pages = 0;
+    sqlite3_stmt *q;
+    CHECK_EQ_INT(sqlite3_open(keep, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw, "PRAGMA page_count", -1, &q, NULL),
+                 SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        pages = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+    CHECK(pages > 10);
+    smash_page(keep, pages / 2, 4096);
+
+    store_status st;
+    char err[512] = "";
+    db = store_open(keep, 2, 5000, &st, err, sizeof err);
+    CHECK(db == NULL);
+    store_close(db);
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    test_check(strstr(err, "damaged") && strstr(err, "quick_check"), __FILE__,
+               __LINE__, "err = %s", err);
+}
+
+/* Every write of the store, each on a row that exists: the status of
+ * each in turn into out[0..5]. */
+static void write_everything(store *db, const fixture_ids *ids,
+                             store_status out[6])
+{
+    double complex amps[2] = {1, 0};
+    char *labels[2] = {"x", "y"};
+    store_superposition s = {.dimension = 2, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    out[0] = store_superposition_create(db, &s);
+    double w[1] = {1};
+    store_layer layer = {.rows = 1, .cols = 1, .activation = "relu",
+                         .weights = w};
+    store_network net = {.layer_count = 1, .layers = &layer};
+    out[1] = store_network_create(db, &net);
+    store_experiment e = {.name = "w", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    out[2] = store_experiment_create(db, &e);
+    store_experiment_patch patch = {.name = "renamed"};
+    store_experiment patched;
+    out[3] = store_experiment_update(db, ids->exp, &patch, &patched);
+    if (out[3] == STORE_OK)
+        store_experiment_free(&patched);
+    out[4] = store_superposition_set_amplitudes(db, ids->sup, amps, 2, 1.0);
+    out[5] = store_network_delete(db, ids->net);
+}
+
+TEST(a_damaged_row_read_refuses_every_write_from_then_on)
+{
+    char keep[128];
+    fixture_ids ids;
+    write_fixture(keep, sizeof keep, &ids);
+    store *db = reopen(NULL, keep);
+    CHECK(!store_damaged(db));
+    damage_file(keep, "UPDATE network_layers SET rows = 2305843009213693953,"
+                      " cols = 8, weights = zeroblob(64) WHERE position = 0");
+    store_superposition s;
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    store_superposition_free(&s);
+    CHECK(!store_damaged(db)); /* not seen yet */
+
+    const store_network *net;
+    CHECK_EQ_INT(store_network_acquire(db, ids.net, &net), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    store_status writes[6];
+    write_everything(db, &ids, writes);
+    for (int i = 0; i < 6; i++)
+        test_check(writes[i] == STORE_CORRUPT, __FILE__, __LINE__,
+                   "write %d = %s", i, store_status_str(writes[i]));
+    /* Reads that still work go on, and the damage stays noted. */
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    CHECK(s.dimension == 3 && creal(s.amplitudes[0]) == 1);
+    store_superposition_free(&s);
+    CHECK_EQ_INT(store_ping(db), STORE_OK);
+    CHECK(store_damaged(db));
+    store_close(db);
+}
+
+TEST(sqlite_finding_a_damaged_page_at_run_time_refuses_writes)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    char ids[300][STORE_ID_MAX];
+    add_experiments(db, 300, "neuron_activation", NULL, 0, ids);
+    /* While the store is open: move everything into the file, overwrite
+     * the root page of the experiments table, and make a write elsewhere
+     * so that the store's connections drop the pages they cache. */
+    sqlite3 *raw;
+    sqlite3_stmt *q;
+    sqlite3_int64 root = 0;
+    CHECK_EQ_INT(sqlite3_open(keep, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw,
+                                    "SELECT rootpage FROM sqlite_master"
+                                    " WHERE name = 'experiments'",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        root = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    CHECK(root > 1);
+    smash_page(keep, (long)root, 4096);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA user_version = 7", NULL, NULL,
+                              NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+
+    CHECK_EQ_INT(store_ping(db), STORE_OK); /* it does not see the damage */
+    CHECK(!store_damaged(db));
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, ids[150], &e), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    CHECK_EQ_INT(add_one_experiment(db), STORE_CORRUPT);
+    store_close(db);
+
+    store_status st;
+    char err[512] = "";
+    db = store_open(keep, 2, 5000, &st, err, sizeof err);
+    CHECK(db == NULL); /* and quick_check finds it at the next start */
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    store_close(db);
 }
 
 static store *shared_db;
