@@ -32,6 +32,12 @@ api_code api_store_fail(api_err *err, store_status st, const char *what,
                         "the database cannot be written right now (%s); "
                         "nothing was changed",
                         store_status_str(st));
+    case STORE_UNCONFIRMED:
+        err->retry_after = 5;
+        return api_fail(err, API_EUNAVAILABLE,
+                        "the database could not confirm the write (the disk "
+                        "failed to sync it): it may or may not have been "
+                        "kept; look before you send it again");
     case STORE_CORRUPT:
         return api_fail(err, API_EUNAVAILABLE,
                         "the database is damaged (%s)", store_status_str(st));

@@ -162,18 +162,19 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
     if (req->body_len == 0)
         return api_fail(err, API_EBADJSON,
                         "the request body is empty; a JSON object is needed");
+    /* Any JSON value parses (JSON_DECODE_ANY): a scalar body is well-formed,
+     * and is refused below as not an object, like an array is. */
+    const size_t flags_json = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY;
     json_error_t jerr;
     json_t *v;
     if ((flags & ROUTE_LIFT_B64) &&
         api_b64_lift(req->body, req->body_len, lifted)) {
-        v = json_loadb(lifted->text, lifted->text_len,
-                       JSON_REJECT_DUPLICATES, &jerr);
+        v = json_loadb(lifted->text, lifted->text_len, flags_json, &jerr);
         if (!v) /* report positions in the body as it was sent */
-            json_decref(json_loadb(req->body, req->body_len,
-                                   JSON_REJECT_DUPLICATES, &jerr));
+            json_decref(json_loadb(req->body, req->body_len, flags_json,
+                                   &jerr));
     } else {
-        v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-                       &jerr);
+        v = json_loadb(req->body, req->body_len, flags_json, &jerr);
     }
     if (!v && json_error_code(&jerr) == json_error_stack_overflow)
         return api_fail(err, API_EINVALID,

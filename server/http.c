@@ -28,6 +28,7 @@ struct http_server {
     server_metrics *metrics;
     size_t max_body;
     watchdog *watch;          /* the request deadline; NULL: none */
+    atomic_bool draining;     /* stopping: new requests get 503 */
     unsigned port;
     bool cors_any;            /* --cors-origins '*' */
     size_t cors_count;
@@ -166,6 +167,25 @@ static bool ambiguous_framing(struct MHD_Connection *conn)
                               &f);
     return f.malformed || f.content_length > 1 || f.transfer_encoding > 1 ||
            (f.content_length && f.transfer_encoding);
+}
+
+static enum MHD_Result find_nul(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *value)
+{
+    (void)kind;
+    bool *found = cls;
+    if (strstr(key, "%00") || (value && strstr(value, "%00")))
+        *found = true;
+    return MHD_YES;
+}
+
+/* Whether the path or a query parameter held an encoded NUL (%00), which
+ * the unescape callback leaves encoded. */
+static bool has_nul(struct MHD_Connection *conn, const char *url)
+{
+    bool found = strstr(url, "%00") != NULL;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_nul, &found);
+    return found;
 }
 
 /* The watchdog entry of conn's socket (NULL without a deadline). */
@@ -327,6 +347,8 @@ static enum MHD_Result send_error(http_server *srv,
     ar.content_type = "application/problem+json";
     ar.json = api_problem(&err);
     api_response_header(&ar, "Connection", "close");
+    if (code == API_EUNAVAILABLE)
+        api_response_header(&ar, "Retry-After", "1");
     enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
     api_response_free(&ar);
     api_err_clear(&err);
@@ -394,6 +416,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         const char *origin =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
         rs->origin = cors_allowed(srv, origin) ? origin : NULL;
+        if (atomic_load(&srv->draining))
+            return send_error(srv, conn, method, url, rs, API_EUNAVAILABLE,
+                              "psinet is shutting down; try again shortly");
+        if (has_nul(conn, url))
+            return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
+                              "the path or query holds an encoded NUL "
+                              "byte (%00), which psinet does not accept");
         if (ambiguous_framing(conn))
             return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
                               "the request's framing is ambiguous: two "
@@ -473,6 +502,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     free(rs);
     *con_cls = NULL;
     metrics_end(srv->metrics);
+}
+
+/* Decodes %HH escapes in a path or query value, except that a text with
+ * %00 in it is left as it came: decoded, the NUL would end the C string
+ * early, and "/v1/experiments/ID%00.json" would reach experiment ID. Left
+ * encoded, on_request finds it and refuses the request (has_nul). */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+        if (p[1] == '0' && p[2] == '0')
+            return strlen(s);
+    return MHD_http_unescape(s);
 }
 
 /* Connections open and close: the watchdog follows each socket. */
@@ -591,6 +634,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     if (!srv->daemon) {
         log_event("error", "listen",
@@ -615,7 +659,11 @@ void http_stop(http_server *srv, unsigned grace_ms)
 {
     if (!srv)
         return;
-    MHD_socket listen = MHD_quiesce_daemon(srv->daemon);
+    /* Drain: requests already in flight finish; any new one is answered
+     * 503 with Connection: close. (MHD_quiesce_daemon would close the
+     * listening socket instead, but in libmicrohttpd 0.9.75 it races the
+     * epoll worker threads and can abort the process.) */
+    atomic_store(&srv->draining, true);
     for (unsigned waited = 0;
          metrics_in_flight(srv->metrics) > 0 && waited < grace_ms;
          waited += 10) {
@@ -623,7 +671,5 @@ void http_stop(http_server *srv, unsigned grace_ms)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
-    if (listen != MHD_INVALID_SOCKET)
-        close(listen);
     free_server(srv);
 }

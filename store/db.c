@@ -117,6 +117,7 @@ const char *store_status_str(store_status st)
     case STORE_FULL: return "disk is full";
     case STORE_READONLY: return "database is read-only";
     case STORE_IOERR: return "disk I/O error";
+    case STORE_UNCONFIRMED: return "the disk did not confirm the write";
     case STORE_CORRUPT: return "database file is damaged or not a database";
     case STORE_SCHEMA: return "database schema is newer than this psinet";
     case STORE_NOMEM: return "out of memory";
@@ -226,10 +227,22 @@ store_status store_write_begin(store *st, stmt_id id, store_conn **c,
     return *q ? STORE_OK : store_status_of(rc);
 }
 
+/* Whether the last error on c was a failed fsync: COMMIT had written its
+ * WAL records, commit mark included, so recovery at the next start may
+ * replay them although this COMMIT failed. */
+static bool commit_unconfirmed(store_conn *c)
+{
+    int x = c->db ? sqlite3_extended_errcode(c->db) : 0;
+    return x == SQLITE_IOERR_FSYNC || x == SQLITE_IOERR_DIR_FSYNC;
+}
+
 store_status store_write_end(store *st, store_conn *c, store_status result)
 {
-    if (result == STORE_OK)
+    if (result == STORE_OK) {
         result = store_commit(c);
+        if (result == STORE_IOERR && commit_unconfirmed(c))
+            result = STORE_UNCONFIRMED;
+    }
     if (result != STORE_OK)
         store_rollback(c);
     if (result == STORE_READONLY)

@@ -33,6 +33,9 @@ typedef enum {
     STORE_FULL,     /* disk or quota full */
     STORE_READONLY, /* the file or its directory cannot be written */
     STORE_IOERR,    /* an I/O error from the OS */
+    STORE_UNCONFIRMED, /* COMMIT wrote its records but the disk did not
+                          confirm them (fsync failed): the write may or may
+                          not be there after a restart */
     STORE_CORRUPT,  /* the file is not a usable psinet database */
     STORE_SCHEMA,   /* the file's schema is newer than this binary knows */
     STORE_NOMEM,

@@ -82,6 +82,20 @@ class GracefulStop(unittest.TestCase):
             s.proc.send_signal(signal.SIGTERM)
             time.sleep(0.3)
             self.assertIsNone(s.proc.poll())  # still waiting for us
+            # Meanwhile a new request is turned away, not left hanging.
+            # (A plain socket: this answer is outside the contract check.)
+            n = socket.create_connection(("127.0.0.1", s.port), 10)
+            n.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            late = b""
+            while True:
+                chunk = n.recv(4096)
+                if not chunk:
+                    break
+                late += chunk
+            n.close()
+            self.assertTrue(late.startswith(b"HTTP/1.1 503"), late[:100])
+            self.assertIn(b"retry-after: 1", late.lower())
+            self.assertIn(b"connection: close", late.lower())
             c.sendall(body[5:])
             reply = b""
             while b"0.8" not in reply:
