@@ -62,9 +62,10 @@ static const option options[] = {
      "use behind a proxy)"},
     {"body-timeout", "PSINET_BODY_TIMEOUT", OPT_UINT,
      offsetof(server_config, body_timeout), 86400, 0,
-     "seconds a client has to send a whole request, headers and body, "
-     "from when the connection opens or the previous answer is sent "
-     "(0: no limit)"},
+     "seconds a client has to send a request's body once its headers are "
+     "in; the headers get the longer of this and --connection-timeout, "
+     "from when the connection opens or the previous answer is sent, "
+     "however slowly their bytes trickle in (0: no limit)"},
     {"busy-timeout", "PSINET_BUSY_TIMEOUT", OPT_UINT,
      offsetof(server_config, busy_timeout_ms), 600000, 1,
      "milliseconds a write waits for the database lock before a 503"},

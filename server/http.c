@@ -378,7 +378,20 @@ static void log_cut_off(http_server *srv, const char *request_id,
 /* The watchdog's report of a connection it cut off (its thread). */
 static void on_watchdog_cut(void *arg, const char *request_id, double ms)
 {
-    log_cut_off(arg, request_id, NULL, NULL, 408, "body_timeout", 0, ms);
+    if (request_id) { /* a request whose body came too slowly */
+        log_cut_off(arg, request_id, NULL, NULL, 408, "body_timeout", 0, ms);
+        return;
+    }
+    /* No whole request's headers in time: a client trickling them, or one
+     * that stayed idle past the idle timeout. Not a request: logged, not
+     * counted. */
+    log_line line;
+    log_line_begin(&line, "info", "connection_cut_off");
+    log_line_str(&line, "limit", "body_timeout", 32);
+    log_line_str(&line, "reason", "no request's headers arrived in time",
+                 64);
+    log_line_ms(&line, "ms", ms);
+    log_line_end(&line);
 }
 
 /* Drops the connection of a request whose body cannot be accepted (it
@@ -593,7 +606,12 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
     }
     srv->max_body = cfg->limits.max_body;
     if (cfg->body_timeout > 0) {
-        srv->watch = watchdog_start(cfg->body_timeout * 1000u,
+        /* Headers get the longer of the two timeouts: an idle kept-alive
+         * connection is the idle timeout's to close. */
+        unsigned headers = cfg->body_timeout > cfg->connection_timeout
+                               ? cfg->body_timeout
+                               : cfg->connection_timeout;
+        srv->watch = watchdog_start(headers * 1000u, cfg->body_timeout * 1000u,
                                     on_watchdog_cut, srv);
         if (!srv->watch) {
             log_event("error", "watchdog", "cannot start its thread");

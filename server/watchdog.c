@@ -15,10 +15,11 @@
 struct watch_entry {
     watch_entry *prev, *next;
     int fd;
-    struct timespec since; /* when the clock started */
+    struct timespec since; /* when the running clock started */
     bool running;          /* receiving a request, or waiting for one */
     bool cut;              /* shut down already */
-    char request_id[72];   /* "" until a request's headers are in */
+    char request_id[72];   /* "" until a request's headers are in: the
+                              headers' clock runs, else the body's */
 };
 
 struct watchdog {
@@ -26,7 +27,7 @@ struct watchdog {
     pthread_cond_t wake;
     pthread_t thread;
     bool stopping;
-    unsigned timeout_ms;
+    unsigned headers_ms, body_ms;
     watch_entry *head;
     watchdog_cut_fn on_cut;
     void *arg;
@@ -47,7 +48,7 @@ static void cut_late(watchdog *w)
         if (!e->running || e->cut)
             continue;
         double ms = ms_between(&e->since, &now);
-        if (ms <= (double)w->timeout_ms)
+        if (ms <= (double)(e->request_id[0] ? w->body_ms : w->headers_ms))
             continue;
         /* The socket stays open until watchdog_remove has run (the lock
          * is held here), so fd is still this connection's. */
@@ -78,14 +79,16 @@ static void *watch_loop(void *arg)
     return NULL;
 }
 
-watchdog *watchdog_start(unsigned timeout_ms, watchdog_cut_fn on_cut, void *arg)
+watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
+                         watchdog_cut_fn on_cut, void *arg)
 {
-    if (timeout_ms == 0)
+    if (body_ms == 0)
         return NULL;
     watchdog *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->timeout_ms = timeout_ms;
+    w->headers_ms = headers_ms;
+    w->body_ms = body_ms;
     w->on_cut = on_cut;
     w->arg = arg;
     pthread_condattr_t attr;
@@ -164,6 +167,7 @@ void watchdog_name(watchdog *w, watch_entry *e, const char *request_id)
     size_t n = strnlen(request_id, sizeof e->request_id - 1);
     memcpy(e->request_id, request_id, n);
     e->request_id[n] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &e->since);
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -1,13 +1,14 @@
-/* server/watchdog.h - an absolute deadline for receiving each request.
+/* server/watchdog.h - absolute deadlines for receiving each request.
  *
  * libmicrohttpd's connection timeout counts idle time only: a client that
  * sends one byte every few seconds, of its headers or of its body, is
  * never dropped by it, and a few such clients hold every connection. The
- * watchdog gives each request a fixed time from the moment the connection
- * opens, or the previous answer was sent, until the whole request is in.
- * A thread checks the clocks a few times a second and shuts down the
- * socket of a connection that ran out of time; libmicrohttpd then closes
- * it as it would any connection the client dropped.
+ * watchdog gives each request two fixed times: one for its headers to
+ * arrive, counted from the moment the connection opens or the previous
+ * answer was sent, and one for its body, counted from the headers. A
+ * thread checks the clocks a few times a second and shuts down the socket
+ * of a connection that ran out of time; libmicrohttpd then closes it as it
+ * would any connection the client dropped.
  *
  * Every function takes a NULL watchdog (no deadline) and does nothing. */
 #ifndef PSINET_SERVER_WATCHDOG_H
@@ -19,15 +20,15 @@ typedef struct watchdog watchdog;
 typedef struct watch_entry watch_entry;
 
 /* Called (on the watchdog's thread) for each connection it cuts off:
- * request_id is the id of the request whose headers were in, or NULL when
- * the headers themselves never arrived; ms is the time the client had. */
+ * request_id is the id of the request whose body was late, or NULL when
+ * no request's headers arrived in time; ms is the time the client had. */
 typedef void (*watchdog_cut_fn)(void *arg, const char *request_id, double ms);
 
-/* Starts the thread; timeout_ms 0 gives NULL (no deadline). NULL also when
- * the thread cannot start (the caller treats that as an error only when
- * timeout_ms > 0). */
-watchdog *watchdog_start(unsigned timeout_ms, watchdog_cut_fn on_cut,
-                         void *arg);
+/* Starts the thread with the time for headers and the time for a body, in
+ * milliseconds; body_ms 0 gives NULL (no deadlines). NULL also when the
+ * thread cannot start (an error only when body_ms > 0). */
+watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
+                         watchdog_cut_fn on_cut, void *arg);
 
 /* Stops the thread and frees w and any entries left. */
 void watchdog_stop(watchdog *w);
@@ -41,7 +42,8 @@ watch_entry *watchdog_add(watchdog *w, int fd);
  * (libmicrohttpd's "closed" notification does). */
 void watchdog_remove(watchdog *w, watch_entry *e);
 
-/* The headers of a request are in: names it for the log. */
+/* The headers of a request are in: its body's clock starts, and the
+ * request is named for the log. */
 void watchdog_name(watchdog *w, watch_entry *e, const char *request_id);
 
 /* The whole request is in: its clock stops while it is answered. */
