@@ -82,6 +82,8 @@ typedef struct {
     int route;         /* index into the route table, -1 when none matched */
     api_header headers[API_MAX_HEADERS];
     size_t header_count;
+    bool arena;        /* json was built in the thread's arena: freeing resp
+                          resets it (api/json_alloc.h) */
 } api_response;
 
 /* Handles req completely and fills resp (zeroed first). Never fails: errors

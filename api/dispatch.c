@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "api/b64_lift.h"
+#include "api/json_alloc.h"
 #include "api/json_write.h"
 #include "api/parse.h"
 #include "api/routes.h"
@@ -49,13 +50,23 @@ const char *api_response_get_header(const api_response *resp,
     return NULL;
 }
 
-void api_response_free(api_response *resp)
+/* Drops resp's body (JSON or owned bytes). */
+static void drop_body(api_response *resp)
 {
     json_decref(resp->json);
     resp->json = NULL;
     free(resp->owned_raw);
     resp->owned_raw = NULL;
     resp->raw = NULL;
+}
+
+void api_response_free(api_response *resp)
+{
+    drop_body(resp);
+    if (resp->arena) {
+        api_json_arena_end();
+        resp->arena = false;
+    }
 }
 
 char *api_response_body(const api_response *resp, size_t *len)
@@ -348,6 +359,7 @@ void api_handle(const api_ctx *ctx, const api_request *req,
 {
     memset(resp, 0, sizeof *resp);
     resp->route = -1;
+    resp->arena = api_json_arena_begin();
     api_err err;
     api_err_init(&err);
     api_code code = dispatch(ctx, req, resp, &err);
@@ -363,11 +375,13 @@ void api_handle(const api_ctx *ctx, const api_request *req,
         resp->header_count = kept;
         if (err.retry_after > 0)
             api_response_header(resp, "Retry-After", "%d", err.retry_after);
-        api_response_free(resp);
+        drop_body(resp); /* the arena stays on: err's items live in it */
         resp->status = api_code_status(code);
         resp->content_type = "application/problem+json";
         resp->json = api_problem(&err);
         resp->raw_len = 0;
     }
     api_err_clear(&err);
+    if (resp->arena)
+        api_json_arena_pause();
 }

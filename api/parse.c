@@ -354,6 +354,20 @@ bool api_read_amplitudes(const json_t *v, const char *ptr, api_limit max,
     }
     for (size_t i = 0; i < len; i++) {
         const json_t *a = json_array_get(v, i);
+        /* The usual cases first, with no pointer to format. */
+        if (json_is_number(a) && isfinite(json_number_value(a))) {
+            c[i] = CMPLX(json_number_value(a), 0.0);
+            continue;
+        }
+        if (json_is_array(a) && json_array_size(a) == 2) {
+            const json_t *r = json_array_get(a, 0), *m = json_array_get(a, 1);
+            if (json_is_number(r) && json_is_number(m) &&
+                isfinite(json_number_value(r)) &&
+                isfinite(json_number_value(m))) {
+                c[i] = CMPLX(json_number_value(r), json_number_value(m));
+                continue;
+            }
+        }
         char p[API_PTR_MAX];
         api_ptr_index(p, ptr, i);
         double re = 0, im = 0;

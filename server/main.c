@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/json_alloc.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http.h"
@@ -97,6 +98,9 @@ int main(int argc, char **argv)
     /* The server's worker threads are the parallelism; a BLAS spawning its
      * own threads inside each of them would only oversubscribe the cores. */
     openblas_set_num_threads(1);
+
+    /* jansson allocates from a per-request arena (api/json_alloc.h). */
+    api_json_alloc_install();
 
 #ifdef __GLIBC__
     /* Bodies and their arrays run to megabytes. glibc would give each its
