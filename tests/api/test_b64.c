@@ -1,0 +1,76 @@
+/* tests/api/test_b64.c - the base64 decoder (api/b64.c) against Python's
+ * base64 module, a round trip through the encoder, and every bad byte in
+ * every position. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/b64.h"
+#include "tests/testlib.h"
+
+TEST(decoding_matches_python)
+{
+    /* base64.b64encode(bytes(range(0, 245, 7))): 35 bytes, one '=' */
+    const char *text = "AAcOFRwjKjE4P0ZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+4=";
+    unsigned char out[64];
+    size_t n = 0;
+    CHECK(api_b64_decode(text, strlen(text), out, &n));
+    CHECK_EQ_INT(n, 35);
+    for (size_t i = 0; i < n; i++)
+        CHECK_EQ_INT(out[i], 7 * i);
+    /* padding is optional */
+    CHECK(api_b64_decode(text, strlen(text) - 1, out, &n));
+    CHECK_EQ_INT(n, 35);
+    CHECK_EQ_INT(out[34], 238);
+}
+
+TEST(every_length_round_trips_through_the_encoder)
+{
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (size_t count = 1; count <= 40; count++) {
+        double x[40];
+        for (size_t i = 0; i < count; i++) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            uint64_t bits = state & 0x7fefffffffffffffu; /* finite */
+            memcpy(&x[i], &bits, sizeof bits);
+        }
+        json_t *a = api_b64_array(x, count, 0, false);
+        const char *text = json_string_value(json_object_get(a, "b64"));
+        double y[40];
+        CHECK(text && api_b64_decode_doubles(text, strlen(text), y, count));
+        CHECK(memcmp(x, y, count * sizeof *x) == 0);
+        /* one double more or fewer does not fit */
+        CHECK(!api_b64_decode_doubles(text, strlen(text), y, count - 1));
+        json_decref(a);
+    }
+}
+
+TEST(every_bad_byte_in_every_position_is_refused)
+{
+    const char *good = "AAAAAAAA8D8AAAAAAAAAQA=="; /* 1.0, 2.0 */
+    size_t len = strlen(good);
+    unsigned char out[32];
+    size_t n;
+    CHECK(api_b64_decode(good, len, out, &n) && n == 16);
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                                   "opqrstuvwxyz0123456789+/";
+    int refused = 0, tried = 0;
+    for (size_t pos = 0; pos < 22; pos++) { /* not the padding */
+        for (int c = 1; c < 256; c++) {
+            if (memchr(alphabet, c, sizeof alphabet - 1))
+                continue;
+            char text[32];
+            memcpy(text, good, len + 1);
+            text[pos] = (char)c;
+            tried++;
+            refused += !api_b64_decode(text, len, out, &n);
+        }
+    }
+    CHECK_EQ_INT(refused, tried);
+    /* bits past the last byte must be zero; one character left is never
+     * whole bytes */
+    CHECK(!api_b64_decode("AB==", 4, out, &n));
+    CHECK(!api_b64_decode("AAAAA", 5, out, &n));
+}
