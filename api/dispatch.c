@@ -50,10 +50,12 @@ const char *api_response_get_header(const api_response *resp,
     return NULL;
 }
 
-/* Drops resp's body (JSON or owned bytes). */
+/* Drops resp's body (JSON or owned bytes). A tree wholly in the arena is
+ * not walked to be freed value by value: the arena's reset frees it. */
 static void drop_body(api_response *resp)
 {
-    json_decref(resp->json);
+    if (!(resp->arena && api_json_arena_holds_all()))
+        json_decref(resp->json);
     resp->json = NULL;
     free(resp->owned_raw);
     resp->owned_raw = NULL;
@@ -224,27 +226,9 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
 static int pattern_params(const char *pattern)
 {
     int n = 0;
-    for (const char *p = pattern; (p = strstr(p, "{id}")) != NULL; p += 4)
-        n++;
+    for (const char *p = pattern; *p; p++)
+        n += *p == '{';
     return n;
-}
-
-/* The fewest {id} segments among the patterns that match path, or -1 when
- * none does. A literal segment wins over {id}: /v1/superpositions/normalize
- * is its own resource, not the superposition with id "normalize". */
-static int best_specificity(const char *path)
-{
-    int best = -1;
-    for (const api_route *r = api_routes; r->method; r++) {
-        const char *id;
-        size_t id_len;
-        if (!api_route_match(r->pattern, path, &id, &id_len))
-            continue;
-        int n = pattern_params(r->pattern);
-        if (best < 0 || n < best)
-            best = n;
-    }
-    return best;
 }
 
 /* Collects the methods of the routes of path (at the given specificity)
@@ -288,19 +272,33 @@ static bool bearer_matches(const char *header, const char *key)
 static api_code dispatch(const api_ctx *ctx, const api_request *req,
                          api_response *resp, api_err *err)
 {
-    int specificity = best_specificity(req->path);
-    if (specificity < 0)
-        return api_fail(err, API_ENOTFOUND, "no resource at %.200s", req->path);
-
+    /* One pass over the table: the fewest {id} segments among the routes
+     * that match the path (a literal segment wins over {id}), and the first
+     * route of the method with that many. */
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     const api_route *route = NULL;
     const char *id = NULL;
     size_t id_len = 0;
-    for (const api_route *r = api_routes; r->method && !route; r++)
-        if (strcmp(r->method, method) == 0 &&
-            pattern_params(r->pattern) == specificity &&
-            api_route_match(r->pattern, req->path, &id, &id_len))
+    int specificity = -1, route_params = -1;
+    for (const api_route *r = api_routes; r->method; r++) {
+        const char *rid;
+        size_t rid_len;
+        if (!api_route_match(r->pattern, req->path, &rid, &rid_len))
+            continue;
+        int n = pattern_params(r->pattern);
+        if (specificity < 0 || n < specificity)
+            specificity = n;
+        if (strcmp(r->method, method) == 0 && (!route || n < route_params)) {
             route = r;
+            route_params = n;
+            id = rid;
+            id_len = rid_len;
+        }
+    }
+    if (specificity < 0)
+        return api_fail(err, API_ENOTFOUND, "no resource at %.200s", req->path);
+    if (route && route_params != specificity)
+        route = NULL; /* the method's route is a less specific one */
 
     if (!route) {
         char allow[128];
@@ -349,7 +347,8 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
     api_b64_lifted_use(&lifted);
     api_code code = route->handler(&call, resp, err);
     api_b64_lifted_use(NULL);
-    json_decref(body);
+    if (!(resp->arena && api_json_arena_holds_all()))
+        json_decref(body); /* else the arena's reset frees it */
     api_b64_lifted_free(&lifted);
     return code;
 }

@@ -10,6 +10,7 @@
 static _Thread_local api_arena *thread_arena; /* NULL until first used */
 static _Thread_local bool arena_on;
 static _Thread_local unsigned long outstanding; /* responses not yet freed */
+static _Thread_local bool fell_back; /* a value went to malloc meanwhile */
 
 static pthread_key_t arena_key; /* frees a thread's arena when it exits */
 static pthread_once_t arena_key_once = PTHREAD_ONCE_INIT;
@@ -30,6 +31,7 @@ static void *json_alloc(size_t n)
         void *p = api_arena_alloc(thread_arena, n);
         if (p)
             return p;
+        fell_back = true;
     }
     return malloc(n);
 }
@@ -55,6 +57,8 @@ bool api_json_arena_begin(void)
             return false;
         pthread_setspecific(arena_key, thread_arena);
     }
+    if (outstanding == 0)
+        fell_back = false;
     arena_on = true;
     outstanding++;
     return true;
@@ -71,4 +75,9 @@ void api_json_arena_end(void)
         arena_on = false;
         api_arena_reset(thread_arena);
     }
+}
+
+bool api_json_arena_holds_all(void)
+{
+    return outstanding > 0 && !fell_back;
 }

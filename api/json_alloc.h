@@ -30,4 +30,9 @@ void api_json_arena_pause(void);
  * then. */
 void api_json_arena_end(void);
 
+/* Whether every jansson value built since the thread's outstanding
+ * responses began is in the arena (none fell back to malloc). Then a whole
+ * tree can be dropped by not releasing it at all: the reset frees it. */
+bool api_json_arena_holds_all(void);
+
 #endif

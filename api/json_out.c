@@ -33,8 +33,11 @@ json_t *api_json_amplitudes(const double complex *c, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++) {
-        json_t *pair = json_pack("[f, f]", creal(c[i]), cimag(c[i]));
-        if (json_array_append_new(a, pair) != 0) {
+        /* json_pack("[f, f]") would parse its format every time */
+        json_t *pair = json_array();
+        if (!pair || json_array_append_new(pair, json_real(creal(c[i]))) ||
+            json_array_append_new(pair, json_real(cimag(c[i]))) ||
+            json_array_append_new(a, pair) != 0) {
             json_decref(a);
             return NULL;
         }

@@ -51,7 +51,8 @@ apitest_result apitest_call(const api_ctx *ctx, const char *method,
     api_handle(ctx, &req, &r.resp);
     size_t len;
     char *text = api_response_body(&r.resp, &len);
-    if (text && r.resp.json)
+    const char *type = r.resp.content_type;
+    if (text && type && strstr(type, "json")) /* built, or fixed bytes */
         r.body = json_loadb(text, len, 0, NULL);
     free(text);
     return r;
