@@ -324,7 +324,10 @@ static enum MHD_Result send_response(http_server *srv,
     log_line_uint(&line, "status", (unsigned)ar->status);
     log_line_uint(&line, "bytes", len);
     log_line_ms(&line, "ms", ms);
-    log_line_end(&line);
+    if (ar->status >= 500)
+        log_line_end(&line); /* a server error is written at once */
+    else
+        log_line_end_batched(&line);
     return ret;
 }
 

@@ -1,7 +1,9 @@
 /* server/log.c - JSON lines on stderr. */
 #include "server/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,7 +249,8 @@ void log_line_ms(log_line *l, const char *key, double ms)
     line_put(l, frac, 4);
 }
 
-void log_line_end(log_line *l)
+/* Closes l's object and its line. */
+static void line_close(log_line *l)
 {
     if (l->truncated) { /* the 24 bytes every put keeps are for this */
         memcpy(l->buf + l->len, ",\"truncated\":true", 17);
@@ -255,5 +258,130 @@ void log_line_end(log_line *l)
     }
     l->buf[l->len++] = '}';
     l->buf[l->len++] = '\n';
+}
+
+void log_line_end(log_line *l)
+{
+    line_close(l);
     write_line(l->buf, l->len);
 }
+
+/* ------------------------------------------------------- batched lines */
+
+/* A thread's access lines not yet written. */
+typedef struct batch {
+    struct batch *next;
+    pthread_mutex_t lock;
+    size_t len;
+    char buf[LOG_BATCH_BYTES];
+} batch;
+
+static pthread_mutex_t batches_lock = PTHREAD_MUTEX_INITIALIZER;
+static batch *batches;                 /* every thread's, for the flusher */
+static _Thread_local batch *own_batch; /* this thread's */
+static bool batching;                  /* log_batch_start ran */
+static pthread_t flusher;
+static pthread_mutex_t flusher_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flusher_wake = PTHREAD_COND_INITIALIZER;
+static bool flusher_stop;
+
+/* Writes b's lines (its lock held). */
+static void batch_write(batch *b)
+{
+    if (b->len) {
+        write_line(b->buf, b->len);
+        b->len = 0;
+    }
+}
+
+static void flush_all(void)
+{
+    pthread_mutex_lock(&batches_lock);
+    for (batch *b = batches; b; b = b->next) {
+        pthread_mutex_lock(&b->lock);
+        batch_write(b);
+        pthread_mutex_unlock(&b->lock);
+    }
+    pthread_mutex_unlock(&batches_lock);
+}
+
+static void *flush_loop(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&flusher_lock);
+    while (!flusher_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += LOG_BATCH_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&flusher_wake, &flusher_lock, &until);
+        pthread_mutex_unlock(&flusher_lock);
+        flush_all();
+        pthread_mutex_lock(&flusher_lock);
+    }
+    pthread_mutex_unlock(&flusher_lock);
+    return NULL;
+}
+
+int log_batch_start(void)
+{
+    if (pthread_create(&flusher, NULL, flush_loop, NULL) != 0)
+        return -1;
+    batching = true;
+    return 0;
+}
+
+void log_batch_stop(void)
+{
+    if (!batching)
+        return;
+    pthread_mutex_lock(&flusher_lock);
+    flusher_stop = true;
+    pthread_cond_signal(&flusher_wake);
+    pthread_mutex_unlock(&flusher_lock);
+    pthread_join(flusher, NULL);
+    batching = false;
+    flush_all();
+    pthread_mutex_lock(&batches_lock);
+    while (batches) {
+        batch *b = batches;
+        batches = b->next;
+        pthread_mutex_destroy(&b->lock);
+        free(b);
+    }
+    pthread_mutex_unlock(&batches_lock);
+}
+
+void log_line_end_batched(log_line *l)
+{
+    if (!batching) {
+        log_line_end(l);
+        return;
+    }
+    if (!own_batch) {
+        batch *b = malloc(sizeof *b);
+        if (!b) {
+            log_line_end(l);
+            return;
+        }
+        pthread_mutex_init(&b->lock, NULL);
+        b->len = 0;
+        pthread_mutex_lock(&batches_lock);
+        b->next = batches;
+        batches = b;
+        pthread_mutex_unlock(&batches_lock);
+        own_batch = b;
+    }
+    line_close(l);
+    batch *b = own_batch;
+    pthread_mutex_lock(&b->lock);
+    if (b->len + l->len > sizeof b->buf)
+        batch_write(b);
+    memcpy(b->buf + b->len, l->buf, l->len);
+    b->len += l->len;
+    pthread_mutex_unlock(&b->lock);
+}
+

@@ -42,6 +42,22 @@ void log_line_ms(log_line *l, const char *key, double ms);
 /* Closes the line and writes it. */
 void log_line_end(log_line *l);
 
+/* Access lines come one per request: a write(2) each would cost a small
+ * request a tenth of its time. Between log_batch_start and log_batch_stop,
+ * log_line_end_batched collects a thread's lines in a buffer, written when
+ * it fills and at least every LOG_BATCH_MS by a flusher thread; a line is
+ * never split. Other lines (start-up, warnings, errors) are written at
+ * once, with log_line_end. Without log_batch_start, lines are written at
+ * once too. */
+#define LOG_BATCH_MS 100
+#define LOG_BATCH_BYTES 16384
+int log_batch_start(void);
+
+/* Stops the flusher and writes whatever is left. */
+void log_batch_stop(void);
+
+void log_line_end_batched(log_line *l);
+
 /* Writes text (at most max_in bytes of it) into out as a JSON string
  * literal, quotes included: quotes, backslashes and control characters
  * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short

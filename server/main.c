@@ -157,10 +157,15 @@ int main(int argc, char **argv)
               ctx.api_key && ctx.auth_reads ? " and reads" : "",
               cfg.cors_origins[0] ? cfg.cors_origins : "none");
 
+    /* From here on, access lines are written in batches (server/log.h). */
+    bool batching = log_batch_start() == 0;
+
     int sig = wait_for_stop();
     log_event("info", "stopping", "%s received: finishing in-flight requests",
               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(srv, SHUTDOWN_GRACE_MS);
+    if (batching)
+        log_batch_stop();
     store_close(ctx.db);
     metrics_free(metrics);
     log_event("info", "stopped", "psinet stopped cleanly");

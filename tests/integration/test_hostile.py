@@ -191,6 +191,10 @@ class Log(unittest.TestCase):
     def test_every_log_line_stays_one_json_object(self):
         # Request lines with quotes, backslashes, control bytes, invalid
         # UTF-8 and over-long paths are escaped, never pasted into the log.
+        def requests_logged():
+            return sum('"event":"request"' in line
+                       for line in list(server.log_lines))
+        before = requests_logged()
         for line in (b'G"\\\x01T /healthz HTTP/1.1',
                      b"GET /" + b"a" * 700 + b" HTTP/1.1",
                      b"GET /" + b"%22" * 300 + b" HTTP/1.1",
@@ -198,6 +202,11 @@ class Log(unittest.TestCase):
                      b'GET /x","status":200,"forged":"1 HTTP/1.1'):
             server.raw(line + b"\r\nHost: x\r\n\r\n", timeout=2)
         self.assertEqual(server.get("/healthz").status, 200)
+        # access lines are written in batches, at least every 100 ms
+        deadline = time.monotonic() + 5
+        while requests_logged() < before + 6:
+            self.assertLess(time.monotonic(), deadline, server.log())
+            time.sleep(0.02)
         for text in list(server.log_lines):
             obj = json.loads(text)
             self.assertIsInstance(obj, dict)

@@ -3,6 +3,7 @@
 import os
 import re
 import tempfile
+import time
 import unittest
 
 from harness import Server, assert_problem
@@ -174,8 +175,12 @@ class Observability(unittest.TestCase):
         self.assertRegex(r.header("x-request-id"), r"^[0-9a-f]{16}$")
         other = self.s.get("/healthz").header("x-request-id")
         self.assertNotEqual(other, r.header("x-request-id"))
-        self.assertTrue(any('"id":"trace-42.a:b"' in l and '"route":"healthz"' in l
-                            for l in self.s.log_lines))
+        # access lines are written in batches, at least every 100 ms
+        deadline = time.monotonic() + 5
+        while not any('"id":"trace-42.a:b"' in l and '"route":"healthz"' in l
+                      for l in list(self.s.log_lines)):
+            self.assertLess(time.monotonic(), deadline, self.s.log())
+            time.sleep(0.02)
 
     def test_every_response_is_nosniff_and_not_cached(self):
         for r in (self.s.get("/healthz"), self.s.get("/nope"),

@@ -205,6 +205,8 @@ class Signals(unittest.TestCase):
             self.assertEqual(r.status, 201)
             self.assertEqual(s.stop(signal.SIGINT), 0)
             self.assertIn("SIGINT received", s.log())
+            # batched access lines are all written before the exit
+            self.assertIn('"route":"superpositions.create"', s.log())
             self.assertIn('"event":"stopped"', s.log())
             self.assertFalse(os.path.exists(s.db + "-wal"))
             again = Server(db=s.db).start()
