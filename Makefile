@@ -58,7 +58,7 @@ all: build/psinet
 # says what it installs.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
               libsqlite3-dev libopenblas-dev
-TEST_PKGS  := python3 curl
+TEST_PKGS  := python3
 
 # $(call apt_ensure,PACKAGES)
 define apt_ensure
