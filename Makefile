@@ -157,6 +157,9 @@ $(1)/tests/%: $(1)/obj/tests/api/%.o $(1)/obj/tests/testlib.o \
               $(call objects,$(1),$(LIB_SRC) $(GEN_SRC))
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
+
+# test_dtoa compares api_dtoa with the Grisu2 writer it replaced.
+$(1)/tests/test_dtoa: $(1)/obj/tests/ref/dtoa_grisu2.o
 endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
