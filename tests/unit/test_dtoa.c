@@ -5,12 +5,14 @@
  * that.
  *
  * The random inputs come from a fixed-seed generator. In the release build
- * (about 5 s): 16,000,000 doubles compared with Grisu2's text and 2,000,000
- * more across every exponent, 4,000,000 round trips, 400,000 comparisons
- * with the old formatter. Under AddressSanitizer a quarter of each (libc's
- * printf and strtod, most of the time, are not instrumented).
- * PSINET_DTOA_COUNT=N sets the round trips, 4 N comparisons with Grisu2
- * and N / 10 with the old formatter, for a longer soak. */
+ * (under 5 s): 16,000,000 doubles compared with Grisu2's text, 2,000,000
+ * more across every exponent and 6,318 around the doubles that api_dtoa's
+ * arithmetic finds hardest (tests/ref/dtoa_near_integers.h); 4,000,000
+ * round trips; 400,000 comparisons with the old formatter. Under
+ * AddressSanitizer a quarter of the random ones (about 2 s: libc's printf
+ * and strtod, most of the time, are not instrumented). PSINET_DTOA_COUNT=N
+ * sets the round trips, 4 N comparisons with Grisu2 and N / 10 with the
+ * old formatter, for a longer soak. */
 #include "api/dtoa.h"
 
 #include <float.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "tests/ref/dtoa_grisu2.h"
+#include "tests/ref/dtoa_near_integers.h"
 #include "tests/testlib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -345,6 +348,27 @@ TEST(dtoa_writes_what_grisu2_wrote_at_every_exponent)
         }
     printf("dtoa: %ld doubles across every exponent compared with Grisu2's "
            "text, %ld different\n",
+           compared, different);
+}
+
+/* The 1,053 doubles whose value or interval end, as api_dtoa scales it,
+ * comes nearest an integer without being one (within 2^-55, down to
+ * 2^-65.4): where dtoa_round_odd has the least to spare. Listed by
+ * api/gen_dtoa_powers.py --near-integers; with their neighbours, either
+ * sign. */
+TEST(dtoa_writes_what_grisu2_wrote_near_integers)
+{
+    long compared = 0, different = 0;
+    size_t n = sizeof dtoa_near_integers / sizeof dtoa_near_integers[0];
+    for (size_t i = 0; i < n && different < 10; i++)
+        for (int s = -1; s <= 1; s++) {
+            double d = from_bits(dtoa_near_integers[i] + (uint64_t)(int64_t)s);
+            different += !writes_what_grisu2_wrote(d);
+            different += !writes_what_grisu2_wrote(-d);
+            compared += 2;
+        }
+    printf("dtoa: %ld doubles near integers compared with Grisu2's text, %ld "
+           "different\n",
            compared, different);
 }
 
