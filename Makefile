@@ -157,6 +157,9 @@ $(1)/tests/%: $(1)/obj/tests/api/%.o $(1)/obj/tests/testlib.o \
               $(call objects,$(1),$(LIB_SRC) $(GEN_SRC))
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
+
+# test_dtoa compares api_dtoa with the Grisu2 writer it replaced.
+$(1)/tests/test_dtoa: $(1)/obj/tests/ref/dtoa_grisu2.o
 endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
@@ -212,7 +215,8 @@ loadtest: build/psinet build/.deps-load
 # parse time, one table (bench/bench.py; figures go to bench/RESULTS.md by
 # hand). `make bench-kernels`: GFLOP/s of the core's dense forward pass
 # against OpenBLAS called directly. `make bench-dtoa`: ns per number written
-# as JSON text, the old snprintf/strtod way against api_dtoa (Grisu2).
+# as JSON text by api_dtoa (Schubfach), the Grisu2 writer it replaced
+# (tests/ref) and the snprintf/strtod way before that.
 BENCH_SECONDS ?= 4
 build/bench/baseline: bench/baseline.c | build/.deps-build
 	@mkdir -p $(@D)
@@ -237,7 +241,8 @@ bench: build/psinet build/bench/baseline build/bench/parse_time \
 bench-kernels: build/bench/kernels
 	./build/bench/kernels
 
-build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o
+build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o \
+                  $(REL)/obj/tests/ref/dtoa_grisu2.o
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $^ -lm -o $@
 

@@ -1,325 +1,140 @@
-/* api/dtoa.c - shortest round-trip decimal text for a double: Grisu2.
+/* api/dtoa.c - shortest round-trip decimal text for a double: Schubfach.
  *
- * After Loitsch, "Printing Floating-Point Numbers Quickly and Accurately
- * with Integers" (PLDI 2010). A positive double v = f * 2^e is what strtod
- * makes of any decimal between m- and m+, the midpoints to its neighbours
- * (the midpoints themselves too when f is even). The three are exact as
- * 64-bit significands with one binary exponent. Multiplying each by a cached
- * 10^K (api/dtoa_powers.h) chosen so that the product's exponent lies in
- * [-60, -32] turns them into fixed-point numbers W, M-, M+ whose integer
- * part fits 32 bits; each is within one unit of the exact product. Grisu2
- * narrows the interval by that unit on each side, L = M- + 1 and U = M+ - 1,
- * so that anything in [L, U] surely reads back as v, and generates the
- * digits of U until the number they form lies in [L, U]: the fewest digits
- * there. It then lowers the last digit while that brings the number nearer
- * W.
+ * After Giulietti, "The Schubfach way to render doubles" (2020). A positive
+ * double v = c * 2^q is what strtod makes of every decimal in its rounding
+ * interval: v - 2^q / 2 to v + 2^q / 2 (from v - 2^q / 4 when v is a power
+ * of two whose lower neighbour is half as far), the ends included when c is
+ * even. Take K = floor(log10(2^q)) (of 3/4 * 2^q in the second case): the
+ * interval is then at least 1 and less than 10 units of 10^K wide, so it
+ * holds a multiple of 10^K and at most one multiple of 10^(K+1). If it
+ * holds one of 10^(K+1), that is the shortest decimal there (trailing zeros
+ * dropped). Otherwise every multiple of 10^K in it has as many digits, and
+ * the nearest v are s * 10^K and (s + 1) * 10^K, s = floor(v / 10^K): the
+ * one of them in the interval, or if both are, the nearer v (the even one
+ * when v is halfway).
  *
- * Two things the paper's Grisu2 leaves open are settled exactly here, so
- * that the text is always the shortest and, of the shortest, the nearest v:
- * a shorter number may lie in the two units narrowed off at either end, and
- * W, being v only to within a unit, cannot tell near-ties apart. In both
- * cases the candidates are known from the digits already made (dtoa_shorter,
- * dtoa_round) and libc decides, strtod whether a candidate reads back as v,
- * printf ("%.*e", exact, ties to even) which is nearest. That takes a call
- * to one of them for about 1 double in 200 (measured over 4 million random
- * bit patterns: 0.17% strtod, 0.29% printf), too few to measure: api_dtoa
- * runs as fast with both calls stubbed out. */
+ * Deciding all that takes v and the two ends times 4 / 10^K to the unit,
+ * and whether exactly: rounded to odd. dtoa_round_odd gets each from one
+ * 128-bit power of ten (api/dtoa_powers.h) and two 64x64-bit products;
+ * api/gen_dtoa_powers.py proves that exact for every double. No loop, no
+ * division by a variable, no fallback. The digits are then laid out as
+ * printf's "%g" would lay them out (api/dtoa.h). */
 #include "api/dtoa.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/dtoa_powers.h"
 
-/* Grisu2 makes at most 18 digits (see dtoa_grisu2), 17 in practice. */
-#define DTOA_MAX_DIGITS 20
+#ifndef __SIZEOF_INT128__
+#error "api/dtoa.c needs unsigned __int128 (gcc or clang, 64-bit target)"
+#endif
+typedef unsigned __int128 dtoa_u128;
 
-/* f * 2^e. */
-typedef struct {
-    uint64_t f;
-    int e;
-} dtoa_fp;
-
-/* Returns x * y with its significand rounded to 64 bits (the high half of
- * the 128-bit product, to nearest), built from four 32x32-bit products. */
-static dtoa_fp dtoa_multiply(dtoa_fp x, dtoa_fp y)
+/* floor(log10(2^q)), floor(log10(3/4 * 2^q)) and floor(log2(10^n)), in
+ * nonnegative integers before the shift; api/gen_dtoa_powers.py checks
+ * each for every q and n api_dtoa uses. */
+static int dtoa_floor_log10_pow2(int q)
 {
-    const uint64_t lo32 = 0xffffffffu;
-    uint64_t a = x.f >> 32, b = x.f & lo32, c = y.f >> 32, d = y.f & lo32;
-    uint64_t ac = a * c, bc = b * c, ad = a * d, bd = b * d;
-    uint64_t mid = (bd >> 32) + (ad & lo32) + (bc & lo32) + (UINT64_C(1) << 31);
-    dtoa_fp r = {ac + (ad >> 32) + (bc >> 32) + (mid >> 32), x.e + y.e + 64};
-    return r;
+    return ((q * 315653 + (1100 << 20)) >> 20) - 1100;
 }
 
-/* Returns the cached power 10^k, as f * 2^e with k in *k, that brings a
- * significand with binary exponent e to a product exponent in
- * [DTOA_ALPHA, DTOA_GAMMA]. api/gen_cached_powers.py proves this choice
- * right for every exponent a double can have. */
-static dtoa_fp dtoa_cached_power(int e, int *k)
+static int dtoa_floor_log10_three_quarters_pow2(int q)
 {
-    /* ceil((DTOA_ALPHA - e - 1) * log10(2)), log10(2) ~= 78913 / 2^18, in
-     * nonnegative integers (400 * 2^18 exceeds 1100 * 78913). */
-    int first = (((DTOA_ALPHA - e - 1) * 78913 + (401 << 18) - 1) >> 18) - 400;
-    int i = (first - DTOA_POWER_MIN_K + DTOA_POWER_STEP - 1) / DTOA_POWER_STEP;
-    dtoa_fp c = {dtoa_powers[i].f, dtoa_powers[i].e};
-    *k = dtoa_powers[i].k;
-    return c;
+    return ((q * 315653 - 131008 + (1100 << 20)) >> 20) - 1100;
 }
 
-static const uint32_t dtoa_pow10[10] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
-
-/* Number of decimal digits of n (at least 1). */
-static int dtoa_count_digits(uint32_t n)
+static int dtoa_floor_log2_pow10(int n)
 {
-    int count = 1;
-    while (count < 10 && n >= dtoa_pow10[count])
-        count++;
-    return count;
+    return ((n * 1741647 + (1100 << 19)) >> 19) - 1100;
 }
 
-/* Reads digits[0..n) * 10^exp10 exactly (strtod rounds correctly) and says
- * whether it is v. */
-static bool dtoa_reads_back(const char *digits, int n, int exp10, double v)
+/* Returns y * g / 2^128 rounded to odd for g = g_hi * 2^64 + g_lo and
+ * y < 2^59: its integer part, with the lowest bit set when the fraction is
+ * not 0. The fraction counts as 0 below 2^59 / 2^128, the most that g's
+ * excess over the exact power can add (api/gen_dtoa_powers.py). */
+static inline uint64_t dtoa_round_odd(uint64_t g_hi, uint64_t g_lo, uint64_t y)
 {
-    char text[DTOA_MAX_DIGITS + 8];
-    memcpy(text, digits, (size_t)n);
-    snprintf(text + n, sizeof text - (size_t)n, "e%d", exp10);
-    return strtod(text, NULL) == v;
+    dtoa_u128 low = (dtoa_u128)g_lo * y;
+    dtoa_u128 high = (dtoa_u128)g_hi * y + (uint64_t)(low >> 64);
+    uint64_t fraction_hi = (uint64_t)high, fraction_lo = (uint64_t)low;
+    return (uint64_t)(high >> 64) | ((fraction_hi | fraction_lo >> 59) != 0);
 }
 
-/* Says whether printf, which rounds exactly (ties to even), writes v > 0
- * to n significant digits as digits[0..n) with the first at 10^x. */
-static bool dtoa_printf_agrees(double v, const char *digits, int n, int x)
+/* The shortest decimal that reads back as v = c * 2^q > 0, the nearest v of
+ * those (irregular when v's lower neighbour is half as far as its upper):
+ * returns its significand, below 10^17 and possibly ending in zeros, and
+ * sets *exp10 to its decimal exponent. */
+static inline uint64_t dtoa_shortest(uint64_t c, int q, bool irregular,
+                                     int *exp10)
 {
-    char text[DTOA_MAX_DIGITS + 16];
-    snprintf(text, sizeof text, "%.*e", n - 1, v);
-    const char *p = text;
-    int i = 0;
-    for (; *p && *p != 'e'; p++) {
-        if (*p == '.')
-            continue;
-        if (i == n || *p != digits[i])
-            return false;
-        i++;
-    }
-    return i == n && *p == 'e' && atoi(p + 1) == x;
+    int k = irregular ? dtoa_floor_log10_three_quarters_pow2(q)
+                      : dtoa_floor_log10_pow2(q);
+    int h = q + dtoa_floor_log2_pow10(-k) + 1; /* 1 to 4 */
+    uint64_t g_hi = dtoa_powers[k - DTOA_K_MIN].hi;
+    uint64_t g_lo = dtoa_powers[k - DTOA_K_MIN].lo;
+
+    /* v, and the ends of its interval, times 4 / 10^K, rounded to odd. An
+     * odd c leaves the ends out: a decimal at an end reads back as the
+     * neighbour with the even significand. Then a multiple d of 10^K is in
+     * the interval when lower <= 4 d <= upper, in whole numbers. */
+    uint64_t four_c = c << 2, open = c & 1;
+    uint64_t vb = dtoa_round_odd(g_hi, g_lo, four_c << h);
+    uint64_t lower =
+        dtoa_round_odd(g_hi, g_lo, (four_c - 2 + irregular) << h) + open;
+    uint64_t upper = dtoa_round_odd(g_hi, g_lo, (four_c + 2) << h) - open;
+
+    uint64_t s = vb >> 2, t = s + 1;
+    uint64_t s10 = s - s % 10, t10 = s10 + 10;
+    *exp10 = k;
+    /* A multiple of 10 inside comes first; at most one is, and s10 is
+     * below the upper end, t10 above the lower one. Else s or t, or if
+     * both are inside, the nearer v (the even one on a tie). */
+    bool s10_in = lower <= s10 << 2, t10_in = t10 << 2 <= upper;
+    bool s_in = lower <= s << 2, t_in = t << 2 <= upper;
+    bool s_nearer = vb + (s & 1) <= (s << 2) + 2;
+    uint64_t f = t - (s_in & (!t_in | s_nearer));
+    f = t10_in ? t10 : f;
+    return s10_in ? s10 : f;
 }
 
-/* Drops trailing zeros of digits[0..n) into the exponent; returns the new
- * count. */
-static int dtoa_trim(const char *digits, int n, int *exp10)
+/* "00" to "99" in ASCII as 16-bit numbers, the first digit in the low
+ * byte. */
+#define DTOA_PAIR(n) (('0' + (n) / 10) | ('0' + (n) % 10) << 8)
+#define DTOA_PAIRS(t)                                                          \
+    DTOA_PAIR(t * 10), DTOA_PAIR(t * 10 + 1), DTOA_PAIR(t * 10 + 2),           \
+        DTOA_PAIR(t * 10 + 3), DTOA_PAIR(t * 10 + 4), DTOA_PAIR(t * 10 + 5),   \
+        DTOA_PAIR(t * 10 + 6), DTOA_PAIR(t * 10 + 7), DTOA_PAIR(t * 10 + 8),   \
+        DTOA_PAIR(t * 10 + 9)
+static const uint16_t dtoa_pairs[100] = {
+    DTOA_PAIRS(0), DTOA_PAIRS(1), DTOA_PAIRS(2), DTOA_PAIRS(3), DTOA_PAIRS(4),
+    DTOA_PAIRS(5), DTOA_PAIRS(6), DTOA_PAIRS(7), DTOA_PAIRS(8), DTOA_PAIRS(9)};
+
+/* The 8 digits of n < 10^8 in ASCII in the 8 bytes of a word, the first
+ * digit in the lowest byte. The four pairs come from three independent
+ * divisions (by multiplication) rather than one after another. */
+static inline uint64_t dtoa_ascii8(uint32_t n)
 {
-    while (n > 1 && digits[n - 1] == '0') {
-        n--;
-        ++*exp10;
-    }
-    return n;
+    uint32_t a = n / 1000000, b = n / 10000, c = n / 100;
+    return (uint64_t)dtoa_pairs[a] | (uint64_t)dtoa_pairs[b - 100 * a] << 16 |
+           (uint64_t)dtoa_pairs[c - 100 * b] << 32 |
+           (uint64_t)dtoa_pairs[n - 100 * c] << 48;
 }
 
-/* Grisu2's result, and what deciding on it further needs: digits[0..n) of
- * U, the last at 10^exp10; rest, U minus their number; unit, the weight of
- * the last digit; delta, U - L; dist, U - W; slack, the one unit of error.
- * The last five in one fixed point (scaled by 10 for each fraction digit). */
-typedef struct {
-    char digits[DTOA_MAX_DIGITS];
-    int n, exp10;
-    uint64_t rest, unit, delta, dist, slack;
-} dtoa_grisu;
-
-/* Grisu2 proper for v = f * 2^e > 0 (lower_closer when the double below v
- * is half as far as the one above): the fewest digits of U that form a
- * number in [L, U]. */
-static void dtoa_grisu2(uint64_t f, int e, bool lower_closer, dtoa_grisu *g)
+/* Writes the 8 bytes of w at p, the lowest first. */
+static inline void dtoa_store8(char *p, uint64_t w)
 {
-    /* Normalise: w's top bit at 63; m+ and m- share its exponent. */
-    int s = 11; /* 53 bits, unless subnormal */
-    while (!(f << s >> 63))
-        s++;
-    dtoa_fp w = {f << s, e - s};
-    dtoa_fp m_plus = {(2 * f + 1) << (s - 1), w.e};
-    dtoa_fp m_minus = {
-        lower_closer ? (4 * f - 1) << (s - 2) : (2 * f - 1) << (s - 1), w.e};
-
-    int k;
-    dtoa_fp c = dtoa_cached_power(w.e, &k);
-    dtoa_fp scaled_w = dtoa_multiply(w, c);
-    dtoa_fp scaled_plus = dtoa_multiply(m_plus, c);
-    dtoa_fp scaled_minus = dtoa_multiply(m_minus, c);
-
-    /* Fixed point with `shift` fraction bits, 32 <= shift <= 60; U is at
-     * least 2^62, so its integer part p1 is 4 or more. */
-    int shift = -scaled_w.e;
-    uint64_t one = UINT64_C(1) << shift;
-    uint64_t upper = scaled_plus.f - 1;
-    uint64_t delta = upper - (scaled_minus.f + 1);
-    uint32_t p1 = (uint32_t)(upper >> shift);
-    uint64_t p2 = upper & (one - 1);
-    int kappa = dtoa_count_digits(p1); /* the next digit's power of ten + 1 */
-    int n = 0;
-    uint64_t rest = 0, unit = 0, slack = 1;
-    bool done = false;
-    while (kappa > 0 && !done) {
-        uint32_t weight = dtoa_pow10[--kappa];
-        g->digits[n++] = (char)('0' + p1 / weight);
-        p1 %= weight;
-        rest = ((uint64_t)p1 << shift) + p2;
-        unit = (uint64_t)weight << shift;
-        done = rest < delta;
-    }
-    g->dist = upper - scaled_w.f;
-    while (!done) {
-        /* p2 >= delta and p2 < one, so delta < one and nothing overflows.
-         * The digits stop by the time unit <= delta, and U / delta < 2^55:
-         * 18 digits at most (17 in practice). */
-        p2 *= 10;
-        delta *= 10;
-        g->dist *= 10;
-        slack *= 10;
-        g->digits[n++] = (char)('0' + (p2 >> shift));
-        p2 &= one - 1;
-        kappa--;
-        rest = p2;
-        unit = one;
-        done = rest < delta;
-    }
-    g->n = n;
-    g->exp10 = kappa - k;
-    g->rest = rest;
-    g->unit = unit;
-    g->delta = delta;
-    g->slack = slack;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    memcpy(p, &w, sizeof w);
 }
 
-/* Writes to out a number with fewer digits than Grisu2's that reads back as
- * v, if there is one, with the decimal exponent of its last digit in
- * *exp10; returns its digit count, or 0.
- *
- * The true interval runs from L - 2 * slack to U + 2 * slack at most. No
- * shorter number lies in [L, U], or Grisu2 would have stopped a digit
- * earlier. Below L the only candidate is Grisu2's digits without the last
- * (U minus it is rest_short), and only when n > 1; above U only that plus
- * one in its last place, which is above U by (9 - last) * unit + (unit -
- * rest): within 2 * slack < unit only when the last digit is 9. Any shorter
- * number is a multiple of these two's last place, so there is none else. */
-static int dtoa_shorter(const dtoa_grisu *g, double v,
-                        char out[DTOA_MAX_DIGITS], int *exp10)
+/* Number of leading zero bytes in w != 0. */
+static inline int dtoa_zero_bytes(uint64_t w)
 {
-    int n = g->n, last = g->digits[n - 1] - '0';
-    uint64_t rest_short = g->rest + (uint64_t)last * g->unit;
-    bool maybe_below = n > 1 && rest_short - g->delta < 2 * g->slack;
-    bool maybe_above = n > 1 && last == 9 && g->unit - g->rest <= 2 * g->slack;
-    if (!maybe_below && !maybe_above)
-        return 0;
-
-    char below[DTOA_MAX_DIGITS], above[DTOA_MAX_DIGITS];
-    int n_below = 0, n_above = 0;
-    int exp_below = g->exp10 + 1, exp_above = g->exp10 + 1;
-    if (maybe_below) {
-        memcpy(below, g->digits, (size_t)(n - 1));
-        n_below = dtoa_trim(below, n - 1, &exp_below);
-        if (!dtoa_reads_back(below, n_below, exp_below, v))
-            n_below = 0;
-    }
-    if (maybe_above) { /* digits[0..n-1) plus one in the last place */
-        int i = n - 2;
-        memcpy(above, g->digits, (size_t)(n - 1));
-        while (i >= 0 && above[i] == '9')
-            i--;
-        if (i >= 0) {
-            above[i]++;
-            n_above = i + 1;
-            exp_above += n - 2 - i;
-        } else { /* all nines: the next power of ten */
-            above[0] = '1';
-            n_above = 1;
-            exp_above += n - 1;
-        }
-        if (!dtoa_reads_back(above, n_above, exp_above, v))
-            n_above = 0;
-    }
-    /* The shorter that reads back; when both do and are as short, the one
-     * printf rounds v to. */
-    if (n_above &&
-        (!n_below || n_above < n_below ||
-         (n_above == n_below &&
-          !dtoa_printf_agrees(v, below, n_below, exp_below + n_below - 1)))) {
-        memcpy(out, above, (size_t)n_above);
-        *exp10 = exp_above;
-        return n_above;
-    }
-    memcpy(out, below, (size_t)n_below);
-    *exp10 = exp_below;
-    return n_below;
-}
-
-/* Moves Grisu2's number, one unit at a time, to the one of its length that
- * is nearest v and reads back as v.
- *
- * Grisu2 lowers the last digit while the number stays in [L, U] and gets
- * nearer W. W is v only to within slack, though, and the number on W's
- * other side may lie just outside [L, U] yet still read back. So lower
- * while surely nearer; then, if the neighbour on W's other side is within
- * 2 * slack of being as near and within 2 * slack of [L, U], ask printf,
- * which rounds v exactly (ties to even): if it writes that neighbour and
- * that reads back, take it. A neighbour that changes the number's length
- * (a last digit of 0 or 10) is dtoa_shorter's business. */
-static void dtoa_round(dtoa_grisu *g, double v)
-{
-    char *last = &g->digits[g->n - 1];
-    uint64_t rest = g->rest, unit = g->unit, delta = g->delta, dist = g->dist,
-             slack2 = 2 * g->slack;
-    while (rest < dist && delta - rest > unit &&
-           (rest + unit <= dist || dist - rest > rest + unit - dist + slack2)) {
-        --*last;
-        rest += unit;
-    }
-
-    int step = 0;
-    bool inside = false;
-    if (rest < dist) { /* above W; the one below is W - (rest + unit - dist) */
-        if (delta + slack2 - rest >= unit &&
-            rest + unit - dist <= dist - rest + slack2) {
-            step = -1;
-            inside = delta - rest > unit;
-        }
-    } else { /* at or below W; unless lowered, the one above is U + (unit -
-              * rest), and lowering was sure */
-        if (rest < unit && unit - rest <= slack2 &&
-            unit - rest + dist <= rest - dist + slack2)
-            step = 1;
-    }
-    if (!step || *last + step < '1' || *last + step > '9')
-        return;
-    char other[DTOA_MAX_DIGITS];
-    memcpy(other, g->digits, (size_t)g->n);
-    other[g->n - 1] = (char)(*last + step);
-    if (dtoa_printf_agrees(v, other, g->n, g->exp10 + g->n - 1) &&
-        (inside || dtoa_reads_back(other, g->n, g->exp10, v)))
-        *last = other[g->n - 1];
-}
-
-/* The shortest digits for v > 0 (f * 2^e; lower_closer when the double
- * below v is half as far as the one above), the nearest v of those: writes
- * them to digits, with no trailing zero, sets *exp10 to the decimal exponent
- * of the last one and returns their count. */
-static int dtoa_digits(double v, uint64_t f, int e, bool lower_closer,
-                       char digits[DTOA_MAX_DIGITS], int *exp10)
-{
-    dtoa_grisu g;
-    dtoa_grisu2(f, e, lower_closer, &g);
-    int n = dtoa_shorter(&g, v, digits, exp10);
-    if (n)
-        return n;
-    dtoa_round(&g, v);
-    memcpy(digits, g.digits, (size_t)g.n);
-    *exp10 = g.exp10;
-    return dtoa_trim(digits, g.n, exp10);
+    return (int)((unsigned)__builtin_clzll(w) >> 3);
 }
 
 /* Writes "e+XX" / "e-XXX" for x at p; returns the new end. */
@@ -329,11 +144,12 @@ static char *dtoa_exponent(char *p, int x)
     *p++ = x < 0 ? '-' : '+';
     if (x < 0)
         x = -x;
-    if (x >= 100)
-        *p++ = (char)('0' + x / 100);
-    *p++ = (char)('0' + x / 10 % 10);
-    *p++ = (char)('0' + x % 10);
-    return p;
+    int wide = x >= 100;
+    *p = (char)('0' + x / 100); /* overwritten unless wide */
+    uint16_t pair = dtoa_pairs[x % 100];
+    p[wide] = (char)pair;
+    p[wide + 1] = (char)(pair >> 8);
+    return p + wide + 2;
 }
 
 size_t api_dtoa(double d, char buf[API_DTOA_SIZE])
@@ -342,9 +158,8 @@ size_t api_dtoa(double d, char buf[API_DTOA_SIZE])
     memcpy(&bits, &d, sizeof bits);
     uint64_t fraction = bits & ((UINT64_C(1) << 52) - 1);
     int biased = (int)(bits >> 52 & 0x7ff);
-    char *p = buf;
-    if (bits >> 63)
-        *p++ = '-';
+    buf[0] = '-'; /* kept only for a negative d: no branch on the sign */
+    char *p = buf + (bits >> 63);
 
     if (biased == 0x7ff) { /* never asked for; printf's spelling */
         memcpy(p, fraction ? "nan" : "inf", 4);
@@ -355,46 +170,73 @@ size_t api_dtoa(double d, char buf[API_DTOA_SIZE])
         return (size_t)(p + 3 - buf);
     }
 
-    char digits[DTOA_MAX_DIGITS];
-    int exp10, n;
-    double v = fabs(d);
+    int exp10;
+    uint64_t f;
     if (biased == 0) /* subnormal */
-        n = dtoa_digits(v, fraction, -1074, false, digits, &exp10);
+        f = dtoa_shortest(fraction, -1074, false, &exp10);
     else
-        n = dtoa_digits(v, fraction | UINT64_C(1) << 52, biased - 1075,
-                        fraction == 0 && biased > 1, digits, &exp10);
+        f = dtoa_shortest(fraction | UINT64_C(1) << 52, biased - 1075,
+                          fraction == 0 && biased > 1, &exp10);
 
-    /* As printf's %.{P}g with P = max(15, n), trailing zeros removed. */
-    int x = exp10 + n - 1; /* the first digit's power of ten */
+    /* f's digits, scaled to exactly 17 (zeros after its own): the first,
+     * then 8 and 8 in a word each. Only a subnormal has fewer than 16. */
+    const uint64_t e15 = UINT64_C(1000000000000000), e16 = 10 * e15;
+    const uint64_t zeros = UINT64_C(0x3030303030303030); /* "00000000" */
+    int len = 17;
+    for (; f < e15; len--)
+        f *= 10;
+    bool sixteen = f < e16;
+    len -= sixteen;
+    f = sixteen ? f * 10 : f;
+    uint64_t top9 = f / 100000000, top = f / e16;
+    char first = (char)('0' + top);
+    uint64_t mid = dtoa_ascii8((uint32_t)(top9 - top * 100000000));
+    uint64_t last = dtoa_ascii8((uint32_t)(f - top9 * 100000000));
+    /* n significant digits: 17 less the trailing zeros, the highest bytes
+     * that are '0' */
+    int n = last != zeros  ? 17 - dtoa_zero_bytes(last ^ zeros)
+            : mid != zeros ? 9 - dtoa_zero_bytes(mid ^ zeros)
+                           : 1;
+
+    /* As printf's %.{P}g with P = max(15, n), trailing zeros removed. The
+     * fixed-size stores may write past the text's end, never past
+     * API_DTOA_SIZE. */
+    int x = exp10 + len - 1; /* the first digit's power of ten */
     int precision = n > 15 ? n : 15;
-    if (x < -4 || x >= precision) {
-        *p++ = digits[0];
-        if (n > 1) {
-            *p++ = '.';
-            memcpy(p, digits + 1, (size_t)(n - 1));
-            p += n - 1;
-        }
-        p = dtoa_exponent(p, x);
+    /* -4 <= x < precision, in one unsigned comparison (one branch) */
+    if ((unsigned)(x + 4) >= (unsigned)(precision + 4)) { /* d.ddde+XX */
+        p[0] = first;
+        p[1] = '.';
+        dtoa_store8(p + 2, mid);
+        dtoa_store8(p + 10, last);
+        p = dtoa_exponent(p + (n > 1 ? n + 1 : 1), x);
     } else if (x < 0) { /* 0.000ddd */
-        *p++ = '0';
-        *p++ = '.';
-        for (int i = -1; i > x; i--)
-            *p++ = '0';
-        memcpy(p, digits, (size_t)n);
+        memcpy(p, "0.0000", 6);
+        p += 1 - x;
+        p[0] = first;
+        dtoa_store8(p + 1, mid);
+        dtoa_store8(p + 9, last);
         p += n;
     } else if (n <= x + 1) { /* ddd000.0 */
-        memcpy(p, digits, (size_t)n);
-        p += n;
-        for (int i = n; i <= x; i++)
-            *p++ = '0';
-        *p++ = '.';
-        *p++ = '0';
-    } else { /* ddd.ddd */
-        memcpy(p, digits, (size_t)(x + 1));
-        p += x + 1;
-        *p++ = '.';
-        memcpy(p, digits + x + 1, (size_t)(n - x - 1));
-        p += n - x - 1;
+        p[0] = first;
+        dtoa_store8(p + 1, mid);
+        dtoa_store8(p + 9, last);
+        memcpy(p + x + 1, ".0", 2);
+        p += x + 3;
+    } else { /* ddd.ddd, 0 <= x <= 15 */
+        /* Every digit one place on, then the first x + 1 back over them
+         * (16 bytes at once), then the point. */
+        p[1] = first;
+        dtoa_store8(p + 2, mid);
+        dtoa_store8(p + 10, last);
+        dtoa_u128 digits = (dtoa_u128)last << 72 | (dtoa_u128)mid << 8 |
+                           (unsigned char)first;        /* the first 16 */
+        dtoa_u128 head = ~(dtoa_u128)0 >> 8 * (15 - x); /* bytes 0 to x */
+        digits = (digits & head) | (digits << 8 & ~head);
+        dtoa_store8(p, (uint64_t)digits);
+        dtoa_store8(p + 8, (uint64_t)(digits >> 64));
+        p[x + 1] = '.';
+        p += n + 1;
     }
     *p = '\0';
     return (size_t)(p - buf);

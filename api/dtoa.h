@@ -1,9 +1,10 @@
 /* api/dtoa.h - the shortest decimal text that reads back as a given double.
  *
- * Grisu2 (Florian Loitsch, "Printing Floating-Point Numbers Quickly and
- * Accurately with Integers", PLDI 2010) with 64-bit integers, plus exact
- * checks (by strtod and printf) of the rare results Grisu2 cannot prove
- * shortest or nearest: api/dtoa.c. */
+ * Schubfach (Raffaello Giulietti, "The Schubfach way to render doubles",
+ * 2020): the digits straight from a table of 128-bit powers of ten, exact
+ * for every double with no fallback: api/dtoa.c. The Grisu2 writer it
+ * replaced writes the same text (tests/ref/dtoa_grisu2.c, which
+ * tests/unit/test_dtoa.c compares it with). */
 #ifndef PSINET_API_DTOA_H
 #define PSINET_API_DTOA_H
 
@@ -23,8 +24,9 @@
  * decimal exponent X is below -4 or at least P, plain otherwise ("0.0001",
  * "123.25"); integral values get ".0" ("5.0", "-0.0", "100000000000000.0")
  * so that they read as reals. This is the text of the snprintf/strtod
- * formatter api_dtoa replaces, except where that one wrote more digits
- * (some subnormals and powers of two: tests/unit/test_dtoa.c).
+ * formatter psinet had first, except where that one wrote more digits (some
+ * subnormals and powers of two: tests/unit/test_dtoa.c). buf may be
+ * written past the NUL, never past API_DTOA_SIZE bytes.
  *
  * NaN and infinities are not JSON: psinet refuses them at the border and
  * never asks. Should one arrive, api_dtoa writes "nan", "-nan", "inf" or
