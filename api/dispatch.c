@@ -128,32 +128,30 @@ static int is_json_media_type(const char *ct)
            strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
-/* The depth of the deepest array or object in v (a scalar is depth 0). */
-static size_t json_depth(const json_t *v, size_t limit)
+/* The depth of the deepest array or object in text, a JSON document that
+ * jansson has parsed (so brackets pair up): brackets inside strings do not
+ * count. A pass over the bytes costs less than a walk over the values. */
+static size_t json_text_depth(const char *text, size_t len)
 {
-    size_t deepest = 0;
-    if (json_is_object(v)) {
-        const char *key;
-        json_t *item;
-        json_object_foreach((json_t *)v, key, item) {
-            size_t d = json_depth(item, limit);
-            if (d > deepest)
-                deepest = d;
-            if (deepest > limit)
-                break;
+    size_t depth = 0, deepest = 0;
+    for (const char *p = text, *end = text + len; p < end; p++) {
+        switch (*p) {
+        case '"': /* skip the string: to the quote no backslash escapes */
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            break;
+        case '[':
+        case '{':
+            if (++depth > deepest)
+                deepest = depth;
+            break;
+        case ']':
+        case '}': depth--; break;
+        default: break;
         }
-        return deepest + 1;
     }
-    if (json_is_array(v)) {
-        size_t n = json_array_size(v);
-        for (size_t i = 0; i < n && deepest <= limit; i++) {
-            size_t d = json_depth(json_array_get(v, i), limit);
-            if (d > deepest)
-                deepest = d;
-        }
-        return deepest + 1;
-    }
-    return 0;
+    return deepest;
 }
 
 /* Parses the request body for a route that takes one. With
@@ -211,7 +209,9 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
         json_decref(v);
         return API_EINVALID;
     }
-    if (json_depth(v, ctx->limits.max_depth) > ctx->limits.max_depth) {
+    if (json_text_depth(lifted->text ? lifted->text : req->body,
+                        lifted->text ? lifted->text_len : req->body_len) >
+        ctx->limits.max_depth) {
         json_decref(v);
         return api_fail(err, API_EINVALID,
                         "the request body nests arrays and objects deeper "

@@ -15,7 +15,8 @@ typedef struct {
     bool oom;
 } out_buf;
 
-static bool out_reserve(out_buf *o, size_t extra)
+/* Makes room for extra more bytes and a NUL (growing the buffer). */
+static bool out_grow(out_buf *o, size_t extra)
 {
     if (o->oom)
         return false;
@@ -34,7 +35,12 @@ static bool out_reserve(out_buf *o, size_t extra)
     return true;
 }
 
-static void out_bytes(out_buf *o, const char *s, size_t n)
+static inline bool out_reserve(out_buf *o, size_t extra)
+{
+    return o->len + extra + 1 <= o->cap || out_grow(o, extra);
+}
+
+static inline void out_bytes(out_buf *o, const char *s, size_t n)
 {
     if (!out_reserve(o, n))
         return;
@@ -42,9 +48,10 @@ static void out_bytes(out_buf *o, const char *s, size_t n)
     o->len += n;
 }
 
-static void out_char(out_buf *o, char c)
+static inline void out_char(out_buf *o, char c)
 {
-    out_bytes(o, &c, 1);
+    if (out_reserve(o, 1))
+        o->buf[o->len++] = c;
 }
 
 size_t api_format_double(double d, char *buf)
@@ -123,8 +130,9 @@ static void write_value(out_buf *o, const json_t *v)
         out_bytes(o, num, (size_t)n);
         break;
     }
-    case JSON_REAL:
-        out_bytes(o, num, api_format_double(json_real_value(v), num));
+    case JSON_REAL: /* straight into the buffer: at most 32 bytes */
+        if (out_reserve(o, API_DTOA_SIZE))
+            o->len += api_dtoa(json_real_value(v), o->buf + o->len);
         break;
     case JSON_TRUE: out_bytes(o, "true", 4); break;
     case JSON_FALSE: out_bytes(o, "false", 5); break;
