@@ -13,12 +13,11 @@
 #define TAG_MAX_LEN 64
 #define TAGS_MAX 32
 
-/* The representation of a stored experiment. Params and result are stored
- * as JSON text written by psinet itself; they parse back exactly. */
-static json_t *experiment_json(const store_experiment *e)
+/* The representation of a stored experiment, with its params and result
+ * (both taken: new references or NULL). */
+static json_t *experiment_json_with(const store_experiment *e, json_t *params,
+                                    json_t *result)
 {
-    json_t *params = json_loads(e->params_json, 0, NULL);
-    json_t *result = json_loads(e->result_json, 0, NULL);
     json_t *tags = json_array();
     for (size_t i = 0; tags && i < e->tag_count; i++)
         json_array_append_new(tags, json_string(e->tags[i]));
@@ -33,6 +32,14 @@ static json_t *experiment_json(const store_experiment *e)
                      "result", result, "tags", tags, "notes",
                      e->notes ? json_string(e->notes) : json_null(),
                      "created_at", e->created_at, "updated_at", e->updated_at);
+}
+
+/* The representation of a stored experiment. Params and result are stored
+ * as JSON text written by psinet itself; they parse back exactly. */
+static json_t *experiment_json(const store_experiment *e)
+{
+    return experiment_json_with(e, json_loads(e->params_json, 0, NULL),
+                                json_loads(e->result_json, 0, NULL));
 }
 
 /* Reads "tags": up to TAGS_MAX distinct strings; fills tags[] (borrowed). */
@@ -122,8 +129,6 @@ api_code api_experiment_create(const api_call *call, api_response *resp,
     size_t len;
     e.params_json = api_json_write(stored, &len);
     e.result_json = api_json_write(result, &len);
-    json_decref(stored);
-    json_decref(result);
     if (!e.params_json || !e.result_json) {
         code = api_fail(err, API_EINTERNAL, "out of memory");
     } else {
@@ -136,10 +141,17 @@ api_code api_experiment_create(const api_call *call, api_response *resp,
         if (st != STORE_OK) {
             code = api_store_fail(err, st, "experiment", "");
         } else {
-            code = api_reply(resp, 201, experiment_json(&e), err);
+            /* The trees just written are what the stored text reads back
+             * as: no need to parse it again. */
+            code = api_reply(resp, 201,
+                             experiment_json_with(&e, json_incref(stored),
+                                                  json_incref(result)),
+                             err);
             api_response_header(resp, "Location", "/v1/experiments/%s", e.id);
         }
     }
+    json_decref(stored);
+    json_decref(result);
     free(e.params_json);
     free(e.result_json);
     return code;

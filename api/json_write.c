@@ -1,9 +1,7 @@
 /* api/json_write.c - a compact JSON writer with round-trip-exact reals. */
 #include "api/json_write.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,10 +122,17 @@ static void write_value(out_buf *o, const json_t *v)
     case JSON_STRING:
         write_string(o, json_string_value(v), json_string_length(v));
         break;
-    case JSON_INTEGER: {
-        int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-                         json_integer_value(v));
-        out_bytes(o, num, (size_t)n);
+    case JSON_INTEGER: { /* digits from the right, without printf */
+        json_int_t i = json_integer_value(v);
+        unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i
+                                     : (unsigned long long)i;
+        size_t at = sizeof num;
+        do
+            num[--at] = (char)('0' + u % 10);
+        while ((u /= 10) > 0);
+        if (i < 0)
+            num[--at] = '-';
+        out_bytes(o, num + at, sizeof num - at);
         break;
     }
     case JSON_REAL: /* straight into the buffer: at most 32 bytes */

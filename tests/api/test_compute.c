@@ -3,6 +3,8 @@
  * /v1/layers/forward, with no socket. */
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/json_write.h"
@@ -342,6 +344,18 @@ TEST(layer_forward_overflow_is_422_not_inf)
     CHECK_EQ_INT(r.resp.status, 422);
     CHECK(apitest_has_pointer(&r, ""));
     apitest_free(&r);
+}
+
+TEST(integers_are_written_exactly)
+{
+    json_t *v = json_pack("[I, I, I, I, I]", (json_int_t)0, (json_int_t)7,
+                          (json_int_t)-42, (json_int_t)INT64_MAX,
+                          (json_int_t)INT64_MIN);
+    size_t len;
+    char *text = api_json_write(v, &len);
+    CHECK_STR(text, "[0,7,-42,9223372036854775807,-9223372036854775808]");
+    free(text);
+    json_decref(v);
 }
 
 TEST(format_double_is_shortest_round_trip)
