@@ -192,7 +192,29 @@ store_status store_begin(store *st, store_conn *c)
 {
     if (store_damaged(st))
         return STORE_CORRUPT; /* nothing more goes into a damaged file */
-    return run_simple(c, STMT_BEGIN);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += st->busy_ms / 1000;
+    until.tv_nsec += (long)(st->busy_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (pthread_mutex_timedlock(&st->write_lock, &until) != 0)
+        return STORE_BUSY; /* another writer held it past the timeout */
+    c->writing = true;
+    store_status result = run_simple(c, STMT_BEGIN);
+    if (result != STORE_OK)
+        store_end_writing(st, c);
+    return result;
+}
+
+void store_end_writing(store *st, store_conn *c)
+{
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&st->write_lock);
+    }
 }
 
 store_status store_begin_read(store_conn *c)
@@ -245,6 +267,7 @@ store_status store_write_end(store *st, store_conn *c, store_status result)
     }
     if (result != STORE_OK)
         store_rollback(c);
+    store_end_writing(st, c);
     if (result == STORE_READONLY)
         c->stale = true;
     return store_conn_put(st, c, result);
@@ -403,6 +426,7 @@ static store_status migrate(sqlite3 *db, char *errbuf, size_t errlen)
                                 -1, &add, NULL);
     if (rc == SQLITE_OK && sqlite3_step(max) == SQLITE_ROW) {
         int current = sqlite3_column_int(max, 0);
+        sqlite3_reset(max);
         int known = store_known_schema_version();
         if (current > known) {
             snprintf(errbuf, errlen,
@@ -419,7 +443,10 @@ static store_status migrate(sqlite3 *db, char *errbuf, size_t errlen)
         int version = migration_version(m);
         sqlite3_reset(has);
         sqlite3_bind_int(has, 1, version);
-        if (sqlite3_step(has) == SQLITE_ROW)
+        bool applied = sqlite3_step(has) == SQLITE_ROW;
+        sqlite3_reset(has); /* a statement left open would lock the tables
+                               a migration drops */
+        if (applied)
             continue;
         char now[STORE_TIME_MAX];
         store_now(now);
@@ -540,6 +567,7 @@ store *store_open(const char *path, int connections, int busy_ms,
     st->busy_ms = busy_ms;
     atomic_init(&st->damaged, false);
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
     pthread_cond_init(&st->available, NULL);
     store_cache_init(st);
     *status = STORE_OK;
@@ -578,6 +606,7 @@ void store_close(store *st)
         conn_close(&st->conns[i]);
     store_cache_free(st);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->write_lock);
     pthread_cond_destroy(&st->available);
     free(st->conns);
     free(st->idle);

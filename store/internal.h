@@ -47,6 +47,7 @@ typedef struct {
     sqlite3_stmt *stmts[STMT_COUNT_];
     bool stale; /* found the file read-only: the pool is reopened before
                    this connection is used again, in case it is writable */
+    bool writing; /* holds the store's write_lock (store_begin) */
 } store_conn;
 
 typedef struct cache_entry cache_entry;
@@ -62,6 +63,11 @@ struct store {
     atomic_bool damaged; /* a STORE_CORRUPT was seen (store_damaged) */
     pthread_mutex_t lock;
     pthread_cond_t available;
+    /* Writers take turns here before BEGIN IMMEDIATE: one waiting for
+     * another in this process wakes as soon as that one commits, instead
+     * of sleeping in SQLite's busy handler (which backs off by
+     * milliseconds). Other processes still meet the busy timeout. */
+    pthread_mutex_t write_lock;
 
     /* The network cache (network_cache.c). */
     pthread_mutex_t cache_lock;
@@ -92,9 +98,16 @@ sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc);
 store_status store_status_of(int rc);
 
 /* BEGIN IMMEDIATE (for writes; STORE_CORRUPT without trying once st has
- * seen damage, see store_damaged) / BEGIN (a consistent snapshot for reads
- * of several statements) / COMMIT / ROLLBACK on c. */
+ * seen damage, see store_damaged; it takes st's write_lock first, and
+ * STORE_BUSY when that stays held past the busy timeout) / BEGIN (a
+ * consistent snapshot for reads of several statements) / COMMIT /
+ * ROLLBACK on c. */
 store_status store_begin(store *st, store_conn *c);
+
+/* Lets the next writer in: what store_write_end does after COMMIT or
+ * ROLLBACK (and store_begin when BEGIN fails). Does nothing when c is not
+ * writing. */
+void store_end_writing(store *st, store_conn *c);
 store_status store_begin_read(store_conn *c);
 store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);

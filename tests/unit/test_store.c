@@ -353,6 +353,70 @@ TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
     store_close(db);
 }
 
+TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
+{
+    /* 0003 rebuilds experiment_tags without a rowid: a database that
+     * psinet 0002 wrote keeps its tags, their order and the tag filter. */
+    const char *p = new_path();
+    sqlite3 *raw;
+    CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw,
+                              "CREATE TABLE schema_migrations (version INTEGER "
+                              "PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                              "TEXT NOT NULL)",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ_INT(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(
+                     raw,
+                     "INSERT INTO schema_migrations VALUES (1, '0001_init.sql',"
+                     " '2026-01-01T00:00:00.000Z'), (2, '0002_experiments.sql',"
+                     " '2026-01-01T00:00:00.000Z');"
+                     "INSERT INTO experiments (id, name, kind, params, result,"
+                     " created_at, updated_at) VALUES ('exp_old', 'old',"
+                     " 'neuron_activation', '{}', '{}',"
+                     " '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
+                     "INSERT INTO experiment_tags VALUES (1, 0, 'zeta'),"
+                     " (1, 1, 'alpha')",
+                     NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+
+    store_status st;
+    char err[256] = "";
+    store *db = store_open(p, 1, 5000, &st, err, sizeof err);
+    test_check(db != NULL, __FILE__, __LINE__, "store_open: %s", err);
+    if (!db)
+        return;
+    int v = 0;
+    CHECK_EQ_INT(store_schema_version(db, &v), STORE_OK);
+    CHECK(v >= 3);
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, "exp_old", &e), STORE_OK);
+    CHECK_EQ_INT(e.tag_count, 2);
+    if (e.tag_count == 2) {
+        CHECK_STR(e.tags[0], "zeta"); /* in the order they were given */
+        CHECK_STR(e.tags[1], "alpha");
+    }
+    store_experiment_free(&e);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "alpha"}),
+                 1);
+    CHECK_EQ_INT(store_experiment_delete(db, "exp_old"), STORE_OK);
+    store_close(db);
+    /* the delete took the tags with it (ON DELETE CASCADE) */
+    CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
+    sqlite3_stmt *q;
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw, "SELECT count(*) FROM experiment_tags",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+}
+
 TEST(a_newer_schema_is_refused)
 {
     store *db = open_new();
