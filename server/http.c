@@ -229,8 +229,8 @@ static void append_body(request_state *rs, const char *data, size_t n,
         /* A body of announced length is held in one allocation of that
          * size (it is at most max_body: larger ones were refused). */
         size_t cap = rs->cap ? rs->cap
-                     : rs->expected > n ? rs->expected
-                                        : 4096;
+                     : rs->expected >= n ? rs->expected
+                                         : 4096;
         while (cap < rs->len + n)
             cap *= 2;
         if (cap > max)
