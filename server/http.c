@@ -169,31 +169,27 @@ static bool ambiguous_framing(struct MHD_Connection *conn)
            (f.content_length && f.transfer_encoding);
 }
 
-static enum MHD_Result find_nul(void *cls, enum MHD_ValueKind kind,
-                                const char *key, const char *value)
-{
-    (void)kind;
-    bool *found = cls;
-    if (strstr(key, "%00") || (value && strstr(value, "%00")))
-        *found = true;
-    return MHD_YES;
-}
+/* What psinet keeps for each connection (libmicrohttpd's socket context):
+ * created when it opens, freed when it closes. */
+typedef struct {
+    watch_entry *watch; /* its deadline (NULL without one) */
+    bool nul;           /* the request being read had %00 in its path or
+                           query (see unescape); refused, then cleared */
+} conn_state;
 
-/* Whether the path or a query parameter held an encoded NUL (%00), which
- * the unescape callback leaves encoded. */
-static bool has_nul(struct MHD_Connection *conn, const char *url)
+/* The state of conn, or NULL when it could not be allocated. */
+static conn_state *conn_of(struct MHD_Connection *conn)
 {
-    bool found = strstr(url, "%00") != NULL;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_nul, &found);
-    return found;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
 }
 
 /* The watchdog entry of conn's socket (NULL without a deadline). */
 static watch_entry *conn_watch(struct MHD_Connection *conn)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
+    conn_state *cs = conn_of(conn);
+    return cs ? cs->watch : NULL;
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
@@ -435,7 +431,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         if (atomic_load(&srv->draining))
             return send_error(srv, conn, method, url, rs, API_EUNAVAILABLE,
                               "psinet is shutting down; try again shortly");
-        if (has_nul(conn, url))
+        conn_state *cs = conn_of(conn);
+        bool nul = cs && cs->nul;
+        if (cs)
+            cs->nul = false;
+        if (nul)
             return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
                               "the path or query holds an encoded NUL "
                               "byte (%00), which psinet does not accept");
@@ -521,31 +521,44 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 }
 
 /* Decodes %HH escapes in a path or query value, except that a text with
- * %00 in it is left as it came: decoded, the NUL would end the C string
- * early, and "/v1/experiments/ID%00.json" would reach experiment ID. Left
- * encoded, on_request finds it and refuses the request (has_nul). */
+ * %00 in it is left as it came, and the connection marked: decoded, the NUL
+ * would end the C string early, and "/v1/experiments/ID%00.json" would
+ * reach experiment ID. on_request refuses the request; its log line shows
+ * the path whole. (A decoded "%2500" is the text "%00", and fine.) */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
-    (void)conn;
-    for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
-        if (p[1] == '0' && p[2] == '0')
+    for (const char *p = s; (p = strchr(p, '%')) != NULL; p++) {
+        if (p[1] == '0' && p[2] == '0') {
+            conn_state *cs = conn_of(conn);
+            if (cs)
+                cs->nul = true;
             return strlen(s);
+        }
+    }
     return MHD_http_unescape(s);
 }
 
-/* Connections open and close: the watchdog follows each socket. */
+/* Connections open and close: each gets its state, and the watchdog
+ * follows its socket. */
 static void on_connection(void *cls, struct MHD_Connection *conn,
                           void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     http_server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_state *cs = calloc(1, sizeof *cs);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        *socket_context = ci ? watchdog_add(srv->watch, ci->connect_fd) : NULL;
+        if (cs && ci)
+            cs->watch = watchdog_add(srv->watch, ci->connect_fd);
+        *socket_context = cs;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        watchdog_remove(srv->watch, *socket_context);
+        conn_state *cs = *socket_context;
+        if (cs) {
+            watchdog_remove(srv->watch, cs->watch);
+            free(cs);
+        }
         *socket_context = NULL;
     }
 }

@@ -838,6 +838,12 @@ class Junk(unittest.TestCase):
             self.assertEqual(status, 400)
             self.assertEqual(unrecorded("DELETE", path + "%00.json"), 400)
             self.assertEqual(server.get(path).json["name"], "nul")
+            # An encoded percent sign before "00" is the text "%00": no NUL,
+            # nothing refused.
+            r = server.get("/v1/experiments?name=%2500")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["items"], [])
+            assert_problem(self, server.get("/v1/experiments/x%2500"), 404)
         finally:
             server.delete(path)
 
