@@ -46,6 +46,14 @@ static void put_double(double d, unsigned char *out)
         out[b] = (unsigned char)(bits >> (8 * b));
 }
 
+bool api_b64_chars(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (sextets[(unsigned char)text[i]] & 0xc0 && text[i] != '=')
+            return false;
+    return true;
+}
+
 /* The length of text without its '=' padding. */
 static size_t unpadded(const char *text, size_t len)
 {

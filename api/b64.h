@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Whether every byte of text is a base64 character or '=' (its form,
+ * padding and length aside). */
+bool api_b64_chars(const char *text, size_t len);
+
 /* Whether the length of text (padding optional) is that of exactly
  * `count` doubles; says nothing yet of its characters. */
 bool api_b64_holds(const char *text, size_t len, size_t count);

@@ -6,33 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "api/b64.h"
+#include "api/common.h"
 
 static _Thread_local const api_b64_lifted *in_use;
 
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Whether every byte of s is a base64 character or '='. */
-static bool base64_chars(const char *s, size_t n)
-{
-    static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                             "vwxyz0123456789+/=";
-    static bool table[256], ready;
-    if (!ready) { /* racing threads write the same values: harmless */
-        for (const char *c = ok; *c; c++)
-            table[(unsigned char)*c] = true;
-        ready = true;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!table[(unsigned char)s[i]])
-            return false;
-    return true;
 }
 
 /* The closing quote of the string whose text starts at p, or NULL when it
@@ -107,16 +89,6 @@ static bool find_spans(const char *body, size_t len, span **spans,
     return true;
 }
 
-static uint64_t nonce(void)
-{
-    uint64_t v;
-    if (getrandom(&v, sizeof v, 0) == (ssize_t)sizeof v)
-        return v;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec;
-}
-
 /* Whether body has the key "b64" anywhere (a quick no for most bodies). */
 static bool mentions_b64(const char *body, size_t len)
 {
@@ -142,7 +114,7 @@ bool api_b64_lift(const char *body, size_t len, api_b64_lifted *out)
     }
     /* The tag as JSON text writes \u0001; parsed, it is byte 1. */
     char json_tag[48];
-    uint64_t nc = nonce();
+    uint64_t nc = api_random_seed();
     out->tag_len = (size_t)snprintf(out->tag, sizeof out->tag,
                                     "\001b64:%016llx:", (unsigned long long)nc);
     int jt = snprintf(json_tag, sizeof json_tag, "\\u0001b64:%016llx:",
@@ -174,7 +146,7 @@ bool api_b64_lift(const char *body, size_t len, api_b64_lifted *out)
             free(it->bytes);
             it->bytes = NULL;
             it->len = 0;
-            if (!base64_chars(spans[i].start, spans[i].len))
+            if (!api_b64_chars(spans[i].start, spans[i].len))
                 continue;
         }
         size_t keep = (size_t)(spans[i].start - from);
@@ -225,17 +197,6 @@ static api_b64_item *find_item(const char *s, size_t n)
         i = i * 10 + (size_t)(s[k] - '0');
     }
     return i < l->count ? &l->items[i] : NULL;
-}
-
-bool api_b64_lifted_find(const char *s, size_t n, const unsigned char **bytes,
-                         size_t *len)
-{
-    const api_b64_item *it = find_item(s, n);
-    if (!it)
-        return false;
-    *bytes = it->bytes;
-    *len = it->len;
-    return true;
 }
 
 bool api_b64_lifted_take(const char *s, size_t n, unsigned char **bytes,

@@ -7,13 +7,13 @@
  * parsed, every long string that is the value of a "b64" key and holds
  * nothing but base64 characters is decoded in one pass, kept aside, and
  * replaced in a copy of the body by a short tag. jansson parses the short
- * copy; api/parse.c's binary reader finds a tag's bytes again through
- * api_b64_lifted_find. Anything else, including every string the scan is
+ * copy; api/parse.c's binary reader takes a tag's bytes through
+ * api_b64_lifted_take. Anything else, including every string the scan is
  * unsure of (an escape in it, a character outside base64), is left for
  * jansson: the parsed document means exactly what the body meant.
  *
- * A tag is "\u0001b64:" + a random 64-bit nonce + ":" + an index, so no
- * string a client writes can be taken for one. */
+ * A tag is "\u0001b64:" + a random nonce (api_random_seed, 53 bits) + ":"
+ * + an index, so no string a client writes can be taken for one. */
 #ifndef PSINET_API_B64_LIFT_H
 #define PSINET_API_B64_LIFT_H
 
@@ -51,15 +51,10 @@ void api_b64_lifted_free(api_b64_lifted *l);
  * reader in between passing them along. */
 void api_b64_lifted_use(const api_b64_lifted *l);
 
-/* The bytes a tag stands for: when s (n bytes) is a tag of the lifted
- * strings in use, sets *bytes and *len (borrowed; *bytes NULL when that
- * string was not valid base64) and returns true. */
-bool api_b64_lifted_find(const char *s, size_t n, const unsigned char **bytes,
-                         size_t *len);
-
-/* Like api_b64_lifted_find, but hands the bytes over: *bytes is then the
- * caller's to free (malloc'd, so aligned for doubles), and a second take of
- * the same tag finds NULL. */
+/* The bytes a tag stands for, handed over: when s (n bytes) is a tag of
+ * the lifted strings in use, sets *bytes and *len and returns true. *bytes
+ * is then the caller's to free (malloc'd, so aligned for doubles); it is
+ * NULL when that string was not valid base64, or was taken before. */
 bool api_b64_lifted_take(const char *s, size_t n, unsigned char **bytes,
                          size_t *len);
 

@@ -8,6 +8,7 @@
  * below it); both written by Python's base64 and struct modules. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/b64_lift.h"
@@ -145,13 +146,18 @@ TEST(lift_takes_only_b64_values)
     CHECK(v != NULL);
     const char *tag =
         json_string_value(json_object_get(json_object_get(v, "b"), "b64"));
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    /* a tag means nothing while its lifted strings are not in use */
+    CHECK(tag && !api_b64_lifted_take(tag, strlen(tag), &bytes, &n));
     api_b64_lifted_use(&l);
-    const unsigned char *bytes;
-    size_t n;
-    CHECK(tag && api_b64_lifted_find(tag, strlen(tag), &bytes, &n));
-    CHECK(n == 128 && bytes[6] == 0xf0 && bytes[7] == 0x3f); /* 1.0 */
+    CHECK(tag && api_b64_lifted_take(tag, strlen(tag), &bytes, &n));
+    CHECK(n == 128 && bytes && bytes[6] == 0xf0 && bytes[7] == 0x3f); /* 1.0 */
+    free(bytes); /* taken: the caller's */
+    unsigned char *again = NULL;
+    CHECK(tag && api_b64_lifted_take(tag, strlen(tag), &again, &n));
+    CHECK(again == NULL); /* handed over once */
     api_b64_lifted_use(NULL);
-    CHECK(!api_b64_lifted_find(tag, strlen(tag), &bytes, &n));
     CHECK_STR(json_string_value(
                   json_object_get(json_object_get(v, "b"), "note")),
               "\"b64\":");
