@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 /* Writes n as `digits` decimal digits, zero-padded, at p; returns the end. */
 static char *put_digits(char *p, unsigned long n, int digits)
 {
@@ -19,7 +18,8 @@ static char *put_digits(char *p, unsigned long n, int digits)
     return p + digits;
 }
 
-void log_time(char *buf, unsigned long size)
+/* The current time as RFC 3339 UTC with milliseconds into buf (>= 25). */
+static void log_time(char *buf, unsigned long size)
 {
     /* gmtime_r once a second per thread; the milliseconds by hand. */
     static _Thread_local time_t cached_sec = -1;
@@ -67,22 +67,6 @@ static void write_line(const char *text, size_t len)
     }
 }
 
-void log_json(const char *object_fields)
-{
-    char line[4096], now[32];
-    log_time(now, sizeof now);
-    int n = snprintf(line, sizeof line, "{\"time\":\"%s\",%s}\n", now,
-                     object_fields);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof line) { /* keep the line valid JSON */
-        n = snprintf(line, sizeof line,
-                     "{\"time\":\"%s\",\"level\":\"warn\",\"event\":"
-                     "\"log_truncated\"}\n", now);
-    }
-    write_line(line, (size_t)n);
-}
-
 /* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -102,7 +86,15 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-size_t log_quote(char *out, size_t cap, const char *text, size_t max_in)
+/* Writes text (at most max_in bytes of it) into out as a JSON string
+ * literal, quotes included: quotes, backslashes and control characters
+ * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short
+ * (always at a whole character, still closed) to fit cap bytes with the
+ * NUL. Returns the length written (0 when cap < 3); NULL text is "".
+ * Request lines are logged through this, so no byte a client sends can
+ * break a log line. */
+static size_t log_quote(char *out, size_t cap, const char *text,
+                        size_t max_in)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)text;

@@ -12,10 +12,6 @@
 void log_event(const char *level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Writes a line that is already a JSON object (no trailing newline) with
- * "time" added first. */
-void log_json(const char *object_fields);
-
 /* A log line built field by field, without printf: the access log writes
  * one per request. Fields that would not fit are dropped and the line
  * says "truncated":true, so it always stays one JSON object. */
@@ -57,16 +53,5 @@ int log_batch_start(void);
 void log_batch_stop(void);
 
 void log_line_end_batched(log_line *l);
-
-/* Writes text (at most max_in bytes of it) into out as a JSON string
- * literal, quotes included: quotes, backslashes and control characters
- * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short
- * (always at a whole character, still closed) to fit cap bytes with the
- * NUL. Returns the length written; NULL text is "". Request lines are
- * logged through this, so no byte a client sends can break a log line. */
-size_t log_quote(char *out, size_t cap, const char *text, size_t max_in);
-
-/* The current time as RFC 3339 UTC with milliseconds into buf (>= 32). */
-void log_time(char *buf, unsigned long size);
 
 #endif

@@ -144,12 +144,13 @@ int main(int argc, char **argv)
         metrics_free(metrics);
         return 1;
     }
-    char fields[256];
-    snprintf(fields, sizeof fields,
-             "\"level\":\"info\",\"event\":\"listening\",\"bind\":\"%s\","
-             "\"port\":%u,\"threads\":%u,\"version\":\"%s\"",
-             cfg.bind, http_port(srv), cfg.threads, PSINET_VERSION);
-    log_json(fields);
+    log_line line;
+    log_line_begin(&line, "info", "listening");
+    log_line_str(&line, "bind", cfg.bind, sizeof cfg.bind);
+    log_line_uint(&line, "port", http_port(srv));
+    log_line_uint(&line, "threads", cfg.threads);
+    log_line_str(&line, "version", PSINET_VERSION, 32);
+    log_line_end(&line);
     log_event("info", "database", "using %s (schema version %d)",
               cfg.db_path, store_known_schema_version());
     log_event("info", "security", "API key %s%s; CORS origins: %s",
@@ -157,15 +158,15 @@ int main(int argc, char **argv)
               ctx.api_key && ctx.auth_reads ? " and reads" : "",
               cfg.cors_origins[0] ? cfg.cors_origins : "none");
 
-    /* From here on, access lines are written in batches (server/log.h). */
-    bool batching = log_batch_start() == 0;
+    /* From here on, access lines are written in batches (server/log.h);
+     * should the flusher not start, they are written one by one. */
+    log_batch_start();
 
     int sig = wait_for_stop();
     log_event("info", "stopping", "%s received: finishing in-flight requests",
               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(srv, SHUTDOWN_GRACE_MS);
-    if (batching)
-        log_batch_stop();
+    log_batch_stop();
     store_close(ctx.db);
     metrics_free(metrics);
     log_event("info", "stopped", "psinet stopped cleanly");
