@@ -158,8 +158,9 @@ $(1)/tests/%: $(1)/obj/tests/api/%.o $(1)/obj/tests/testlib.o \
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
 
-# test_dtoa compares api_dtoa with the Grisu2 writer it replaced.
-$(1)/tests/test_dtoa: $(1)/obj/tests/ref/dtoa_grisu2.o
+# test_dtoa compares api_dtoa with the writers it replaced.
+$(1)/tests/test_dtoa: $(1)/obj/tests/ref/dtoa_grisu2.o \
+                      $(1)/obj/tests/ref/dtoa_printf.o
 endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
@@ -242,7 +243,8 @@ bench-kernels: build/bench/kernels
 	./build/bench/kernels
 
 build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o \
-                  $(REL)/obj/tests/ref/dtoa_grisu2.o
+                  $(REL)/obj/tests/ref/dtoa_grisu2.o \
+                  $(REL)/obj/tests/ref/dtoa_printf.o
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $^ -lm -o $@
 

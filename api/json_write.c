@@ -52,11 +52,6 @@ static inline void out_char(out_buf *o, char c)
         o->buf[o->len++] = c;
 }
 
-size_t api_format_double(double d, char *buf)
-{
-    return api_dtoa(d, buf);
-}
-
 /* Writes s as a JSON string. jansson strings are valid UTF-8, so only the
  * quote, the backslash and control characters need escaping. */
 static void write_string(out_buf *o, const char *s, size_t n)

@@ -9,12 +9,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Writes the shortest text that strtod reads back as d (d finite) into buf,
- * with ".0" added to integral values so they stay typed as reals, NUL-
- * terminated. Returns the length. buf must hold at least 32 bytes
- * (API_DTOA_SIZE): api_dtoa (api/dtoa.h) does the work. */
-size_t api_format_double(double d, char *buf);
-
 /* Serialises v compactly. Returns a malloc'd NUL-terminated buffer the
  * caller frees, with its length in *len; NULL when out of memory. */
 char *api_json_write(const json_t *v, size_t *len);

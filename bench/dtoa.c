@@ -14,6 +14,7 @@
 
 #include "api/dtoa.h"
 #include "tests/ref/dtoa_grisu2.h"
+#include "tests/ref/dtoa_printf.h"
 
 #define COUNT 100000
 #define PASSES 15       /* for the fast writers */
@@ -24,23 +25,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* api/json_write.c's api_format_double before api_dtoa. */
-static size_t printf_format_double(double d, char *buf)
-{
-    int len = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        len = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
-    if (!strpbrk(buf, ".eEn")) {
-        buf[len++] = '.';
-        buf[len++] = '0';
-        buf[len] = '\0';
-    }
-    return (size_t)len;
 }
 
 static uint64_t state = 20260303;
@@ -124,7 +108,7 @@ int main(void)
         double printf_best = INFINITY, grisu2_best = INFINITY,
                schubfach_best = INFINITY;
         for (int pass = 0; pass < PRINTF_PASSES; pass++)
-            printf_best = fmin(printf_best, time_pass(printf_format_double, x));
+            printf_best = fmin(printf_best, time_pass(ref_dtoa_printf, x));
         for (int pass = 0; pass < PASSES; pass++) {
             grisu2_best = fmin(grisu2_best, time_pass(ref_dtoa_grisu2, x));
             schubfach_best = fmin(schubfach_best, time_pass(api_dtoa, x));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dtoa.h"
 #include "api/json_write.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
@@ -360,21 +361,21 @@ TEST(integers_are_written_exactly)
 
 TEST(format_double_is_shortest_round_trip)
 {
-    char buf[32];
-    api_format_double(0.6, buf);
+    char buf[API_DTOA_SIZE];
+    api_dtoa(0.6, buf);
     CHECK_STR(buf, "0.6");
-    api_format_double(5.0, buf);
+    api_dtoa(5.0, buf);
     CHECK_STR(buf, "5.0");
-    api_format_double(-0.0, buf);
+    api_dtoa(-0.0, buf);
     CHECK_STR(buf, "-0.0");
-    api_format_double(1e300, buf);
+    api_dtoa(1e300, buf);
     CHECK_STR(buf, "1e+300");
-    api_format_double(0.1 + 0.2, buf);
+    api_dtoa(0.1 + 0.2, buf);
     CHECK_STR(buf, "0.30000000000000004");
     const double samples[] = {3.141592653589793, 1.0 / 3.0, 4.9e-324, 1.7976931348623157e308,
                               2.2250738585072014e-308, 123456789.125};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        api_format_double(samples[i], buf);
+        api_dtoa(samples[i], buf);
         CHECK(strtod(buf, NULL) == samples[i]);
     }
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "tests/ref/dtoa_grisu2.h"
+#include "tests/ref/dtoa_printf.h"
 #include "tests/ref/dtoa_near_integers.h"
 #include "tests/testlib.h"
 
@@ -40,25 +41,6 @@
 #define ROUND_TRIPS 4000000
 #define PER_EXPONENT 1000
 #endif
-
-/* The formatter api_dtoa replaced (api/json_write.c's api_format_double
- * until Grisu2): the fewest of 15, 16 or 17 significant digits, by printf,
- * that strtod reads back; ".0" on integral values. */
-static size_t old_format_double(double d, char *buf)
-{
-    int len = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        len = snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
-    }
-    if (!strpbrk(buf, ".eEn")) {
-        buf[len++] = '.';
-        buf[len++] = '0';
-        buf[len] = '\0';
-    }
-    return (size_t)len;
-}
 
 static uint64_t bits_of(double d)
 {
@@ -398,7 +380,7 @@ TEST(dtoa_is_never_longer_than_the_old_formatter)
     for (long i = 0; i < n; i++) {
         double d = sample((uint64_t)i);
         api_dtoa(d, buf);
-        old_format_double(d, old);
+        ref_dtoa_printf(d, old);
         int mine = significant_digits(buf), theirs = significant_digits(old);
         if (mine < theirs) {
             shorter++;

@@ -307,31 +307,41 @@ TEST(data_survives_close_and_open)
     store_close(db);
 }
 
-TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
+/* Writes at path what a psinet that knew only the first `versions`
+ * migrations left behind, then runs rows (SQL) on it. */
+static void old_database(const char *file, int versions, const char *rows)
 {
-    const char *p = new_path();
     sqlite3 *raw;
-    CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
-    /* What psinet with only the first migration left behind. */
+    CHECK_EQ_INT(sqlite3_open(file, &raw), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_exec(raw,
                               "CREATE TABLE schema_migrations (version INTEGER "
                               "PRIMARY KEY, name TEXT NOT NULL, applied_at "
                               "TEXT NOT NULL)",
                               NULL, NULL, NULL),
                  SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(raw, store_migrations[0].sql, NULL, NULL, NULL),
-                 SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(raw,
-                              "INSERT INTO schema_migrations VALUES (1, "
-                              "'0001_init.sql', '2026-01-01T00:00:00.000Z');"
-                              "INSERT INTO networks (id, name, created_at) "
-                              "VALUES ('net_old', 'old', "
-                              "'2026-01-01T00:00:00.000Z');"
-                              "INSERT INTO network_layers VALUES (1, 0, 1, 1, "
-                              "'relu', NULL, X'000000000000F03F', NULL)",
-                              NULL, NULL, NULL),
-                 SQLITE_OK);
+    for (int i = 0; i < versions; i++) {
+        char record[160];
+        snprintf(record, sizeof record,
+                 "INSERT INTO schema_migrations VALUES (%d, '%s', "
+                 "'2026-01-01T00:00:00.000Z')",
+                 i + 1, store_migrations[i].name);
+        CHECK_EQ_INT(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+        CHECK_EQ_INT(sqlite3_exec(raw, record, NULL, NULL, NULL), SQLITE_OK);
+    }
+    CHECK_EQ_INT(sqlite3_exec(raw, rows, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
+}
+
+TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
+{
+    const char *p = new_path();
+    old_database(p, 1,
+                 "INSERT INTO networks (id, name, created_at) VALUES"
+                 " ('net_old', 'old', '2026-01-01T00:00:00.000Z');"
+                 "INSERT INTO network_layers VALUES (1, 0, 1, 1, 'relu', NULL,"
+                 " X'000000000000F03F', NULL)");
 
     store_status st;
     char err[256] = "";
@@ -358,32 +368,13 @@ TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
     /* 0003 rebuilds experiment_tags without a rowid: a database that
      * psinet 0002 wrote keeps its tags, their order and the tag filter. */
     const char *p = new_path();
-    sqlite3 *raw;
-    CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(raw,
-                              "CREATE TABLE schema_migrations (version INTEGER "
-                              "PRIMARY KEY, name TEXT NOT NULL, applied_at "
-                              "TEXT NOT NULL)",
-                              NULL, NULL, NULL),
-                 SQLITE_OK);
-    for (int i = 0; i < 2; i++)
-        CHECK_EQ_INT(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL,
-                                  NULL),
-                     SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(
-                     raw,
-                     "INSERT INTO schema_migrations VALUES (1, '0001_init.sql',"
-                     " '2026-01-01T00:00:00.000Z'), (2, '0002_experiments.sql',"
-                     " '2026-01-01T00:00:00.000Z');"
-                     "INSERT INTO experiments (id, name, kind, params, result,"
-                     " created_at, updated_at) VALUES ('exp_old', 'old',"
-                     " 'neuron_activation', '{}', '{}',"
-                     " '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
-                     "INSERT INTO experiment_tags VALUES (1, 0, 'zeta'),"
-                     " (1, 1, 'alpha')",
-                     NULL, NULL, NULL),
-                 SQLITE_OK);
-    sqlite3_close(raw);
+    old_database(p, 2,
+                 "INSERT INTO experiments (id, name, kind, params, result,"
+                 " created_at, updated_at) VALUES ('exp_old', 'old',"
+                 " 'neuron_activation', '{}', '{}',"
+                 " '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
+                 "INSERT INTO experiment_tags VALUES (1, 0, 'zeta'),"
+                 " (1, 1, 'alpha')");
 
     store_status st;
     char err[256] = "";
@@ -407,6 +398,7 @@ TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
     CHECK_EQ_INT(store_experiment_delete(db, "exp_old"), STORE_OK);
     store_close(db);
     /* the delete took the tags with it (ON DELETE CASCADE) */
+    sqlite3 *raw;
     CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
     sqlite3_stmt *q;
     CHECK_EQ_INT(sqlite3_prepare_v2(raw, "SELECT count(*) FROM experiment_tags",
