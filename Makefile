@@ -231,12 +231,18 @@ build/bench/sqlite_rate: bench/sqlite_rate.c | build/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
+build/bench/store_rate: $(REL)/obj/bench/store_rate.o \
+                        $(call objects,$(REL),$(STORE_SRC) $(CORE_SRC)) \
+                        $(REL)/obj/build/gen/migrations_data.o
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $^ $(LDLIBS) -o $@
+
 build/bench/kernels: $(REL)/obj/bench/kernels.o $(call objects,$(REL),$(CORE_SRC))
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $^ $(LDLIBS) -o $@
 
 bench: build/psinet build/bench/baseline build/bench/parse_time \
-       build/bench/sqlite_rate build/.deps-load
+       build/bench/sqlite_rate build/bench/store_rate build/.deps-load
 	$(PYTHON) bench/bench.py --seconds $(BENCH_SECONDS)
 
 bench-kernels: build/bench/kernels

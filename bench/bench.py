@@ -206,6 +206,10 @@ def main():
                                str(args.seconds)], capture_output=True,
                               text=True, check=True).stdout
         commits = float(rate.split()[1])
+        rate = subprocess.run([os.path.join(BUILD, "bench", "store_rate"), work,
+                               str(args.seconds)], capture_output=True,
+                              text=True, check=True).stdout
+        stored = float(rate.split()[1])
 
         rows, rss = [], []
         stop = threading.Event()
@@ -253,6 +257,9 @@ def main():
             "SQLite alone, WAL + synchronous=FULL, one row per transaction: "
             "%.0f commits/s; experiment-write reaches %.2f of that."
             % (commits, by["experiment-write"][1] / commits),
+            "psinet's store alone (bench/store_rate: the same experiment, no "
+            "HTTP or JSON): %.0f experiments/s, %.2f of the bare commit rate."
+            % (stored, stored / commits),
             "Binary arrays: net-forward-b64 / net-forward = %.1fx, "
             "layer512-b64 / layer512 = %.1fx."
             % (by["net-forward-b64"][1] / by["net-forward"][1],
