@@ -50,12 +50,19 @@ const char *api_response_get_header(const api_response *resp,
     return NULL;
 }
 
-/* Drops resp's body (JSON or owned bytes). A tree wholly in the arena is
- * not walked to be freed value by value: the arena's reset frees it. */
-static void drop_body(api_response *resp)
+/* Releases v, a tree built while resp was handled. A tree wholly in the
+ * arena is not walked to be freed value by value: the arena's reset frees
+ * it. */
+static void drop_json(const api_response *resp, json_t *v)
 {
     if (!(resp->arena && api_json_arena_holds_all()))
-        json_decref(resp->json);
+        json_decref(v);
+}
+
+/* Drops resp's body (JSON or owned bytes). */
+static void drop_body(api_response *resp)
+{
+    drop_json(resp, resp->json);
     resp->json = NULL;
     free(resp->owned_raw);
     resp->owned_raw = NULL;
@@ -154,6 +161,16 @@ static size_t json_text_depth(const char *text, size_t len)
     return deepest;
 }
 
+/* The refusal of a body nested deeper than max_depth: jansson's own limit
+ * (2048 levels) is reported the same way. */
+static api_code too_deep(const api_ctx *ctx, api_err *err)
+{
+    return api_fail(err, API_EINVALID,
+                    "the request body nests arrays and objects deeper than "
+                    "the limit of %zu levels (max_depth)",
+                    ctx->limits.max_depth);
+}
+
 /* Parses the request body for a route that takes one. With
  * ROUTE_LIFT_B64, long base64 arrays are decoded into *lifted first and
  * the rest is parsed; the caller frees *lifted after the handler ran. */
@@ -176,22 +193,18 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
     /* Any JSON value parses (JSON_DECODE_ANY): a scalar body is well-formed,
      * and is refused below as not an object, like an array is. */
     const size_t flags_json = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY;
-    json_error_t jerr;
-    json_t *v;
-    if ((flags & ROUTE_LIFT_B64) &&
-        api_b64_lift(req->body, req->body_len, lifted)) {
-        v = json_loadb(lifted->text, lifted->text_len, flags_json, &jerr);
-        if (!v) /* report positions in the body as it was sent */
-            json_decref(json_loadb(req->body, req->body_len, flags_json,
-                                   &jerr));
-    } else {
-        v = json_loadb(req->body, req->body_len, flags_json, &jerr);
+    const char *text = req->body; /* what jansson parses */
+    size_t len = req->body_len;
+    if ((flags & ROUTE_LIFT_B64) && api_b64_lift(text, len, lifted)) {
+        text = lifted->text;
+        len = lifted->text_len;
     }
+    json_error_t jerr;
+    json_t *v = json_loadb(text, len, flags_json, &jerr);
+    if (!v && text != req->body) /* report positions in the body sent */
+        json_decref(json_loadb(req->body, req->body_len, flags_json, &jerr));
     if (!v && json_error_code(&jerr) == json_error_stack_overflow)
-        return api_fail(err, API_EINVALID,
-                        "the request body nests arrays and objects deeper "
-                        "than the limit of %zu levels (max_depth)",
-                        ctx->limits.max_depth);
+        return too_deep(ctx, err);
     if (!v) {
         /* Well-formed JSON that psinet cannot hold (a number beyond a
          * double, a string with \u0000) is a 422; anything else a 400. */
@@ -209,14 +222,9 @@ static api_code parse_body(const api_ctx *ctx, const api_request *req,
         json_decref(v);
         return API_EINVALID;
     }
-    if (json_text_depth(lifted->text ? lifted->text : req->body,
-                        lifted->text ? lifted->text_len : req->body_len) >
-        ctx->limits.max_depth) {
+    if (json_text_depth(text, len) > ctx->limits.max_depth) {
         json_decref(v);
-        return api_fail(err, API_EINVALID,
-                        "the request body nests arrays and objects deeper "
-                        "than the limit of %zu levels (max_depth)",
-                        ctx->limits.max_depth);
+        return too_deep(ctx, err);
     }
     *body = v;
     return API_OK;
@@ -347,8 +355,7 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
     api_b64_lifted_use(&lifted);
     api_code code = route->handler(&call, resp, err);
     api_b64_lifted_use(NULL);
-    if (!(resp->arena && api_json_arena_holds_all()))
-        json_decref(body); /* else the arena's reset frees it */
+    drop_json(resp, body);
     api_b64_lifted_free(&lifted);
     return code;
 }

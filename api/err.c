@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 #define PROBLEM(slug) "urn:psinet:problem:" slug
 
 static const struct {
@@ -32,29 +34,19 @@ static const struct {
  * and a JSON string must be valid UTF-8. */
 static void copy_printable_utf8(char *dst, const char *src, size_t cap)
 {
-    size_t o = 0;
+    size_t o = 0, n = strlen(src);
     const unsigned char *s = (const unsigned char *)src;
-    while (*s && o + 5 < cap) {
-        size_t len = *s < 0x80 ? 1
-                     : (*s & 0xe0) == 0xc0 && *s >= 0xc2 ? 2
-                     : (*s & 0xf0) == 0xe0 ? 3
-                     : (*s & 0xf8) == 0xf0 && *s <= 0xf4 ? 4
-                     : 0;
-        size_t k = 1;
-        while (k < len && (s[k] & 0xc0) == 0x80)
-            k++;
-        if (len == 0 || k < len || (len == 1 && (*s < 0x20 || *s == 0x7f)) ||
-            (len == 3 && ((*s == 0xe0 && s[1] < 0xa0) ||
-                          (*s == 0xed && s[1] >= 0xa0))) ||
-            (len == 4 && ((*s == 0xf0 && s[1] < 0x90) ||
-                          (*s == 0xf4 && s[1] >= 0x90)))) {
+    while (n > 0 && o + 5 < cap) {
+        size_t len = utf8_char_len(s, n);
+        if (len == 0 || (len == 1 && (*s < 0x20 || *s == 0x7f))) {
             dst[o++] = '?';
-            s++;
-            continue;
+            len = 1;
+        } else {
+            memcpy(dst + o, s, len);
+            o += len;
         }
-        memcpy(dst + o, s, len);
-        o += len;
         s += len;
+        n -= len;
     }
     dst[o] = '\0';
 }

@@ -16,6 +16,7 @@
 
 #include "api/err.h"
 #include "api/json_write.h"
+#include "core/timing.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/watchdog.h"
@@ -100,8 +101,7 @@ static double elapsed_ms(const struct timespec *start)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+    return timing_ms_between(start, &now);
 }
 
 /* What the framing check found in a request's headers. */
@@ -424,14 +424,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         metrics_begin(srv->metrics);
         set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        "X-Request-Id"));
-        watchdog_name(srv->watch, conn_watch(conn), rs->request_id);
+        conn_state *cs = conn_of(conn);
+        watchdog_name(srv->watch, cs ? cs->watch : NULL, rs->request_id);
         const char *origin =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
         rs->origin = cors_allowed(srv, origin) ? origin : NULL;
         if (atomic_load(&srv->draining))
             return send_error(srv, conn, method, url, rs, API_EUNAVAILABLE,
                               "psinet is shutting down; try again shortly");
-        conn_state *cs = conn_of(conn);
         bool nul = cs && cs->nul;
         if (cs)
             cs->nul = false;

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timing.h"
+#include "core/utf8.h"
+
 /* Writes n as `digits` decimal digits, zero-padded, at p; returns the end. */
 static char *put_digits(char *p, unsigned long n, int digits)
 {
@@ -67,25 +70,6 @@ static void write_line(const char *text, size_t len)
     }
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80                    ? 1
-                 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
-                 : (s[0] & 0xf0) == 0xe0        ? 3
-                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                                : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-        return 0; /* overlong, surrogate, or beyond U+10FFFF */
-    return len;
-}
-
 /* Writes text (at most max_in bytes of it) into out as a JSON string
  * literal, quotes included: quotes, backslashes and control characters
  * escaped, bytes that are not UTF-8 replaced by U+FFFD, and cut short
@@ -119,7 +103,7 @@ static size_t log_quote(char *out, size_t cap, const char *text,
             continue;
         }
         char esc[8];
-        size_t elen, used = utf8_len(s + i, n - i);
+        size_t elen, used = utf8_char_len(s + i, n - i);
         if (used == 0) { /* not UTF-8: U+FFFD, the replacement character */
             memcpy(esc, "\\ufffd", 6);
             elen = 6;
@@ -302,13 +286,7 @@ static void *flush_loop(void *arg)
     (void)arg;
     pthread_mutex_lock(&flusher_lock);
     while (!flusher_stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += LOG_BATCH_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = timing_after_ms(CLOCK_REALTIME, LOG_BATCH_MS);
         pthread_cond_timedwait(&flusher_wake, &flusher_lock, &until);
         pthread_mutex_unlock(&flusher_lock);
         flush_all();

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/timing.h"
+
 /* How often the clocks are read: a slow client is cut off at most this
  * late. */
 #define WATCHDOG_TICK_MS 200
@@ -33,12 +35,6 @@ struct watchdog {
     void *arg;
 };
 
-static double ms_between(const struct timespec *a, const struct timespec *b)
-{
-    return (double)(b->tv_sec - a->tv_sec) * 1e3 +
-           (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
-
 /* Shuts down every running connection past its deadline (lock held). */
 static void cut_late(watchdog *w)
 {
@@ -47,7 +43,7 @@ static void cut_late(watchdog *w)
     for (watch_entry *e = w->head; e; e = e->next) {
         if (!e->running || e->cut)
             continue;
-        double ms = ms_between(&e->since, &now);
+        double ms = timing_ms_between(&e->since, &now);
         if (ms <= (double)(e->request_id[0] ? w->body_ms : w->headers_ms))
             continue;
         /* The socket stays open until watchdog_remove has run (the lock
@@ -64,13 +60,8 @@ static void *watch_loop(void *arg)
     watchdog *w = arg;
     pthread_mutex_lock(&w->lock);
     while (!w->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += WATCHDOG_TICK_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until =
+            timing_after_ms(CLOCK_MONOTONIC, WATCHDOG_TICK_MS);
         pthread_cond_timedwait(&w->wake, &w->lock, &until);
         if (!w->stopping)
             cut_late(w);

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timing.h"
+#include "core/utf8.h"
 #include "store/migrations.h"
 
 #define STRINGIFY_(x) #x
@@ -188,33 +190,30 @@ static store_status run_simple(store_conn *c, stmt_id id)
     return s ? store_exec(s) : store_status_of(rc);
 }
 
-store_status store_begin(store *st, store_conn *c)
-{
-    if (store_damaged(st))
-        return STORE_CORRUPT; /* nothing more goes into a damaged file */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += st->busy_ms / 1000;
-    until.tv_nsec += (long)(st->busy_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    if (pthread_mutex_timedlock(&st->write_lock, &until) != 0)
-        return STORE_BUSY; /* another writer held it past the timeout */
-    c->writing = true;
-    store_status result = run_simple(c, STMT_BEGIN);
-    if (result != STORE_OK)
-        store_end_writing(st, c);
-    return result;
-}
-
-void store_end_writing(store *st, store_conn *c)
+/* Lets the next writer in: what store_write_end does after COMMIT or
+ * ROLLBACK, and store_begin when BEGIN fails. Does nothing when c is not
+ * writing. */
+static void end_writing(store *st, store_conn *c)
 {
     if (c->writing) {
         c->writing = false;
         pthread_mutex_unlock(&st->write_lock);
     }
+}
+
+store_status store_begin(store *st, store_conn *c)
+{
+    if (store_damaged(st))
+        return STORE_CORRUPT; /* nothing more goes into a damaged file */
+    struct timespec until = timing_after_ms(CLOCK_REALTIME,
+                                            (unsigned long)st->busy_ms);
+    if (pthread_mutex_timedlock(&st->write_lock, &until) != 0)
+        return STORE_BUSY; /* another writer held it past the timeout */
+    c->writing = true;
+    store_status result = run_simple(c, STMT_BEGIN);
+    if (result != STORE_OK)
+        end_writing(st, c);
+    return result;
 }
 
 store_status store_begin_read(store_conn *c)
@@ -267,7 +266,7 @@ store_status store_write_end(store *st, store_conn *c, store_status result)
     }
     if (result != STORE_OK)
         store_rollback(c);
-    store_end_writing(st, c);
+    end_writing(st, c);
     if (result == STORE_READONLY)
         c->stale = true;
     return store_conn_put(st, c, result);
@@ -693,31 +692,6 @@ void store_now(char *out)
     memcpy(out, buf, 25);
 }
 
-bool store_utf8_valid(const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len = c < 0x80 ? 1
-                     : c >= 0xc2 && c <= 0xdf ? 2
-                     : c >= 0xe0 && c <= 0xef ? 3
-                     : c >= 0xf0 && c <= 0xf4 ? 4
-                     : 0;
-        if (c == 0 || len == 0 || len > n - i)
-            return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-        /* No overlong forms, surrogates, or code points past U+10FFFF. */
-        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0) ||
-            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 /* Points *text at column col and sets *len when it is TEXT that psinet
  * could have written (valid UTF-8, no NUL inside). */
 static store_status column_text(sqlite3_stmt *s, int col, const char **text,
@@ -729,7 +703,9 @@ static store_status column_text(sqlite3_stmt *s, int col, const char **text,
     if (!*text) /* a TEXT value that could not be fetched */
         return STORE_NOMEM;
     *len = (size_t)sqlite3_column_bytes(s, col);
-    return store_utf8_valid(*text, *len) ? STORE_OK : STORE_CORRUPT;
+    return utf8_valid(*text, *len) && !memchr(*text, '\0', *len)
+               ? STORE_OK
+               : STORE_CORRUPT;
 }
 
 store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
@@ -761,6 +737,12 @@ store_status store_column_text(sqlite3_stmt *s, int col, bool nullable,
         return STORE_NOMEM;
     memcpy(*out, t, len + 1);
     return STORE_OK;
+}
+
+bool store_typeof_is(sqlite3_stmt *s, int col, const char *type)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t && strcmp((const char *)t, type) == 0;
 }
 
 bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size)

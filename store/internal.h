@@ -104,10 +104,6 @@ store_status store_status_of(int rc);
  * ROLLBACK on c. */
 store_status store_begin(store *st, store_conn *c);
 
-/* Lets the next writer in: what store_write_end does after COMMIT or
- * ROLLBACK (and store_begin when BEGIN fails). Does nothing when c is not
- * writing. */
-void store_end_writing(store *st, store_conn *c);
 store_status store_begin_read(store_conn *c);
 store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);
@@ -140,12 +136,9 @@ void store_now(char *out);
  * STORE_CORRUPT for one (never a crash or a wrong answer), and says what it
  * accepts. */
 
-/* Whether text[0..n-1] is valid UTF-8 (RFC 3629: no overlong forms, no
- * surrogates) without a NUL byte: what a JSON string can hold. */
-bool store_utf8_valid(const char *text, size_t n);
-
 /* Copies the TEXT column col into buf (size bytes). STORE_CORRUPT unless
- * it is valid UTF-8 text (store_utf8_valid) shorter than size. */
+ * it is valid UTF-8 text without a NUL (what a JSON string can hold),
+ * shorter than size. */
 store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
                                size_t size);
 
@@ -154,6 +147,11 @@ store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
  * for anything but valid UTF-8 text; STORE_NOMEM. */
 store_status store_column_text(sqlite3_stmt *s, int col, bool nullable,
                                char **out);
+
+/* Whether column col, the result of an SQL typeof(), names `type`
+ * ("blob", "null", ...): a BLOB's type and length are read that way without
+ * reading the BLOB itself. */
+bool store_typeof_is(sqlite3_stmt *s, int col, const char *type);
 
 /* Whether a BLOB of len bytes holds exactly n items of size bytes each
  * (checked by division: no product that could overflow). */

@@ -104,13 +104,6 @@ enum {
     COL_BIAS
 };
 
-/* Whether the value typeof() named in column type_col is `type`. */
-static bool column_is(sqlite3_stmt *q, int type_col, const char *type)
-{
-    const unsigned char *t = sqlite3_column_text(q, type_col);
-    return t && strcmp((const char *)t, type) == 0;
-}
-
 /* Fills l from a layer row (the layer at `position`), with its arrays when
  * with_weights. STORE_CORRUPT for a row psinet could not have written: out
  * of place, a shape below 1x1 or whose entries overflow a size_t, weights
@@ -133,12 +126,12 @@ static store_status read_layer(sqlite3_stmt *q, size_t position,
     l->rows = (size_t)rows;
     l->cols = (size_t)cols;
     size_t entries = l->rows * l->cols; /* no overflow: checked above */
-    if (!column_is(q, COL_WEIGHTS_TYPE, "blob") ||
+    if (!store_typeof_is(q, COL_WEIGHTS_TYPE, "blob") ||
         !store_blob_holds(sqlite3_column_int64(q, COL_WEIGHTS_LEN), entries,
                           8))
         return STORE_CORRUPT;
-    bool has_bias = !column_is(q, COL_BIAS_TYPE, "null");
-    if (has_bias && (!column_is(q, COL_BIAS_TYPE, "blob") ||
+    bool has_bias = !store_typeof_is(q, COL_BIAS_TYPE, "null");
+    if (has_bias && (!store_typeof_is(q, COL_BIAS_TYPE, "blob") ||
                      !store_blob_holds(sqlite3_column_int64(q, COL_BIAS_LEN),
                                        l->rows, 8)))
         return STORE_CORRUPT;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/state.h"
+#include "core/utf8.h"
 #include "store/internal.h"
 
 void store_superposition_free(store_superposition *s)
@@ -85,7 +86,7 @@ static store_status read_labels(sqlite3_stmt *q, int col, size_t n,
     bool ok = true, oom = false;
     for (size_t i = 0; i < n; i++) {
         size_t label_len = strlen(p);
-        ok = ok && store_utf8_valid(p, label_len);
+        ok = ok && utf8_valid(p, label_len);
         labels[i] = p;
         p += label_len + 1;
     }
@@ -161,6 +162,28 @@ store_status store_superposition_create(store *st, store_superposition *s)
  * rounding. */
 #define NORM_MATCH 1e-9
 
+/* Fills what a full row and a summary share: seq, id, name and dimension
+ * (columns 0 to 3) and created_at (column created_col). STORE_CORRUPT for
+ * text that is not UTF-8 or a dimension that is not an integer >= 1. */
+static store_status read_head(sqlite3_stmt *q, int created_col,
+                              store_superposition *s)
+{
+    s->seq = sqlite3_column_int64(q, 0);
+    store_status r = store_column_copy(q, 1, s->id, sizeof s->id);
+    if (r == STORE_OK)
+        r = store_column_text(q, 2, true, &s->name);
+    if (r == STORE_OK)
+        r = store_column_copy(q, created_col, s->created_at,
+                              sizeof s->created_at);
+    if (r != STORE_OK)
+        return r;
+    sqlite3_int64 n = sqlite3_column_int64(q, 3);
+    if (sqlite3_column_type(q, 3) != SQLITE_INTEGER || n < 1)
+        return STORE_CORRUPT;
+    s->dimension = (size_t)n;
+    return STORE_OK;
+}
+
 /* Fills s from a row of STMT_SUP_GET. STORE_CORRUPT for a row psinet could
  * not have written: a dimension below 1, amplitudes that are not a BLOB of
  * exactly 16 * dimension bytes of finite numbers, labels that are not
@@ -168,21 +191,14 @@ store_status store_superposition_create(store *st, store_superposition *s)
  * amplitudes' norm, or text that is not UTF-8. */
 static store_status read_full(sqlite3_stmt *q, store_superposition *s)
 {
-    s->seq = sqlite3_column_int64(q, 0);
-    store_status r = store_column_copy(q, 1, s->id, sizeof s->id);
-    if (r == STORE_OK)
-        r = store_column_text(q, 2, true, &s->name);
-    if (r == STORE_OK)
-        r = store_column_copy(q, 7, s->created_at, sizeof s->created_at);
+    store_status r = read_head(q, 7, s);
     if (r != STORE_OK)
         return r;
-    sqlite3_int64 n = sqlite3_column_int64(q, 3);
-    if (sqlite3_column_type(q, 3) != SQLITE_INTEGER || n < 1 ||
-        sqlite3_column_type(q, 4) != SQLITE_BLOB ||
-        !store_blob_holds(sqlite3_column_bytes(q, 4), (sqlite3_uint64)n, 16) ||
+    if (sqlite3_column_type(q, 4) != SQLITE_BLOB ||
+        !store_blob_holds(sqlite3_column_bytes(q, 4), s->dimension, 16) ||
         !norm_valid(q, 6, &s->norm))
         return STORE_CORRUPT;
-    s->dimension = (size_t)n; /* n * 16 bytes are stored: no overflow */
+    /* dimension * 16 bytes are stored: the products below cannot overflow */
     const unsigned char *amps = sqlite3_column_blob(q, 4);
     if (!amps)
         return STORE_NOMEM;
@@ -266,22 +282,13 @@ store_status store_superposition_delete(store *st, const char *id)
  * norm only for being finite and >= 0. */
 static store_status read_summary(sqlite3_stmt *q, store_superposition *s)
 {
-    s->seq = sqlite3_column_int64(q, 0);
-    store_status r = store_column_copy(q, 1, s->id, sizeof s->id);
-    if (r == STORE_OK)
-        r = store_column_text(q, 2, true, &s->name);
-    if (r == STORE_OK)
-        r = store_column_copy(q, 5, s->created_at, sizeof s->created_at);
+    store_status r = read_head(q, 5, s);
     if (r != STORE_OK)
         return r;
-    sqlite3_int64 n = sqlite3_column_int64(q, 3);
-    const unsigned char *type = sqlite3_column_text(q, 6);
-    if (sqlite3_column_type(q, 3) != SQLITE_INTEGER || n < 1 || !type ||
-        strcmp((const char *)type, "blob") != 0 ||
-        !store_blob_holds(sqlite3_column_int64(q, 7), (sqlite3_uint64)n, 16) ||
+    if (!store_typeof_is(q, 6, "blob") ||
+        !store_blob_holds(sqlite3_column_int64(q, 7), s->dimension, 16) ||
         !norm_valid(q, 4, &s->norm))
         return STORE_CORRUPT;
-    s->dimension = (size_t)n;
     return STORE_OK;
 }
 
