@@ -223,13 +223,13 @@ build/bench/baseline: bench/baseline.c | build/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
-build/bench/parse_time: bench/parse_time.c | build/.deps-build
+build/bench/parse_time: bench/parse_time.c bench/clock.h | build/.deps-build
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
-build/bench/sqlite_rate: bench/sqlite_rate.c | build/.deps-build
+build/bench/sqlite_rate: bench/sqlite_rate.c bench/clock.h | build/.deps-build
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
 
 build/bench/store_rate: $(REL)/obj/bench/store_rate.o \
                         $(call objects,$(REL),$(STORE_SRC) $(CORE_SRC)) \
@@ -249,7 +249,7 @@ bench-kernels: build/bench/kernels
 	./build/bench/kernels
 
 build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o \
-                  $(REL)/obj/tests/ref/dtoa_grisu2.o \
+                  $(REL)/obj/core/rng.o $(REL)/obj/tests/ref/dtoa_grisu2.o \
                   $(REL)/obj/tests/ref/dtoa_printf.o
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $^ -lm -o $@

@@ -69,24 +69,18 @@ def floor_log2_pow10(n):
     return ((n * 1741647 + (1100 << 19)) >> 19) - 1100
 
 
-def exact_floor_log10(x):
-    """floor(log10(x)) for a positive Fraction x."""
-    k = len(str(x.numerator)) - len(str(x.denominator))
-    while Fraction(10) ** k > x:
+def exact_floor_log(base, x):
+    """floor(log_base(x)) for a positive Fraction x, by comparing powers of
+    base with x exactly, from a guess within a few of it."""
+    if base == 2:
+        k = x.numerator.bit_length() - x.denominator.bit_length()
+    else:
+        k = len(str(x.numerator)) - len(str(x.denominator))
+    while Fraction(base) ** k > x:
         k -= 1
-    while Fraction(10) ** (k + 1) <= x:
+    while Fraction(base) ** (k + 1) <= x:
         k += 1
     return k
-
-
-def exact_floor_log2(x):
-    """floor(log2(x)) for a positive Fraction x."""
-    e = x.numerator.bit_length() - x.denominator.bit_length()
-    while Fraction(2) ** e > x:
-        e -= 1
-    while Fraction(2) ** (e + 1) <= x:
-        e += 1
-    return e
 
 
 def g(k):
@@ -237,7 +231,7 @@ def main():
     nearest = Fraction(1)
     for q in range(Q_MIN, Q_MAX + 1):
         k = floor_log10_pow2(q)
-        assert k == exact_floor_log10(Fraction(2) ** q), q
+        assert k == exact_floor_log(10, Fraction(2) ** q), q
         nearest = min(nearest, check_exact(q, k))
         ks[k] = True
         if q == Q_MIN:
@@ -245,14 +239,14 @@ def main():
         # 2^52 * 2^q, whose lower neighbour is half as far: its three
         # values, checked one by one.
         k = floor_log10_three_quarters_pow2(q)
-        assert k == exact_floor_log10(Fraction(3, 4) * Fraction(2) ** q), q
+        assert k == exact_floor_log(10, Fraction(3, 4) * Fraction(2) ** q), q
         ks[k] = True
         h = q + floor_log2_pow10(-k) + 1
         for y in (4 * C_MIN - 1, 4 * C_MIN, 4 * C_MIN + 2):
             x = y * Fraction(2) ** q * Fraction(10) ** -k
             assert round_odd_as_c(y, h, g(k)) == round_odd_exact(x), (q, y)
     for k in ks:
-        assert floor_log2_pow10(-k) == exact_floor_log2(Fraction(10) ** -k)
+        assert floor_log2_pow10(-k) == exact_floor_log(2, Fraction(10) ** -k)
         for q in range(Q_MIN, Q_MAX + 1):
             if k in (floor_log10_pow2(q), floor_log10_three_quarters_pow2(q)):
                 assert 1 <= q + floor_log2_pow10(-k) + 1 <= 4, (q, k)

@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/dtoa.h"
+#include "bench/clock.h"
+#include "core/rng.h"
 #include "tests/ref/dtoa_grisu2.h"
 #include "tests/ref/dtoa_printf.h"
 
@@ -20,26 +21,11 @@
 #define PASSES 15       /* for the fast writers */
 #define PRINTF_PASSES 3 /* printf takes 20 times as long */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static rng_state gen; /* seeded in main: the same numbers every run */
 
-static uint64_t state = 20260303;
-
-static uint64_t next(void) /* splitmix64 */
+static double uniform(void) /* in [-1, 1) */
 {
-    uint64_t z = (state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static double uniform(void) /* in (-1, 1) */
-{
-    return (double)(next() >> 11) / 9007199254740992.0 * 2.0 - 1.0;
+    return rng_uniform(&gen) * 2.0 - 1.0;
 }
 
 /* Real and imaginary parts of 1024-amplitude states scaled to norm 1, as
@@ -63,7 +49,7 @@ static void fill_bit_patterns(double *x) /* every exponent alike */
     for (size_t i = 0; i < COUNT; i++) {
         uint64_t b;
         do
-            b = next();
+            b = rng_next(&gen);
         while ((b >> 52 & 0x7ff) == 0x7ff);
         memcpy(&x[i], &b, sizeof b);
     }
@@ -72,8 +58,8 @@ static void fill_bit_patterns(double *x) /* every exponent alike */
 static void fill_short_decimals(double *x) /* 0.125, -3.5, 42, 0.001 */
 {
     for (size_t i = 0; i < COUNT; i++)
-        x[i] = (double)((int64_t)(next() % 2000001) - 1000000) /
-               pow(10.0, (double)(next() % 7));
+        x[i] = (double)((int64_t)(rng_next(&gen) % 2000001) - 1000000) /
+               pow(10.0, (double)(rng_next(&gen) % 7));
 }
 
 /* Seconds for one pass of write over x. */
@@ -81,10 +67,10 @@ static double time_pass(size_t (*write)(double, char *), const double *x)
 {
     char buf[40];
     size_t total = 0;
-    double start = now();
+    double start = bench_now();
     for (size_t i = 0; i < COUNT; i++)
         total += write(x[i], buf);
-    double t = now() - start;
+    double t = bench_now() - start;
     if (total == 0) /* keeps the calls */
         puts("");
     return t;
@@ -101,6 +87,7 @@ int main(void)
         {"random bit patterns", fill_bit_patterns},
         {"short decimals", fill_short_decimals},
     };
+    rng_seed(&gen, 20260303);
     printf("%-22s %8s %8s %10s %12s\n", "ns per number (100000)", "printf",
            "Grisu2", "api_dtoa", "vs Grisu2");
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {

@@ -4,16 +4,9 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "bench/clock.h"
 #include "core/layer.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double *filled(size_t n, unsigned seed)
 {
@@ -48,11 +41,11 @@ static void run_blas(size_t k)
 static double seconds_per_call(void (*f)(size_t), size_t k)
 {
     long reps = 0;
-    double start = now(), t;
+    double start = bench_now(), t;
     do {
         f(k);
         reps++;
-    } while ((t = now() - start) < 0.5);
+    } while ((t = bench_now() - start) < 0.5);
     return t / (double)reps;
 }
 

@@ -5,14 +5,8 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench/clock.h"
 
 int main(int argc, char **argv)
 {
@@ -25,7 +19,7 @@ int main(int argc, char **argv)
         fclose(f);
         /* Repeat for about half a second; report the mean. */
         int reps = 0;
-        double start = now(), t;
+        double start = bench_now(), t;
         do {
             json_error_t err;
             json_t *v = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &err);
@@ -33,7 +27,7 @@ int main(int argc, char **argv)
                 return 1;
             json_decref(v);
             reps++;
-        } while ((t = now() - start) < 0.5);
+        } while ((t = bench_now() - start) < 0.5);
         printf("%s %.2f\n", argv[i], t / reps * 1e6);
     }
     return 0;

@@ -6,14 +6,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench/clock.h"
 
 int main(int argc, char **argv)
 {
@@ -32,7 +26,7 @@ int main(int argc, char **argv)
     sqlite3_stmt *ins;
     sqlite3_prepare_v2(db, "INSERT INTO t (id, body) VALUES (?1, ?2)", -1,
                        &ins, NULL);
-    double start = now(), t;
+    double start = bench_now(), t;
     long n = 0;
     do {
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -43,7 +37,7 @@ int main(int argc, char **argv)
         sqlite3_reset(ins);
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
         n++;
-    } while ((t = now() - start) < atof(argv[2]));
+    } while ((t = bench_now() - start) < atof(argv[2]));
     printf("commits_per_second %.0f\n", n / t);
     sqlite3_finalize(ins);
     sqlite3_close(db);

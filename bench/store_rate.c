@@ -8,16 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/clock.h"
 #include "store/store.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -41,7 +34,7 @@ int main(int argc, char **argv)
                     "\"metrics\":{\"activation_probability_correlation\":1.0}}";
     char name[] = "bench", tag[] = "bench";
     char *tags[] = {tag};
-    double start = now(), t;
+    double start = bench_now(), t;
     long n = 0;
     do {
         store_experiment e;
@@ -58,7 +51,7 @@ int main(int argc, char **argv)
             return 1;
         }
         n++;
-    } while ((t = now() - start) < atof(argv[2]));
+    } while ((t = bench_now() - start) < atof(argv[2]));
     printf("experiments_per_second %.0f\n", n / t);
     store_close(db);
     return 0;

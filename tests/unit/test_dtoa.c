@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rng.h"
 #include "tests/ref/dtoa_grisu2.h"
 #include "tests/ref/dtoa_printf.h"
 #include "tests/ref/dtoa_near_integers.h"
@@ -56,20 +57,13 @@ static double from_bits(uint64_t b)
     return d;
 }
 
-/* splitmix64, fixed seed: the same inputs every run. */
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
+/* core/rng.h's generator, seeded with fixed seeds: the same inputs every
+ * run. */
+static rng_state gen;
 
 static int rng_below(int n)
 {
-    return (int)(rng_next() % (uint64_t)n);
+    return (int)(rng_next(&gen) % (uint64_t)n);
 }
 
 /* x >= 0 moved by `steps` doubles, stopping at zero. */
@@ -84,7 +78,7 @@ static double step(double x, int steps)
 /* The i-th test input: finite, from a rotation of kinds. */
 static double sample(uint64_t i)
 {
-    uint64_t r = rng_next();
+    uint64_t r = rng_next(&gen);
     double sign = r >> 63 ? -1.0 : 1.0;
     double d;
     char text[48];
@@ -92,7 +86,7 @@ static double sample(uint64_t i)
     case 0: /* any bit pattern: every exponent alike */
     case 1:
         do
-            r = rng_next();
+            r = rng_next(&gen);
         while ((r >> 52 & 0x7ff) == 0x7ff);
         return from_bits(r);
     case 2: /* subnormal */ return from_bits(r & UINT64_C(0x800fffffffffffff));
@@ -282,7 +276,7 @@ TEST(dtoa_round_trips_random_doubles)
 {
     char buf[API_DTOA_SIZE];
     long n = round_trip_count(), failures = 0;
-    rng_state = 20260101;
+    rng_seed(&gen, 20260101);
     for (long i = 0; i < n && failures < 10; i++)
         failures += !round_trips(sample((uint64_t)i), buf);
     printf("dtoa: %ld doubles read back bit for bit\n", n);
@@ -303,7 +297,7 @@ static bool writes_what_grisu2_wrote(double d)
 TEST(dtoa_writes_what_grisu2_wrote)
 {
     long n = 4 * round_trip_count(), compared = 0, different = 0;
-    rng_state = 20260303;
+    rng_seed(&gen, 20260303);
     for (; compared < n && different < 10; compared++)
         different += !writes_what_grisu2_wrote(sample((uint64_t)compared));
     printf("dtoa: %ld doubles compared with Grisu2's text, %ld different\n",
@@ -319,10 +313,10 @@ TEST(dtoa_writes_what_grisu2_wrote_at_every_exponent)
     const uint64_t edge[] = {0, 1, 2, 3, top / 2 + 1, top - 2, top - 1, top};
     const int n_edges = (int)(sizeof edge / sizeof edge[0]);
     long compared = 0, different = 0;
-    rng_state = 20260404;
+    rng_seed(&gen, 20260404);
     for (uint64_t biased = 0; biased < 0x7ff && different < 10; biased++)
         for (int i = 0; i < n_edges + PER_EXPONENT; i++) {
-            uint64_t r = rng_next();
+            uint64_t r = rng_next(&gen);
             uint64_t fraction = i < n_edges ? edge[i] : r & top;
             different += !writes_what_grisu2_wrote(
                 from_bits((r & UINT64_C(1) << 63) | biased << 52 | fraction));
@@ -376,7 +370,7 @@ TEST(dtoa_is_never_longer_than_the_old_formatter)
     char buf[API_DTOA_SIZE], old[32];
     long n = round_trip_count() / 10, shorter = 0, shorter_normal = 0,
          longer = 0, different = 0;
-    rng_state = 20260202;
+    rng_seed(&gen, 20260202);
     for (long i = 0; i < n; i++) {
         double d = sample((uint64_t)i);
         api_dtoa(d, buf);
