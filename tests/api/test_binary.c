@@ -80,14 +80,29 @@ TEST(binary_complex_amplitudes_are_pairs)
 }
 
 /* Each request must be refused with 422 and an error at pointer. */
-static void check_refused(const char *body, const char *pointer)
+/* Checks that POST /v1/layers/forward with body is a 422 with an error at
+ * pointer and, unless names is NULL, a first message that names it. */
+static void check_refused_in(const api_ctx *c, const char *body,
+                             const char *pointer, const char *names)
 {
-    apitest_result r = apitest_post(&ctx, "/v1/layers/forward", body);
+    apitest_result r = apitest_post(c, "/v1/layers/forward", body);
     test_check(r.resp.status == 422, __FILE__, __LINE__,
                "status %d for %s", r.resp.status, body);
     test_check(apitest_has_pointer(&r, pointer), __FILE__, __LINE__,
                "no error at %s for %s", pointer, body);
+    if (names) {
+        const char *msg =
+            json_string_value(apitest_get(&r, "errors/0/message"));
+        test_check(msg && strstr(msg, names), __FILE__, __LINE__,
+                   "the message \"%s\" does not name %s",
+                   msg ? msg : "(none)", names);
+    }
     apitest_free(&r);
+}
+
+static void check_refused(const char *body, const char *pointer)
+{
+    check_refused_in(&ctx, body, pointer, NULL);
 }
 
 TEST(binary_form_is_validated_like_json)
@@ -140,13 +155,7 @@ TEST(binary_batches_obey_max_batch)
     json_t *body = json_pack("{s:[[f]], s:s, s:o}", "weights", 1.0,
                              "activation", "identity", "inputs", inputs);
     char *text = json_dumps(body, JSON_COMPACT);
-    apitest_result r = apitest_post(&small, "/v1/layers/forward", text);
-    CHECK_EQ_INT(r.resp.status, 422);
-    CHECK(apitest_has_pointer(&r, "/inputs"));
-    const char *msg =
-        json_string_value(apitest_get(&r, "errors/0/message"));
-    CHECK(msg && strstr(msg, "(max_batch)"));
-    apitest_free(&r);
+    check_refused_in(&small, text, "/inputs", "(max_batch)");
     free(text);
     json_decref(body);
 }
@@ -163,19 +172,13 @@ TEST(all_the_outputs_of_a_pass_obey_max_matrix)
     json_t *body = json_pack("{s:o, s:s, s:[[f],[f]]}", "weights", w,
                              "activation", "identity", "inputs", 1.0, 2.0);
     char *text = json_dumps(body, JSON_COMPACT);
-    apitest_result r = apitest_post(&small, "/v1/layers/forward", text);
-    CHECK_EQ_INT(r.resp.status, 422);
-    CHECK(apitest_has_pointer(&r, "/inputs"));
-    const char *msg =
-        json_string_value(apitest_get(&r, "errors/0/message"));
-    CHECK(msg && strstr(msg, "(max_matrix)"));
-    apitest_free(&r);
+    check_refused_in(&small, text, "/inputs", "(max_matrix)");
     /* One input keeps 60: answered. */
     json_object_del(body, "inputs");
     json_object_set_new(body, "input", json_pack("[f]", 2.0));
     free(text);
     text = json_dumps(body, JSON_COMPACT);
-    r = apitest_post(&small, "/v1/layers/forward", text);
+    apitest_result r = apitest_post(&small, "/v1/layers/forward", text);
     CHECK_EQ_INT(r.resp.status, 200);
     CHECK_NEAR(apitest_num(&r, "output/59"), 1.0, 0);
     apitest_free(&r);

@@ -180,18 +180,37 @@ class Server:
 
     # -- process ---------------------------------------------------------
     def start(self, timeout=20):
-        cmd = self.prefix + [BIN, "--bind", "127.0.0.1", "--port", "0", "--db", self.db,
-               "--threads", "2"] + self.args
+        status = self.start_or_exit(timeout)
+        if status is not None:
+            raise RuntimeError("psinet exited with status %d before it "
+                               "listened:\n%s" % (status, self.log()))
+        return self
+
+    def start_or_exit(self, timeout=30):
+        """Starts psinet; returns None once it listens, or its exit status
+        when it exits first (a server that refuses to start), without
+        waiting out the timeout. Raises when it does neither in time."""
+        cmd = self.prefix + [BIN, "--bind", "127.0.0.1", "--port", "0",
+                             "--db", self.db, "--threads", "2"] + self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, env=self.env)
         self._reader = threading.Thread(target=self._read_log, daemon=True)
         self._reader.start()
-        if not self._listening.wait(timeout):
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("psinet did not start: %s" % self.log())
-        return self
+        deadline = time.monotonic() + timeout
+        while not self._listening.wait(0.05):
+            if self.proc.poll() is not None:
+                self._reader.join(5)
+                status = self.proc.returncode
+                self.proc = None
+                return status
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                self.proc = None
+                raise RuntimeError("psinet neither started nor exited: %s"
+                                   % self.log())
+        return None
 
     def _read_log(self):
         for raw in self.proc.stderr:

@@ -11,54 +11,15 @@ import random
 import shutil
 import sqlite3
 import struct
-import subprocess
 import tempfile
-import threading
-import time
 import unittest
 
-from harness import BIN, SANITIZER_MARKS, Server
+from harness import SANITIZER_MARKS, Server
 
 PAGE = 4096
 EXP_BODY = {"name": "x", "kind": "neuron_activation", "tags": ["t"],
             "params": {"amplitudes": [1, 0], "weights": [[1, 1]],
                        "activation": "relu"}}
-
-
-def settle():
-    """Lets the server's worker threads go idle before the SIGTERM that
-    stops it. libmicrohttpd 0.9.75 aborts ("Failed to remove listen FD from
-    epoll set") when MHD_quiesce_daemon, which http_stop calls, races a
-    worker thread still busy in its epoll loop: an open defect of that
-    library, not of the store, that a stop right after a burst of requests
-    meets about once in a hundred."""
-    time.sleep(0.2)
-
-
-class Launch(Server):
-    """A Server that may refuse to start: start_or_exit returns None once it
-    listens, or its exit status when it exits first (without waiting for the
-    harness's full start timeout)."""
-
-    def start_or_exit(self, timeout=30):
-        cmd = [BIN, "--bind", "127.0.0.1", "--port", "0", "--db", self.db,
-               "--threads", "2"] + self.args
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, env=self.env)
-        self._reader = threading.Thread(target=self._read_log, daemon=True)
-        self._reader.start()
-        deadline = time.monotonic() + timeout
-        while not self._listening.wait(0.05):
-            if self.proc.poll() is not None:
-                self._reader.join(5)
-                status = self.proc.returncode
-                self.proc = None
-                return status
-            if time.monotonic() > deadline:
-                raise RuntimeError("psinet neither started nor exited: %s"
-                                   % self.log())
-        return None
 
 
 def build_database(path):
@@ -100,7 +61,6 @@ def build_database(path):
         for nid, _ in known["net"][:8]:
             assert s.delete("/v1/networks/" + nid).status == 204
         del known["net"][:8]
-        settle()
     return known
 
 
@@ -230,7 +190,6 @@ class DamagedPages(unittest.TestCase):
             sweep = Sweep(self, s, self.known, "intact")
             sweep.run()
             self.assertFalse(sweep.damage_seen)
-            settle()
 
     def test_damaged_at_rest_refuses_to_start_or_serves_safely(self):
         refused = started = noticed = 0
@@ -242,7 +201,7 @@ class DamagedPages(unittest.TestCase):
             with self.subTest(case=case):
                 db = self.copy("rest%d.db" % seed)
                 smash(db, rnd, pages, self.pages)
-                s = Launch(db=db, workdir=self.dir)
+                s = Server(db=db, workdir=self.dir)
                 try:
                     status = s.start_or_exit()
                     if status is not None:
@@ -258,7 +217,6 @@ class DamagedPages(unittest.TestCase):
                     sweep = Sweep(self, s, self.known, case)
                     sweep.run()
                     noticed += sweep.damage_seen
-                    settle()
                     s.stop()  # exits 0 after SIGTERM, no sanitizer report
                 finally:
                     s.cleanup()
@@ -294,7 +252,6 @@ class DamagedPages(unittest.TestCase):
                     sweep = Sweep(self, s, self.known, case)
                     sweep.run()
                     noticed += sweep.damage_seen
-                    settle()
                     s.stop()
                 finally:
                     s.cleanup()
@@ -346,7 +303,6 @@ class CraftedRows(unittest.TestCase):
                     sup("sup_" + name, [1, 0, [0, 1]])
                 r = s.post("/v1/experiments", EXP_BODY)
                 ids["exp_json"] = r.json["id"]
-                settle()
 
             layer = ("UPDATE network_layers SET {} WHERE position = ? AND"
                      " network_seq = (SELECT seq FROM networks WHERE id = ?)")
@@ -417,6 +373,5 @@ class CraftedRows(unittest.TestCase):
                 self.assertIn("damaged", r.json["detail"])
                 assert_503("POST", "/v1/superpositions", {"amplitudes": [1]})
                 assert_503("DELETE", "/v1/networks/" + ids["net_intact"])
-                settle()
         finally:
             shutil.rmtree(d, ignore_errors=True)
