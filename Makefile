@@ -13,6 +13,7 @@ VERSION := 0.1.0
 CC     ?= cc
 PKGS   := libmicrohttpd jansson sqlite3 openblas
 PYTHON ?= python3
+AR     ?= ar
 
 WARN   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
@@ -21,32 +22,65 @@ OPT    ?= -O2 -g
 SAN    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
           -fno-sanitize-recover=all
 
-# pkg-config runs after `deps` has had its chance to install the -dev packages.
+# pkg-config runs after `deps` has had its chance to install the -dev
+# packages. Every file compiles with every package's flags; which headers a
+# layer may include is tests/check_layers.sh's to say.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS_ALL = $(WARN) $(DEFS) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
-LDLIBS     = $(PKG_LIBS) -lm -lpthread
 
-# Sources by layer; dependencies point one way: server -> api -> core, store.
-CORE_SRC   := $(wildcard core/*.c)
-STORE_SRC  := $(wildcard store/*.c)
-API_SRC    := $(wildcard api/*.c)
+# The layers, from the bottom up (ARCHITECTURE.md): each is a static
+# library, and a layer's code and tests may include and link only the layers
+# below it that it names. tests/check_layers.sh holds `make test` to that.
+#
+#   core   the math on plain arrays            libc, libm, a CBLAS
+#   codec  number and byte encodings           core
+#   json   psinet's JSON on top of jansson     codec
+#   store  persistence                         codec, core; SQLite
+#   api    a request in, a response out        json, store, codec, core
+#   server the process: HTTP, config, logs     api/api.h (and core)
+LAYERS := core codec json store api
+core_SRC  := $(wildcard core/*.c)
+codec_SRC := $(wildcard codec/*.c)
+json_SRC  := $(wildcard json/*.c)
+store_SRC := $(wildcard store/*.c) build/gen/migrations_data.c
+api_SRC   := $(wildcard api/*.c) build/gen/openapi_data.c
 SERVER_SRC := $(wildcard server/*.c)
-GEN_SRC    := build/gen/migrations_data.c build/gen/openapi_data.c
-LIB_SRC    := $(CORE_SRC) $(STORE_SRC) $(API_SRC)
+
+# What a layer links: itself and what it uses, in link order, and the
+# system libraries of them all (pkg-config names; -lm and -lpthread always).
+core_USES  := core
+codec_USES := codec core
+json_USES  := json codec core
+store_USES := store codec core
+api_USES   := api json store codec core
+core_PKGS  := openblas
+codec_PKGS := openblas
+json_PKGS  := jansson openblas
+store_PKGS := sqlite3 openblas
+api_PKGS   := jansson sqlite3 openblas
+SERVER_PKGS := libmicrohttpd $(api_PKGS)
+
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 
-TEST_SRC   := $(wildcard tests/unit/test_*.c tests/api/test_*.c)
-TEST_NAMES := $(notdir $(TEST_SRC:.c=))
+# Tests live beside their layer: tests/LAYER/test_*.c, built as
+# BUILD_DIR/tests/LAYER/test_*. Those of tests/slow/ run once, in the
+# release build, since they sweep millions of inputs.
+TEST_NAMES := $(patsubst tests/%.c,%,$(foreach l,$(LAYERS),\
+                $(wildcard tests/$(l)/test_*.c)))
+SLOW_TESTS := $(patsubst tests/%.c,%,$(wildcard tests/slow/test_*.c))
 
 # $(call objects,BUILD_DIR,SOURCES)
 objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
+# $(call libs,BUILD_DIR,LAYER): the static libraries LAYER links, in order
+libs = $(foreach u,$($(2)_USES),$(1)/lib/lib$(u).a)
+# $(call pkg_libs,PKGS)
+pkg_libs = $(shell pkg-config --libs $(1)) -lm -lpthread
 
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test fuzz loadtest bench bench-kernels bench-dtoa deps clean \
-        format
+.PHONY: all run test test-slow fuzz loadtest bench bench-kernels bench-dtoa \
+        deps clean format check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -141,26 +175,46 @@ $(SAN_DIR)/obj/%.o: %.c | build/.deps-build
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(SAN) $(CFLAGS) -c $< -o $@
 
+# ---------------------------------------------------------------- libraries
+# $(1) build dir, $(2) layer
+define library
+$(1)/lib/lib$(2).a: $(call objects,$(1),$($(2)_SRC))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+
 # ---------------------------------------------------------------- programs
+# A test of layer L links testlib, its layer's helpers (tests/L/*test.c
+# that are not test_*.c), the libraries L uses and their system libraries:
+# a core test has no SQLite, jansson or libmicrohttpd to link against.
+# $(1) build dir, $(2) layer, $(3) extra link flags
+define layer_tests
+$(2)_HELPERS := $$(filter-out tests/$(2)/test_%,$$(wildcard tests/$(2)/*.c))
+$(1)/tests/$(2)/%: $(1)/obj/tests/$(2)/%.o $(1)/obj/tests/testlib.o \
+                   $$(call objects,$(1),$$($(2)_HELPERS)) \
+                   $(call libs,$(1),$(2))
+	@mkdir -p $$(@D)
+	$$(CC) $(3) $$^ $$(call pkg_libs,$($(2)_PKGS)) -o $$@
+endef
+
 # $(1) build dir, $(2) extra link flags
 define programs
-$(1)/psinet: $(call objects,$(1),$(SERVER_SRC) $(LIB_SRC) $(GEN_SRC))
-	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
+$(foreach l,$(LAYERS),$(eval $(call library,$(1),$(l))))
+$(foreach l,$(LAYERS),$(eval $(call layer_tests,$(1),$(l),$(2))))
 
-$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/obj/tests/testlib.o \
-              $(call objects,$(1),$(LIB_SRC) $(GEN_SRC))
+$(1)/psinet: $(call objects,$(1),$(SERVER_SRC)) $(call libs,$(1),api)
+	$$(CC) $(2) $$^ $$(call pkg_libs,$(SERVER_PKGS)) -o $$@
+
+# The slow sweeps are codec tests.
+$(1)/tests/slow/%: $(1)/obj/tests/slow/%.o $(1)/obj/tests/testlib.o \
+                   $(call libs,$(1),codec)
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
+	$$(CC) $(2) $$^ $$(call pkg_libs,$(codec_PKGS)) -o $$@
 
-$(1)/tests/%: $(1)/obj/tests/api/%.o $(1)/obj/tests/testlib.o \
-              $(1)/obj/tests/api/apitest.o \
-              $(call objects,$(1),$(LIB_SRC) $(GEN_SRC))
-	@mkdir -p $$(@D)
-	$$(CC) $(2) $$^ $$(LDLIBS) -o $$@
-
-# test_dtoa compares api_dtoa with the writers it replaced.
-$(1)/tests/test_dtoa: $(1)/obj/tests/ref/dtoa_grisu2.o \
-                      $(1)/obj/tests/ref/dtoa_printf.o
+# The number writer's tests compare it with the writers it replaced.
+$(1)/tests/codec/test_dtoa_shortest $(1)/tests/slow/test_dtoa_shortest_sweep: \
+    $(1)/obj/tests/ref/dtoa_grisu2.o $(1)/obj/tests/ref/dtoa_printf.o
 endef
 $(eval $(call programs,$(REL),$(OPT)))
 $(eval $(call programs,$(SAN_DIR),$(SAN)))
@@ -191,9 +245,12 @@ build/fuzz/obj/%.o: %.c | build/.deps-build build/.deps-fuzz
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_FLAGS) -c $< -o $@
 
-build/fuzz/fuzz_api: $(call objects,build/fuzz,tests/fuzz/fuzz_api.c \
-                       $(LIB_SRC) $(GEN_SRC))
-	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ $(LDLIBS) -o $@
+$(foreach l,$(LAYERS),$(eval $(call library,build/fuzz,$(l))))
+
+build/fuzz/fuzz_api: build/fuzz/obj/tests/fuzz/fuzz_api.o \
+                     $(call libs,build/fuzz,api)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $^ \
+	  $(call pkg_libs,$(api_PKGS)) -o $@
 
 fuzz: build/fuzz/fuzz_api
 	@mkdir -p build/fuzz/corpus
@@ -216,30 +273,31 @@ loadtest: build/psinet build/.deps-load
 # parse time, one table (bench/bench.py; figures go to bench/RESULTS.md by
 # hand). `make bench-kernels`: GFLOP/s of the core's dense forward pass
 # against OpenBLAS called directly. `make bench-dtoa`: ns per number written
-# as JSON text by api_dtoa (Schubfach), the Grisu2 writer it replaced
+# as JSON text by dtoa_shortest (Schubfach), the Grisu2 writer it replaced
 # (tests/ref) and the snprintf/strtod way before that.
 BENCH_SECONDS ?= 4
 build/bench/baseline: bench/baseline.c | build/.deps-build
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+	$(CC) $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) $< \
+	  $(call pkg_libs,libmicrohttpd) -o $@
 
 build/bench/parse_time: bench/parse_time.c bench/clock.h | build/.deps-build
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< \
+	  $(call pkg_libs,jansson) -o $@
 
 build/bench/sqlite_rate: bench/sqlite_rate.c bench/clock.h | build/.deps-build
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< $(LDLIBS) -o $@
+	$(CC) $(WARN) $(DEFS) -I. $(OPT) $(PKG_CFLAGS) $< \
+	  $(call pkg_libs,sqlite3) -o $@
 
-build/bench/store_rate: $(REL)/obj/bench/store_rate.o \
-                        $(call objects,$(REL),$(STORE_SRC) $(CORE_SRC)) \
-                        $(REL)/obj/build/gen/migrations_data.o
+build/bench/store_rate: $(REL)/obj/bench/store_rate.o $(call libs,$(REL),store)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $^ $(LDLIBS) -o $@
+	$(CC) $(OPT) $^ $(call pkg_libs,$(store_PKGS)) -o $@
 
-build/bench/kernels: $(REL)/obj/bench/kernels.o $(call objects,$(REL),$(CORE_SRC))
+build/bench/kernels: $(REL)/obj/bench/kernels.o $(call libs,$(REL),core)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $^ $(LDLIBS) -o $@
+	$(CC) $(OPT) $^ $(call pkg_libs,$(core_PKGS)) -o $@
 
 bench: build/psinet build/bench/baseline build/bench/parse_time \
        build/bench/sqlite_rate build/bench/store_rate build/.deps-load
@@ -248,11 +306,10 @@ bench: build/psinet build/bench/baseline build/bench/parse_time \
 bench-kernels: build/bench/kernels
 	./build/bench/kernels
 
-build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/api/dtoa.o \
-                  $(REL)/obj/core/rng.o $(REL)/obj/tests/ref/dtoa_grisu2.o \
-                  $(REL)/obj/tests/ref/dtoa_printf.o
+build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/tests/ref/dtoa_grisu2.o \
+                  $(REL)/obj/tests/ref/dtoa_printf.o $(call libs,$(REL),codec)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $^ -lm -o $@
+	$(CC) $(OPT) $^ $(call pkg_libs,$(codec_PKGS)) -o $@
 
 bench-dtoa: build/bench/dtoa
 	./build/bench/dtoa
@@ -261,22 +318,36 @@ bench-dtoa: build/bench/dtoa
 run: build/psinet
 	./build/psinet
 
-# Every C test binary and the integration suite against the real server,
-# then the same again built with ASan+UBSan; then the contract: openapi.yaml
-# lints clean and every exchange of the first integration run matches it.
-# tests/run.sh prints the totals.
+# The layer check first (tests/check_layers.sh: includes point down only,
+# every public name carries its layer's prefix); then every C test binary
+# and the integration suite against the real server, then the same again
+# built with ASan+UBSan; the slow sweeps once, in the release build; then
+# the contract: openapi.yaml lints clean and every exchange of the first
+# integration run matches it; then the fuzzer. tests/run.sh prints the
+# totals.
 test: build/.deps-test tests/contract/node_modules/.installed \
-      build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES)) \
+      build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
+      $(foreach l,$(LAYERS),$(REL)/lib/lib$(l).a) \
       build/tests/fault_inject.so build/fuzz/fuzz_api
-	@sh tests/run.sh --contract build/exchanges.jsonl \
-	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) $(REL) $(SAN_DIR) \
-	  -- $(TEST_NAMES)
+	@sh tests/run.sh --layers $(REL)/lib --contract build/exchanges.jsonl \
+	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) \
+	  --slow "$(SLOW_TESTS)" $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+
+# The slow sweeps alone (make test runs them too).
+test-slow: $(addprefix $(REL)/tests/,$(SLOW_TESTS))
+	@for t in $(SLOW_TESTS); do ./$(REL)/tests/$$t || exit 1; done
+
+# The layer check alone.
+check-layers: $(foreach l,$(LAYERS),$(REL)/lib/lib$(l).a)
+	@sh tests/check_layers.sh $(REL)/lib
 
 clean:
 	rm -rf build
 
 format:
-	clang-format -i $(LIB_SRC) $(SERVER_SRC) $(wildcard */*.h tests/*.c tests/*/*.c)
+	clang-format -i $(foreach l,$(LAYERS),$(wildcard $(l)/*.c $(l)/*.h)) \
+	  $(wildcard server/*.[ch] tests/*.[ch] tests/*/*.c) \
+	  $(filter-out tests/ref/%,$(wildcard tests/*/*.h))
 
 -include $(shell find build -name '*.d' 2>/dev/null)

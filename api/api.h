@@ -1,9 +1,11 @@
 /* api/api.h - the service as a function: a request in, a response out.
  *
- * server/ fills an api_request from the HTTP connection (method, path, query,
- * Content-Type, raw body bytes) and calls api_handle(); tests do the same with
- * no socket at all. api_handle routes, checks the media type, parses the JSON
- * body, runs the handler and renders any error as problem+json. */
+ * This is the api layer's public header, and the only one server/ uses.
+ * server/ fills an api_request from the HTTP connection (method, path,
+ * query, Content-Type, raw body bytes) and calls api_handle(); tests do the
+ * same with no socket at all. api_handle routes, checks the media type,
+ * parses the JSON body, runs the handler and renders any error as
+ * problem+json. */
 #ifndef PSINET_API_API_H
 #define PSINET_API_API_H
 
@@ -13,6 +15,13 @@
 #include <stdint.h>
 
 #include "store/store.h"
+
+/* ------------------------------------------------------------ the process */
+
+/* Sets up, once per process and before any thread handles a request, what
+ * the layers below need: jansson's allocation hooks (json/pjson.h) and a
+ * single-threaded BLAS (core/layer.h). */
+void api_init(void);
 
 /* Limits on what one request may ask for; every one is configurable. */
 typedef struct {
@@ -44,6 +53,20 @@ typedef struct {
     void *metrics_arg;
 } api_ctx;
 
+/* Opens the database at path into ctx->db: `connections` pooled
+ * connections, writers waiting busy_ms for each other, the schema migrated
+ * (store/store.h). False, with the reason in err, when it cannot be used. */
+bool api_db_open(api_ctx *ctx, const char *path, int connections,
+                 int busy_ms, char *err, size_t errlen);
+
+/* Closes what api_db_open opened (nothing when ctx->db is NULL). */
+void api_db_close(api_ctx *ctx);
+
+/* The schema version this build migrates a database to. */
+int api_db_schema_version(void);
+
+/* ------------------------------------------------------------ requests */
+
 typedef struct {
     const char *key;
     const char *value; /* NULL for a bare `?key` */
@@ -53,11 +76,11 @@ typedef struct {
 
 /* A request, all fields borrowed from the caller. */
 typedef struct {
-    const char *method;       /* "GET", "POST", ... */
-    const char *path;         /* decoded path, no query string */
-    const char *content_type; /* the header, or NULL */
+    const char *method;        /* "GET", "POST", ... */
+    const char *path;          /* decoded path, no query string */
+    const char *content_type;  /* the header, or NULL */
     const char *authorization; /* the header, or NULL */
-    const char *body;         /* raw bytes, not NUL-terminated */
+    const char *body;          /* raw bytes, not NUL-terminated */
     size_t body_len;
     const api_query_param *query;
     size_t query_count;
@@ -66,7 +89,7 @@ typedef struct {
 #define API_MAX_HEADERS 8
 
 typedef struct {
-    const char *name;  /* static string */
+    const char *name; /* static string */
     char value[160];
 } api_header;
 
@@ -78,12 +101,12 @@ typedef struct {
     json_t *json;
     const char *raw;
     size_t raw_len;
-    char *owned_raw;   /* when set, raw points here and it is freed with resp */
-    int route;         /* index into the route table, -1 when none matched */
+    char *owned_raw; /* when set, raw points here and it is freed with resp */
+    int route;       /* index of the route (api_route_name), -1 for none */
     api_header headers[API_MAX_HEADERS];
     size_t header_count;
-    bool arena;        /* json was built in the thread's arena: freeing resp
-                          resets it (api/json_alloc.h) */
+    bool arena; /* json was built in the thread's arena: freeing resp
+                   resets it (json/pjson.h) */
 } api_response;
 
 /* Handles req completely and fills resp (zeroed first). Never fails: errors
@@ -91,6 +114,18 @@ typedef struct {
  * api_response_free. */
 void api_handle(const api_ctx *ctx, const api_request *req,
                 api_response *resp);
+
+/* Why server/ refuses a request before api_handle could see it whole. */
+typedef enum {
+    API_REFUSE_BAD_REQUEST, /* 400: framing, an encoded NUL, the query */
+    API_REFUSE_TOO_LARGE,   /* 413: a body over max_body */
+    API_REFUSE_UNAVAILABLE  /* 503: shutting down (Retry-After: 1) */
+} api_refusal;
+
+/* Fills resp (zeroed first) with the problem+json of a refusal whose
+ * detail says what was wrong, and Connection: close (the rest of the
+ * request is not read). Free it with api_response_free. */
+void api_refuse(api_response *resp, api_refusal why, const char *detail);
 
 /* Releases what resp owns. */
 void api_response_free(api_response *resp);
@@ -106,18 +141,13 @@ const char *api_response_get_header(const api_response *resp,
 
 /* The body of resp as bytes: a malloc'd buffer the caller frees (JSON is
  * written with numbers that round-trip exactly), with its length in *len.
- * NULL with *len 0 when there is no body; NULL with errno ENOMEM when out of
- * memory. Raw bodies are copied. */
+ * NULL with *len 0 when there is no body, or when out of memory. Raw bodies
+ * are copied. */
 char *api_response_body(const api_response *resp, size_t *len);
 
 /* The number of routes, and the stable name of route i (for logs and
- * metrics). */
+ * metrics; "none" for -1). */
 int api_route_count(void);
 const char *api_route_name(int i);
-
-/* The first query parameter called key, or NULL; *present tells whether it
- * appeared at all (a bare `?key` has a NULL value). */
-const char *api_query_get(const api_request *req, const char *key,
-                          int *present);
 
 #endif

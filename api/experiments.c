@@ -1,17 +1,25 @@
 /* api/experiments.c - analogy experiments: run-and-store, list with
- * filters, get, patch (name, notes, tags), delete. */
+ * filters, get, patch (name, notes, tags), delete. The experiments
+ * themselves are api/experiment.h's. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
-#include "api/experiment_run.h"
-#include "api/json_write.h"
-#include "api/parse.h"
+#include "api/db.h"
+#include "api/experiment.h"
+#include "api/handler.h"
+#include "api/page.h"
+#include "codec/rfc3339.h"
+#include "store/experiment.h"
 
 #define NAME_MAX_LEN 200
 #define NOTES_MAX_LEN 10000
 #define TAG_MAX_LEN 64
 #define TAGS_MAX 32
+
+/* An experiment's params and result are fixed when it runs. */
+#define FIXED                                                                  \
+    "cannot change: an experiment's kind, params and result are fixed when "  \
+    "it runs (only name, notes and tags can be edited)"
 
 /* The representation of a stored experiment, with its params and result
  * (both taken: new references or NULL). */
@@ -42,123 +50,122 @@ static json_t *experiment_json(const store_experiment *e)
                                 json_loads(e->result_json, 0, NULL));
 }
 
-/* Reads "tags": up to TAGS_MAX distinct strings; fills tags[] (borrowed). */
-static bool read_tags(const json_t *v, const char *ptr, const char **tags,
-                      size_t *count, api_err *err)
+/* "tags": up to TAGS_MAX distinct strings, borrowed. */
+typedef struct {
+    const char *tags[TAGS_MAX];
+    size_t count;
+} tag_list;
+
+/* Reads "tags". out: tag_list. */
+static bool read_tags(const api_in *in, const json_t *v, const char *ptr,
+                      const api_field *f)
 {
-    *count = 0;
+    tag_list *t = f->out;
+    t->count = 0;
     if (!json_is_array(v))
-        return api_invalid(err, ptr, "must be an array of strings, not %s",
+        return api_invalid(in->err, ptr, "must be an array of strings, not %s",
                            api_json_kind(v));
     size_t n = json_array_size(v);
     if (n > TAGS_MAX)
-        return api_invalid(err, ptr, "has %zu tags; the limit is %d (fixed)",
-                           n, TAGS_MAX);
+        return api_invalid(in->err, ptr,
+                           "has %zu tags; the limit is %d (fixed)", n,
+                           TAGS_MAX);
     for (size_t i = 0; i < n; i++) {
         char p[API_PTR_MAX];
         api_ptr_index(p, ptr, i);
-        if (!api_read_string(json_array_get(v, i), p, TAG_MAX_LEN, &tags[i],
-                             err))
+        api_field tag = API_STRING(NULL, &t->tags[i], TAG_MAX_LEN, 0);
+        if (!api_read_string(in, json_array_get(v, i), p, &tag))
             return false;
         for (size_t k = 0; k < i; k++)
-            if (strcmp(tags[k], tags[i]) == 0)
-                return api_invalid(err, p, "repeats the tag \"%s\"", tags[i]);
+            if (strcmp(t->tags[k], t->tags[i]) == 0)
+                return api_invalid(in->err, p, "repeats the tag \"%s\"",
+                                   t->tags[i]);
     }
-    *count = n;
+    t->count = n;
     return true;
 }
 
-/* Reads "notes": a string (possibly empty) or null. */
-static bool read_notes(const json_t *v, const char **notes, api_err *err)
+/* Reads "notes": a string, possibly empty, or null (none). out: const char
+ * * (NULL for none). */
+static bool read_notes(const api_in *in, const json_t *v, const char *ptr,
+                       const api_field *f)
 {
+    const char **notes = f->out;
     *notes = NULL;
-    if (json_is_null(v))
+    if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
         return true;
-    if (json_is_string(v) && json_string_length(v) == 0) {
-        *notes = "";
-        return true;
-    }
-    return api_read_string(v, "/notes", NOTES_MAX_LEN, notes, err);
+    api_field text = API_STRING(NULL, notes, NOTES_MAX_LEN, 0);
+    return api_read_string(in, v, ptr, &text);
 }
 
-api_code api_experiment_create(const api_call *call, api_response *resp,
-                               api_err *err)
+/* Reads "kind": the name of a kind this build runs. out: const char *. */
+static bool read_kind(const api_in *in, const json_t *v, const char *ptr,
+                      const api_field *f)
 {
-    static const char *const fields[] = {"name", "kind", "params", "tags",
-                                         "notes", NULL};
-    const json_t *body = call->body;
-    if (api_need_store(call, err) != API_OK ||
-        !api_check_object(body, "", fields, err))
-        return err->code;
-    store_experiment e = {0};
-    const char *name = NULL, *kind = NULL, *notes = NULL;
-    const char *tags[TAGS_MAX];
-    size_t tag_count = 0;
-    const json_t *v = json_object_get(body, "name");
-    if (!v)
-        api_invalid(err, "/name", "is required");
-    else
-        api_read_string(v, "/name", NAME_MAX_LEN, &name, err);
-    v = json_object_get(body, "kind");
-    if (!v)
-        api_invalid(err, "/kind", "is required");
-    else if (api_read_string(v, "/kind", 64, &kind, err) &&
-             !api_experiment_kind_known(kind))
-        api_invalid(err, "/kind", "is not a known kind; use one of: %s",
-                    api_experiment_kinds());
-    v = json_object_get(body, "tags");
-    if (v)
-        read_tags(v, "/tags", tags, &tag_count, err);
-    v = json_object_get(body, "notes");
-    if (v)
-        read_notes(v, &notes, err);
-    const json_t *params = json_object_get(body, "params");
-    if (!params)
-        api_invalid(err, "/params", "is required");
-    else if (!json_is_object(params))
-        api_invalid(err, "/params", "must be an object, not %s",
-                    api_json_kind(params));
-    if (err->code != API_OK)
-        return err->code;
+    api_field name = API_STRING(NULL, f->out, 64, 0);
+    if (!api_read_string(in, v, ptr, &name))
+        return false;
+    if (!api_experiment_find(*(const char **)f->out))
+        return api_invalid(in->err, ptr, "is not a known kind; use one of: %s",
+                           api_experiment_kinds());
+    return true;
+}
 
+static api_code create(const api_call *call, api_response *resp,
+                       api_err *err)
+{
+    const char *name = NULL, *kind = NULL, *notes = NULL;
+    const json_t *params = NULL;
+    tag_list tags = {.count = 0};
+    api_field fields[] = {
+        API_STRING("name", &name, NAME_MAX_LEN, 0),
+        API_FIELD("kind", read_kind, &kind, NULL, 0),
+        API_FIELD("tags", read_tags, &tags, NULL, API_OPTIONAL),
+        API_FIELD("notes", read_notes, &notes, NULL, API_OPTIONAL),
+        API_FIELD("params", api_read_any_object, &params, NULL, 0),
+        API_END,
+    };
     json_t *stored = NULL, *result = NULL;
-    api_code code =
-        api_experiment_run(call->ctx, kind, params, &stored, &result, err);
-    if (code != API_OK)
-        return code;
+    store_experiment e = {0};
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_object(call->in, call->body, "", fields) ||
+        api_experiment_find(kind)(call->ctx, call->in, params, &stored,
+                                  &result) != API_OK)
+        goto out;
     size_t len;
-    e.params_json = api_json_write(stored, &len);
-    e.result_json = api_json_write(result, &len);
+    e.params_json = pjson_write(stored, &len);
+    e.result_json = pjson_write(result, &len);
     if (!e.params_json || !e.result_json) {
-        code = api_fail(err, API_EINTERNAL, "out of memory");
-    } else {
-        e.name = (char *)name;
-        snprintf(e.kind, sizeof e.kind, "%s", kind);
-        e.tags = (char **)tags;
-        e.tag_count = tag_count;
-        e.notes = notes && *notes ? (char *)notes : NULL;
-        store_status st = store_experiment_create(call->ctx->db, &e);
-        if (st != STORE_OK) {
-            code = api_store_fail(err, st, "experiment", "");
-        } else {
-            /* The trees just written are what the stored text reads back
-             * as: no need to parse it again. */
-            code = api_reply(resp, 201,
-                             experiment_json_with(&e, json_incref(stored),
-                                                  json_incref(result)),
-                             err);
-            api_response_header(resp, "Location", "/v1/experiments/%s", e.id);
-        }
+        api_no_memory(err);
+        goto out;
     }
+    e.name = (char *)name;
+    snprintf(e.kind, sizeof e.kind, "%s", kind);
+    e.tags = (char **)tags.tags;
+    e.tag_count = tags.count;
+    e.notes = (char *)notes;
+    store_status st = store_experiment_create(call->ctx->db, &e);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "experiment", "");
+        goto out;
+    }
+    /* The trees just written are what the stored text reads back as: no
+     * need to parse it again. */
+    if (api_reply(resp, 201,
+                  experiment_json_with(&e, json_incref(stored),
+                                       json_incref(result)),
+                  err) == API_OK)
+        api_response_header(resp, "Location", "/v1/experiments/%s", e.id);
+out:
     json_decref(stored);
     json_decref(result);
     free(e.params_json);
     free(e.result_json);
-    return code;
+    return err->code;
 }
 
 /* Reads a time filter from the query into out (canonical form); round_up
- * for an exclusive upper bound (api_parse_time). */
+ * for an exclusive upper bound (codec/rfc3339.h). */
 static api_code read_time_filter(const api_call *call, const char *key,
                                  bool round_up, char *out,
                                  const char **filter, api_err *err)
@@ -168,7 +175,7 @@ static api_code read_time_filter(const api_call *call, const char *key,
     *filter = NULL;
     if (!present)
         return API_OK;
-    if (!api_parse_time(v, round_up, out))
+    if (!rfc3339_parse(v, round_up, out))
         return api_fail(err, API_EBADREQUEST,
                         "%s must be an RFC 3339 date-time such as "
                         "2026-11-24T23:40:00Z",
@@ -188,32 +195,31 @@ static api_code read_text_filter(const api_call *call, const char *key,
     return API_OK;
 }
 
-api_code api_experiment_list(const api_call *call, api_response *resp,
-                             api_err *err)
+static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
     store_experiment_filter f = {0};
-    char after[STORE_TIME_MAX], before[STORE_TIME_MAX];
-    if (api_need_store(call, err) != API_OK ||
+    char after[RFC3339_SIZE], before[RFC3339_SIZE];
+    if (api_need_store(call->ctx, err) != API_OK ||
         api_page_read(call, &page, err) != API_OK ||
         read_text_filter(call, "kind", &f.kind, err) != API_OK ||
         read_text_filter(call, "tag", &f.tag, err) != API_OK ||
         read_text_filter(call, "name", &f.name_contains, err) != API_OK ||
         read_time_filter(call, "created_after", false, after, &f.created_after,
                          err) != API_OK ||
-        read_time_filter(call, "created_before", true, before, &f.created_before,
-                         err) != API_OK)
+        read_time_filter(call, "created_before", true, before,
+                         &f.created_before, err) != API_OK)
         return err->code;
-    if (f.kind && !api_experiment_kind_known(f.kind))
-        return api_fail(err, API_EBADREQUEST,
-                        "kind must be one of: %s", api_experiment_kinds());
+    if (f.kind && !api_experiment_find(f.kind))
+        return api_fail(err, API_EBADREQUEST, "kind must be one of: %s",
+                        api_experiment_kinds());
     store_experiment *items;
     size_t count;
     int64_t next;
     store_status st = store_experiment_list(call->ctx->db, &f, page.after,
                                             page.limit, &items, &count, &next);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "experiment", "");
+        return api_fail_store(err, st, "experiment", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
         json_array_append_new(list, experiment_json(&items[i]));
@@ -221,81 +227,72 @@ api_code api_experiment_list(const api_call *call, api_response *resp,
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }
 
-api_code api_experiment_get(const api_call *call, api_response *resp,
-                            api_err *err)
+static api_code get(const api_call *call, api_response *resp, api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     store_experiment e;
     store_status st = store_experiment_get(call->ctx->db, call->id, &e);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "experiment", call->id);
+        return api_fail_store(err, st, "experiment", call->id);
     api_code code = api_reply(resp, 200, experiment_json(&e), err);
     store_experiment_free(&e);
     return code;
 }
 
-api_code api_experiment_patch(const api_call *call, api_response *resp,
-                              api_err *err)
+static api_code patch(const api_call *call, api_response *resp,
+                      api_err *err)
 {
-    static const char *const fields[] = {"name", "notes", "tags", NULL};
-    const json_t *body = call->body;
-    if (api_need_store(call, err) != API_OK)
-        return err->code;
-    if (!api_check_object(body, "", fields, err)) {
-        const char *key;
-        json_t *value;
-        json_object_foreach((json_t *)body, key, value) {
-            if (strcmp(key, "params") == 0 || strcmp(key, "result") == 0 ||
-                strcmp(key, "kind") == 0) {
-                api_err_clear(err);
-                char p[API_PTR_MAX];
-                api_ptr_key(p, "", key);
-                api_invalid(err, p,
-                            "cannot change: an experiment's kind, params and "
-                            "result are fixed when it runs (only name, notes "
-                            "and tags can be edited)");
-                break;
-            }
-        }
-        return err->code;
-    }
     store_experiment_patch patch = {0};
-    const char *tags[TAGS_MAX];
-    const json_t *v = json_object_get(body, "name");
-    if (v)
-        api_read_string(v, "/name", NAME_MAX_LEN, &patch.name, err);
-    v = json_object_get(body, "notes");
-    if (v && read_notes(v, &patch.notes, err)) {
-        patch.set_notes = true;
-        if (patch.notes && !*patch.notes)
-            patch.notes = NULL;
-    }
-    v = json_object_get(body, "tags");
-    if (v && read_tags(v, "/tags", tags, &patch.tag_count, err)) {
-        patch.set_tags = true;
-        patch.tags = tags;
-    }
-    if (err->code != API_OK)
+    tag_list tags = {.count = 0};
+    api_field fields[] = {
+        API_STRING("name", &patch.name, NAME_MAX_LEN, API_OPTIONAL),
+        API_FIELD("notes", read_notes, &patch.notes, NULL, API_OPTIONAL),
+        API_FIELD("tags", read_tags, &tags, NULL, API_OPTIONAL),
+        API_FIELD("kind", api_read_refused, NULL, FIXED, API_OPTIONAL),
+        API_FIELD("params", api_read_refused, NULL, FIXED, API_OPTIONAL),
+        API_FIELD("result", api_read_refused, NULL, FIXED, API_OPTIONAL),
+        API_END,
+    };
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_object(call->in, call->body, "", fields))
         return err->code;
+    patch.set_notes = json_object_get(call->body, "notes") != NULL;
+    patch.set_tags = json_object_get(call->body, "tags") != NULL;
+    patch.tags = tags.tags;
+    patch.tag_count = tags.count;
     store_experiment e;
     store_status st =
         store_experiment_update(call->ctx->db, call->id, &patch, &e);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "experiment", call->id);
+        return api_fail_store(err, st, "experiment", call->id);
     api_code code = api_reply(resp, 200, experiment_json(&e), err);
     store_experiment_free(&e);
     return code;
 }
 
-api_code api_experiment_delete(const api_call *call, api_response *resp,
-                               api_err *err)
+static api_code delete(const api_call *call, api_response *resp,
+                       api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     store_status st = store_experiment_delete(call->ctx->db, call->id);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "experiment", call->id);
+        return api_fail_store(err, st, "experiment", call->id);
     resp->status = 204;
     return API_OK;
 }
+
+const api_route api_experiment_routes[] = {
+    {"POST", "/v1/experiments", create, API_ROUTE_BODY | API_ROUTE_WRITES,
+     "experiments.create", "createExperiment"},
+    {"GET", "/v1/experiments", list, 0, "experiments.list",
+     "listExperiments"},
+    {"GET", "/v1/experiments/{id}", get, 0, "experiments.get",
+     "getExperiment"},
+    {"PATCH", "/v1/experiments/{id}", patch, API_ROUTE_BODY | API_ROUTE_WRITES,
+     "experiments.patch", "updateExperiment"},
+    {"DELETE", "/v1/experiments/{id}", delete, API_ROUTE_WRITES,
+     "experiments.delete", "deleteExperiment"},
+    {0},
+};

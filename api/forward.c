@@ -1,9 +1,9 @@
-/* api/forward.c - multi-layer forward passes. */
+/* api/forward.c - multi-layer forward passes (api/forward.h). */
 #include "api/forward.h"
 
 #include <stdlib.h>
 
-#include "api/parse.h"
+#include "core/network.h"
 
 void api_forward_free(api_layer_out *outs, size_t count)
 {
@@ -16,15 +16,14 @@ void api_forward_free(api_layer_out *outs, size_t count)
     free(outs);
 }
 
-api_code api_forward(const layer_view *layers, size_t count, const double *X,
-                     size_t batch, api_limit max_outputs, const char *ptr,
-                     api_layer_out **outs, api_err *err)
+/* Refuses a pass whose outputs, all kept, would pass max_outputs. */
+static api_code check_outputs(const layer_view *layers, size_t count,
+                              size_t batch, api_limit max_outputs,
+                              const char *ptr, api_err *err)
 {
-    *outs = NULL;
     size_t total = 0;
     for (size_t l = 0; l < count; l++) {
-        size_t rows = layers[l].rows;
-        if (rows > (max_outputs.max - total) / batch) {
+        if (layers[l].rows > (max_outputs.max - total) / batch) {
             api_invalid(err, ptr,
                         "%zu input%s through these layers give more outputs "
                         "in all than the limit of %zu (%s)%s",
@@ -33,35 +32,51 @@ api_code api_forward(const layer_view *layers, size_t count, const double *X,
                         batch > 1 ? "; send fewer inputs at a time" : "");
             return err->code;
         }
-        total += batch * rows;
+        total += batch * layers[l].rows;
     }
+    return API_OK;
+}
+
+api_code api_forward(const layer_view *layers, size_t count, const double *X,
+                     size_t batch, api_limit max_outputs, const char *ptr,
+                     api_layer_out **outs, api_err *err)
+{
+    api_code code = check_outputs(layers, count, batch, max_outputs, ptr, err);
+    double **Z = NULL, **A = NULL;
+    *outs = NULL;
+    if (code != API_OK)
+        goto out;
     *outs = calloc(count, sizeof **outs);
-    if (!*outs)
-        return api_fail(err, API_EINTERNAL, "out of memory");
-    const double *in = X;
+    Z = calloc(count, sizeof *Z);
+    A = calloc(count, sizeof *A);
+    if (!*outs || !Z || !A) {
+        code = api_no_memory(err);
+        goto out;
+    }
     for (size_t l = 0; l < count; l++) {
         api_layer_out *o = &(*outs)[l];
         o->rows = layers[l].rows;
-        o->z = malloc(batch * o->rows * sizeof *o->z);
-        o->a = malloc(batch * o->rows * sizeof *o->a);
+        Z[l] = o->z = malloc(batch * o->rows * sizeof *o->z);
+        A[l] = o->a = malloc(batch * o->rows * sizeof *o->a);
         if (!o->z || !o->a) {
-            api_forward_free(*outs, count);
-            *outs = NULL;
-            return api_fail(err, API_EINTERNAL, "out of memory");
+            code = api_no_memory(err);
+            goto out;
         }
-        layer_forward_batch(&layers[l], in, batch, o->z, o->a);
-        if (!api_all_finite(o->z, batch * o->rows) ||
-            !api_all_finite(o->a, batch * o->rows)) {
-            api_forward_free(*outs, count);
-            *outs = NULL;
-            return api_fail(err, API_EINVALID,
-                            "the result of layer %zu overflows the range of "
-                            "a double: scale the weights or inputs down",
-                            l);
-        }
-        in = o->a;
     }
-    return API_OK;
+    size_t failed;
+    if (network_forward(layers, count, X, batch, Z, A, &failed) != CORE_OK)
+        code = api_fail(err, API_EINVALID,
+                        "the result of layer %zu overflows the range of a "
+                        "double: scale the weights or inputs down",
+                        failed);
+out:
+    free(Z);
+    free(A);
+    if (code != API_OK) {
+        api_forward_free(*outs, count);
+        *outs = NULL;
+    }
+    return code;
 }
 
 api_code api_network_views(const store_network *net, layer_view **views,
@@ -69,7 +84,7 @@ api_code api_network_views(const store_network *net, layer_view **views,
 {
     *views = malloc(net->layer_count * sizeof **views);
     if (!*views)
-        return api_fail(err, API_EINTERNAL, "out of memory");
+        return api_no_memory(err);
     for (size_t l = 0; l < net->layer_count; l++) {
         const store_layer *s = &net->layers[l];
         act_kind kind;

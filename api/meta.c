@@ -1,10 +1,11 @@
-/* api/meta.c - health, version and the OpenAPI document. */
+/* api/meta.c - the service itself: health, readiness, metrics, version
+ * and the OpenAPI document. */
 #include <string.h>
 
-#include "api/handlers.h"
+#include "api/handler.h"
 #include "api/openapi.h"
 
-api_code api_health(const api_call *call, api_response *resp, api_err *err)
+static api_code health(const api_call *call, api_response *resp, api_err *err)
 {
     (void)call;
     (void)err;
@@ -17,7 +18,7 @@ api_code api_health(const api_call *call, api_response *resp, api_err *err)
     return API_OK;
 }
 
-api_code api_version(const api_call *call, api_response *resp, api_err *err)
+static api_code version(const api_call *call, api_response *resp, api_err *err)
 {
     return api_reply(resp, 200,
                      json_pack("{s:s, s:s}", "name", "psinet", "version",
@@ -25,7 +26,7 @@ api_code api_version(const api_call *call, api_response *resp, api_err *err)
                      err);
 }
 
-api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
+static api_code openapi(const api_call *call, api_response *resp, api_err *err)
 {
     (void)call;
     for (const api_document *d = api_documents; d->name; d++) {
@@ -45,7 +46,7 @@ api_code api_openapi(const api_call *call, api_response *resp, api_err *err)
 /* Ready when the database answers and has shown no damage since start-up
  * (store_damaged): a damaged file stays unready, and refuses writes, until
  * it is replaced and psinet restarted. */
-api_code api_ready(const api_call *call, api_response *resp, api_err *err)
+static api_code ready(const api_call *call, api_response *resp, api_err *err)
 {
     store_status st = call->ctx->db ? store_ping(call->ctx->db) : STORE_ERROR;
     if (call->ctx->db && store_damaged(call->ctx->db))
@@ -60,7 +61,7 @@ api_code api_ready(const api_call *call, api_response *resp, api_err *err)
     return api_reply(resp, 200, json_pack("{s:s}", "status", "ready"), err);
 }
 
-api_code api_metrics(const api_call *call, api_response *resp, api_err *err)
+static api_code metrics(const api_call *call, api_response *resp, api_err *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -79,3 +80,12 @@ api_code api_metrics(const api_call *call, api_response *resp, api_err *err)
     resp->raw_len = len;
     return API_OK;
 }
+
+const api_route api_meta_routes[] = {
+    {"GET", "/healthz", health, API_ROUTE_PUBLIC, "healthz", "getHealth"},
+    {"GET", "/readyz", ready, API_ROUTE_PUBLIC, "readyz", "getReadiness"},
+    {"GET", "/metrics", metrics, 0, "metrics", "getMetrics"},
+    {"GET", "/version", version, 0, "version", "getVersion"},
+    {"GET", "/openapi.yaml", openapi, 0, "openapi", "getOpenApi"},
+    {0},
+};

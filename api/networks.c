@@ -1,12 +1,14 @@
 /* api/networks.c - stored networks: create, list, get, delete, forward. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/db.h"
 #include "api/forward.h"
-#include "api/json_out.h"
-#include "api/layer_json.h"
-#include "api/parse.h"
+#include "api/handler.h"
+#include "api/layer_read.h"
+#include "api/page.h"
+#include "store/network.h"
 
 #define NAME_MAX_LEN 200
 
@@ -22,9 +24,10 @@ static json_t *layer_json(const store_layer *l, bool with_weights)
         json_object_set_new(o, "params", json_pack("{s:f}", "alpha", l->alpha));
     if (with_weights) {
         json_object_set_new(o, "weights",
-                            api_json_matrix(l->weights, l->rows, l->cols));
-        json_object_set_new(o, "bias", l->bias ? api_json_reals(l->bias, l->rows)
-                                               : json_null());
+                            pjson_matrix(l->weights, l->rows, l->cols, false));
+        json_object_set_new(o, "bias",
+                            l->bias ? pjson_reals(l->bias, l->rows, false)
+                                    : json_null());
     }
     return o;
 }
@@ -47,113 +50,117 @@ static json_t *network_json(const store_network *net, bool with_weights)
                      net->created_at);
 }
 
-/* Reads "layers" into read[] and the store's layers[] (which borrow read's
- * arrays); checks that each layer takes the previous one's outputs. */
-static bool read_layers(const json_t *v, const api_limits *lim,
-                        api_layer **read, store_layer **layers, size_t *count,
-                        api_err *err)
+/* The layers of a new network, as read and as the store takes them. */
+typedef struct {
+    api_layer *read;     /* count of them, owning the arrays */
+    store_layer *layers; /* count of them, borrowing read's arrays */
+    size_t count;
+} new_layers;
+
+static void new_layers_free(new_layers *l)
 {
-    static const char *const fields[] = {"weights", "bias", "activation",
-                                         "params", NULL};
-    *read = NULL;
-    *layers = NULL;
-    *count = 0;
+    for (size_t i = 0; l->read && i < l->count; i++)
+        api_layer_free(&l->read[i]);
+    free(l->read);
+    free(l->layers);
+}
+
+/* The store's view of layer lv, borrowing its arrays. */
+static store_layer store_layer_of(const layer_view *lv)
+{
+    store_layer s = {
+        .rows = lv->rows,
+        .cols = lv->cols,
+        .has_alpha = act_takes_alpha(lv->act.kind),
+        .weights = (double *)lv->weights,
+        .bias = (double *)lv->bias,
+    };
+    snprintf(s.activation, sizeof s.activation, "%s", act_name(lv->act.kind));
+    s.alpha = s.has_alpha ? lv->act.alpha : 0.0;
+    return s;
+}
+
+/* Reads "layers" (v); checks that each layer takes the previous one's
+ * outputs. */
+static bool read_layers(const api_in *in, const json_t *v, new_layers *out)
+{
     if (!json_is_array(v))
-        return api_invalid(err, "/layers", "must be an array of layers, not %s",
+        return api_invalid(in->err, "/layers",
+                           "must be an array of layers, not %s",
                            api_json_kind(v));
     size_t n = json_array_size(v);
     if (n == 0)
-        return api_invalid(err, "/layers", "must not be empty");
-    if (n > lim->max_layers)
-        return api_invalid(err, "/layers",
+        return api_invalid(in->err, "/layers", "must not be empty");
+    if (n > in->limits->max_layers)
+        return api_invalid(in->err, "/layers",
                            "has %zu layers; the limit is %zu (max_layers)", n,
-                           lim->max_layers);
-    *read = calloc(n, sizeof **read);
-    *layers = calloc(n, sizeof **layers);
-    if (!*read || !*layers) {
-        api_fail(err, API_EINTERNAL, "out of memory");
+                           in->limits->max_layers);
+    out->read = calloc(n, sizeof *out->read);
+    out->layers = calloc(n, sizeof *out->layers);
+    if (!out->read || !out->layers) {
+        api_no_memory(in->err);
         return false;
     }
-    *count = n;
+    out->count = n;
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         char p[API_PTR_MAX], pw[API_PTR_MAX];
         api_ptr_index(p, "/layers", i);
-        const json_t *obj = json_array_get(v, i);
-        if (!api_check_object(obj, p, fields, err) ||
-            !api_layer_read(obj, p, lim, &(*read)[i], err)) {
+        if (!api_layer_read(in, json_array_get(v, i), p, &out->read[i])) {
             ok = false;
             continue;
         }
-        const layer_view *lv = &(*read)[i].view;
-        if (ok && i > 0 && lv->cols != (*read)[i - 1].view.rows) {
+        const layer_view *lv = &out->read[i].view;
+        if (ok && i > 0 && lv->cols != out->read[i - 1].view.rows) {
             api_ptr_key(pw, p, "weights");
-            ok = api_invalid(err, pw,
+            ok = api_invalid(in->err, pw,
                              "has %zu columns but layer %zu has %zu outputs: "
                              "each layer takes the previous layer's outputs",
-                             lv->cols, i - 1, (*read)[i - 1].view.rows);
+                             lv->cols, i - 1, out->read[i - 1].view.rows);
         }
-        store_layer *s = &(*layers)[i];
-        s->rows = lv->rows;
-        s->cols = lv->cols;
-        snprintf(s->activation, sizeof s->activation, "%s",
-                 act_name(lv->act.kind));
-        s->has_alpha = act_takes_alpha(lv->act.kind);
-        s->alpha = s->has_alpha ? lv->act.alpha : 0.0;
-        s->weights = (*read)[i].weights;
-        s->bias = (*read)[i].bias;
+        out->layers[i] = store_layer_of(lv);
     }
     return ok;
 }
 
-static void free_layers(api_layer *read, store_layer *layers, size_t count)
+static api_code create(const api_call *call, api_response *resp,
+                       api_err *err)
 {
-    for (size_t i = 0; read && i < count; i++)
-        api_layer_free(&read[i]);
-    free(read);
-    free(layers);
-}
-
-api_code api_network_create(const api_call *call, api_response *resp,
-                            api_err *err)
-{
-    static const char *const fields[] = {"name", "layers", NULL};
-    const json_t *body = call->body;
-    if (api_need_store(call, err) != API_OK ||
-        !api_check_object(body, "", fields, err))
-        return err->code;
-    store_network net = {0};
     const char *name = NULL;
-    const json_t *v = json_object_get(body, "name");
-    if (v && !json_is_null(v))
-        api_read_string(v, "/name", NAME_MAX_LEN, &name, err);
-    api_layer *read = NULL;
-    v = json_object_get(body, "layers");
-    if (!v)
-        api_invalid(err, "/layers", "is required");
-    else
-        read_layers(v, &call->ctx->limits, &read, &net.layers,
-                    &net.layer_count, err);
-    api_code code = err->code;
-    if (code == API_OK) {
-        net.name = (char *)name;
-        store_status st = store_network_create(call->ctx->db, &net);
-        if (st != STORE_OK) {
-            code = api_store_fail(err, st, "network", "");
-        } else {
-            code = api_reply(resp, 201, network_json(&net, false), err);
-            api_response_header(resp, "Location", "/v1/networks/%s", net.id);
-        }
+    const json_t *layers_v = NULL;
+    api_field fields[] = {
+        API_STRING("name", &name, NAME_MAX_LEN, API_NULL_ABSENT),
+        API_FIELD("layers", api_read_value, &layers_v, NULL, 0),
+        API_END,
+    };
+    new_layers layers = {0};
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_known(call->in, call->body, "", fields))
+        goto out;
+    api_read_fields(call->in, call->body, "", fields);
+    if (layers_v)
+        read_layers(call->in, layers_v, &layers);
+    if (err->code != API_OK)
+        goto out;
+    store_network net = {.name = (char *)name,
+                         .layers = layers.layers,
+                         .layer_count = layers.count};
+    store_status st = store_network_create(call->ctx->db, &net);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "network", "");
+        goto out;
     }
-    free_layers(read, net.layers, net.layer_count);
-    return code;
+    if (api_reply(resp, 201, network_json(&net, false), err) == API_OK)
+        api_response_header(resp, "Location", "/v1/networks/%s", net.id);
+out:
+    new_layers_free(&layers);
+    return err->code;
 }
 
-api_code api_network_list(const api_call *call, api_response *resp,
-                          api_err *err)
+static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
-    if (api_need_store(call, err) != API_OK ||
+    if (api_need_store(call->ctx, err) != API_OK ||
         api_page_read(call, &page, err) != API_OK)
         return err->code;
     store_network *items;
@@ -162,7 +169,7 @@ api_code api_network_list(const api_call *call, api_response *resp,
     store_status st = store_network_list(call->ctx->db, page.after, page.limit,
                                          &items, &count, &next);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "network", "");
+        return api_fail_store(err, st, "network", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
         json_array_append_new(list, network_json(&items[i], false));
@@ -170,10 +177,9 @@ api_code api_network_list(const api_call *call, api_response *resp,
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }
 
-api_code api_network_get(const api_call *call, api_response *resp,
-                         api_err *err)
+static api_code get(const api_call *call, api_response *resp, api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     int present;
     const char *include = api_query_get(call->req, "include", &present);
@@ -183,92 +189,108 @@ api_code api_network_get(const api_call *call, api_response *resp,
     store_network net;
     store_status st = store_network_get(call->ctx->db, call->id, present, &net);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "network", call->id);
+        return api_fail_store(err, st, "network", call->id);
     api_code code = api_reply(resp, 200, network_json(&net, present), err);
     store_network_free(&net);
     return code;
 }
 
-api_code api_network_delete(const api_call *call, api_response *resp,
-                            api_err *err)
+static api_code delete(const api_call *call, api_response *resp,
+                       api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     store_status st = store_network_delete(call->ctx->db, call->id);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "network", call->id);
+        return api_fail_store(err, st, "network", call->id);
     resp->status = 204;
     return API_OK;
 }
 
-api_code api_network_forward(const api_call *call, api_response *resp,
-                             api_err *err)
+/* One layer's pre-activations and outputs: vectors, or matrices for a
+ * batch. */
+static json_t *layer_out_json(const api_layer_out *o, const api_inputs *in,
+                              bool b64)
 {
-    static const char *const fields[] = {"input", "inputs", "trace",
-                                         "encoding", NULL};
-    const json_t *body = call->body;
-    bool b64;
-    if (api_need_store(call, err) != API_OK ||
-        !api_check_object(body, "", fields, err) ||
-        !api_read_encoding(body, &b64, err))
-        return err->code;
-    const json_t *trace_v = json_object_get(body, "trace");
-    if (trace_v && !json_is_boolean(trace_v)) {
-        api_invalid(err, "/trace", "must be true or false, not %s",
-                    api_json_kind(trace_v));
-        return err->code;
-    }
-    bool trace = json_is_true(trace_v);
+    if (in->is_batch)
+        return json_pack("{s:o, s:o}", "pre_activation",
+                         pjson_matrix(o->z, in->batch, o->rows, b64),
+                         "output", pjson_matrix(o->a, in->batch, o->rows, b64));
+    return json_pack("{s:o, s:o}", "pre_activation",
+                     pjson_reals(o->z, o->rows, b64), "output",
+                     pjson_reals(o->a, o->rows, b64));
+}
 
-    const store_network *net;
-    store_status st = store_network_acquire(call->ctx->db, call->id, &net);
-    if (st != STORE_OK)
-        return api_store_fail(err, st, "network", call->id);
-    api_inputs in;
+/* {"output" or "outputs", "layers"? (with trace)}. */
+static json_t *forward_json(const api_layer_out *outs, size_t count,
+                            const api_inputs *in, bool trace, bool b64)
+{
+    const api_layer_out *last = &outs[count - 1];
+    json_t *out =
+        in->is_batch
+            ? json_pack("{s:o}", "outputs",
+                        pjson_matrix(last->a, in->batch, last->rows, b64))
+            : json_pack("{s:o}", "output",
+                        pjson_reals(last->a, last->rows, b64));
+    if (!out || !trace)
+        return out;
+    json_t *layers = json_array();
+    for (size_t l = 0; layers && l < count; l++)
+        json_array_append_new(layers, layer_out_json(&outs[l], in, b64));
+    json_object_set_new(out, "layers", layers);
+    return out;
+}
+
+static api_code forward(const api_call *call, api_response *resp,
+                        api_err *err)
+{
+    bool b64 = false, trace = false;
+    api_field fields[] = {
+        API_FIELD("encoding", api_read_encoding, &b64, NULL, API_OPTIONAL),
+        API_FIELD("trace", api_read_bool, &trace, NULL, API_OPTIONAL),
+        API_INPUT_FIELDS,
+        API_END,
+    };
+    const store_network *net = NULL;
+    api_inputs in = {0};
     layer_view *views = NULL;
     api_layer_out *outs = NULL;
-    size_t L = net->layer_count;
-    api_code code = API_OK;
-    if (!api_inputs_read(body, "", net->layers[0].cols, &call->ctx->limits,
-                         &in, err))
-        code = err->code;
-    else if ((code = api_network_views(net, &views, err)) == API_OK)
-        code = api_forward(views, L, in.x, in.batch,
-                           API_LIMIT(&call->ctx->limits, max_matrix),
-                           in.is_batch ? "/inputs" : "/input", &outs, err);
-    if (code == API_OK) {
-        size_t m = outs[L - 1].rows;
-        json_t *out =
-            in.is_batch
-                ? json_pack("{s:o}", "outputs",
-                            api_json_matrix_as(outs[L - 1].a, in.batch, m, b64))
-                : json_pack("{s:o}", "output",
-                            api_json_reals_as(outs[L - 1].a, m, b64));
-        if (out && trace) {
-            json_t *layers = json_array();
-            for (size_t l = 0; layers && l < L; l++) {
-                const api_layer_out *o = &outs[l];
-                json_array_append_new(
-                    layers,
-                    in.is_batch
-                        ? json_pack("{s:o, s:o}", "pre_activation",
-                                    api_json_matrix_as(o->z, in.batch,
-                                                       o->rows, b64),
-                                    "output",
-                                    api_json_matrix_as(o->a, in.batch,
-                                                       o->rows, b64))
-                        : json_pack("{s:o, s:o}", "pre_activation",
-                                    api_json_reals_as(o->z, o->rows, b64),
-                                    "output",
-                                    api_json_reals_as(o->a, o->rows, b64)));
-            }
-            json_object_set_new(out, "layers", layers);
-        }
-        code = api_reply(resp, 200, out, err);
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_object(call->in, call->body, "", fields))
+        goto out;
+    store_status st = store_network_acquire(call->ctx->db, call->id, &net);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "network", call->id);
+        goto out;
     }
-    api_forward_free(outs, L);
+    if (!api_inputs_read(call->in, call->body, "", net->layers[0].cols, &in) ||
+        api_network_views(net, &views, err) != API_OK ||
+        api_forward(views, net->layer_count, in.x, in.batch,
+                    API_LIMIT(&call->ctx->limits, max_matrix),
+                    in.is_batch ? "/inputs" : "/input", &outs, err) != API_OK)
+        goto out;
+    api_reply(resp, 200, forward_json(outs, net->layer_count, &in, trace, b64),
+              err);
+out:
+    if (net) {
+        api_forward_free(outs, net->layer_count);
+        store_network_release(call->ctx->db, net);
+    }
     free(views);
     api_inputs_free(&in);
-    store_network_release(call->ctx->db, net);
-    return code;
+    return err->code;
 }
+
+const api_route api_network_routes[] = {
+    {"POST", "/v1/networks", create,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
+     "networks.create", "createNetwork"},
+    {"GET", "/v1/networks", list, 0, "networks.list", "listNetworks"},
+    {"GET", "/v1/networks/{id}", get, 0, "networks.get", "getNetwork"},
+    {"DELETE", "/v1/networks/{id}", delete, API_ROUTE_WRITES,
+     "networks.delete", "deleteNetwork"},
+    {"POST", "/v1/networks/{id}/forward", forward,
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64, "networks.forward",
+     "forwardNetwork"},
+    {0},
+};

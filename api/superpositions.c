@@ -1,19 +1,75 @@
-/* api/superpositions.c - stored superpositions: create, list, get, delete,
- * normalize and measure. */
+/* api/superpositions.c - superpositions: normalize one sent inline, and
+ * stored ones: create, list, get, delete, normalize and measure. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
-#include "api/json_out.h"
-#include "api/parse.h"
-#include "core/rng.h"
+#include "api/db.h"
+#include "api/handler.h"
+#include "api/measure.h"
+#include "api/page.h"
 #include "core/state.h"
+#include "store/superposition.h"
 
 #define LABEL_MAX 64
 #define NAME_MAX_LEN 200
 /* A state is "normalized" when its norm is 1 to within this. */
 #define NORM_TOLERANCE 1e-12
+
+/* ------------------------------------------------------------ inline */
+
+static api_code normalize(const api_call *call, api_response *resp,
+                          api_err *err)
+{
+    api_amplitudes amps = {0};
+    bool b64 = false;
+    api_limit max = API_LIMIT(&call->ctx->limits, max_dimension);
+    api_field fields[] = {
+        API_FIELD("encoding", api_read_encoding, &b64, NULL, API_OPTIONAL),
+        API_FIELD("amplitudes", api_read_amplitudes, &amps, &max, 0),
+        API_END,
+    };
+    double *p = NULL;
+    double norm;
+    if (!api_read_object(call->in, call->body, "", fields))
+        goto out;
+    p = malloc(amps.n * sizeof *p);
+    if (!p) {
+        api_no_memory(err);
+        goto out;
+    }
+    if (state_normalize(amps.c, amps.n, &norm) != CORE_OK) {
+        api_invalid(err, "/amplitudes",
+                    "is the zero vector, which has no direction to normalize");
+        goto out;
+    }
+    if (!isfinite(norm)) {
+        api_invalid(err, "/amplitudes",
+                    "has a norm beyond the largest double (about 1.8e308); "
+                    "scale the amplitudes down");
+        goto out;
+    }
+    state_probabilities(amps.c, amps.n, p);
+    /* Built by hand: json_pack would parse its format on every request,
+     * and a qubit's whole answer costs less than that. */
+    json_t *body = json_object();
+    if (body &&
+        (json_object_set_new_nocheck(body, "amplitudes",
+                                     pjson_amplitudes(amps.c, amps.n, b64)) ||
+         json_object_set_new_nocheck(body, "norm", json_real(norm)) ||
+         json_object_set_new_nocheck(body, "probabilities",
+                                     pjson_reals(p, amps.n, b64)))) {
+        json_decref(body);
+        body = NULL;
+    }
+    api_reply(resp, 200, body, err);
+out:
+    free(amps.c);
+    free(p);
+    return err->code;
+}
+
+/* ------------------------------------------------------------ stored */
 
 /* The full representation of s (amplitudes and labels required). */
 static json_t *superposition_json(const store_superposition *s)
@@ -33,15 +89,16 @@ static json_t *superposition_json(const store_superposition *s)
         memset(p, 0, n * sizeof *p); /* a stored zero state (normalize off) */
     for (size_t i = 0; i < n; i++)
         json_array_append_new(labels, json_string(s->labels[i]));
-    int q = api_qubits(n);
+    int q = state_qubits(n);
     json_t *out = json_pack(
         "{s:s, s:o, s:I, s:o, s:o, s:o, s:f, s:b, s:o, s:f, s:s}", "id", s->id,
         "name", s->name ? json_string(s->name) : json_null(), "dimension",
         (json_int_t)n, "qubits", q >= 0 ? json_integer(q) : json_null(),
-        "amplitudes", api_json_amplitudes(s->amplitudes, n), "labels", labels,
-        "norm", s->norm, "normalized", fabs(s->norm - 1.0) <= NORM_TOLERANCE,
-        "probabilities", api_json_reals(p, n), "entropy_bits", entropy,
-        "created_at", s->created_at);
+        "amplitudes", pjson_amplitudes(s->amplitudes, n, false), "labels",
+        labels, "norm", s->norm, "normalized",
+        fabs(s->norm - 1.0) <= NORM_TOLERANCE, "probabilities",
+        pjson_reals(p, n, false), "entropy_bits", entropy, "created_at",
+        s->created_at);
     free(p);
     return out;
 }
@@ -49,7 +106,7 @@ static json_t *superposition_json(const store_superposition *s)
 /* The list-item representation: no arrays. */
 static json_t *superposition_summary_json(const store_superposition *s)
 {
-    int q = api_qubits(s->dimension);
+    int q = state_qubits(s->dimension);
     return json_pack("{s:s, s:o, s:I, s:o, s:f, s:b, s:s}", "id", s->id,
                      "name", s->name ? json_string(s->name) : json_null(),
                      "dimension", (json_int_t)s->dimension, "qubits",
@@ -63,30 +120,31 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Reads "labels": one unique non-empty string per amplitude. Fills
- * labels[0..n-1] with borrowed strings. */
-static bool read_labels(const json_t *v, size_t n, const char **labels,
-                        api_err *err)
+/* Reads "labels" (v): one unique non-empty string per amplitude into
+ * labels[0..n-1], borrowed. */
+static bool read_labels(const api_in *in, const json_t *v, size_t n,
+                        const char **labels)
 {
     if (!json_is_array(v))
-        return api_invalid(err, "/labels", "must be an array of strings, "
-                                           "not %s", api_json_kind(v));
+        return api_invalid(in->err, "/labels",
+                           "must be an array of strings, not %s",
+                           api_json_kind(v));
     if (json_array_size(v) != n)
-        return api_invalid(err, "/labels",
+        return api_invalid(in->err, "/labels",
                            "has %zu labels for %zu amplitudes: give one "
                            "label per amplitude",
                            json_array_size(v), n);
     for (size_t i = 0; i < n; i++) {
         char p[API_PTR_MAX];
         api_ptr_index(p, "/labels", i);
-        if (!api_read_string(json_array_get(v, i), p, LABEL_MAX, &labels[i],
-                             err))
+        api_field f = API_STRING(NULL, &labels[i], LABEL_MAX, 0);
+        if (!api_read_string(in, json_array_get(v, i), p, &f))
             return false;
     }
     /* Uniqueness: sort copies of the pointers, compare neighbours. */
     const char **sorted = malloc(n * sizeof *sorted);
     if (!sorted) {
-        api_fail(err, API_EINTERNAL, "out of memory");
+        api_no_memory(in->err);
         return false;
     }
     memcpy(sorted, labels, n * sizeof *sorted);
@@ -94,101 +152,99 @@ static bool read_labels(const json_t *v, size_t n, const char **labels,
     bool ok = true;
     for (size_t i = 1; i < n && ok; i++)
         if (strcmp(sorted[i - 1], sorted[i]) == 0)
-            ok = api_invalid(err, "/labels", "has the label \"%s\" twice",
+            ok = api_invalid(in->err, "/labels", "has the label \"%s\" twice",
                              sorted[i]);
     free(sorted);
     return ok;
 }
 
-api_code api_superposition_create(const api_call *call, api_response *resp,
-                                  api_err *err)
+/* The labels of a new superposition of n amplitudes: those given (v, NULL
+ * when none) or the default ones, which are written into *defaults. */
+static bool labels_of(const api_in *in, const json_t *v, size_t n,
+                      const char ***labels, char (**defaults)[STATE_LABEL_SIZE])
 {
-    static const char *const fields[] = {"amplitudes", "labels", "normalize",
-                                         "name", NULL};
-    const json_t *body = call->body;
-    if (api_need_store(call, err) != API_OK)
-        return err->code;
-    if (!api_check_object(body, "", fields, err))
-        return err->code;
-
-    store_superposition s = {0};
-    const char **labels = NULL;
-    const json_t *v = json_object_get(body, "amplitudes");
-    if (!v)
-        api_invalid(err, "/amplitudes", "is required");
-    else
-        api_read_amplitudes(v, "/amplitudes",
-                            API_LIMIT(&call->ctx->limits, max_dimension),
-                            &s.amplitudes, &s.dimension, err);
-    bool normalize = true;
-    v = json_object_get(body, "normalize");
-    if (v && !json_is_boolean(v))
-        api_invalid(err, "/normalize", "must be true or false, not %s",
-                    api_json_kind(v));
-    else if (v)
-        normalize = json_is_true(v);
-    const char *name = NULL;
-    v = json_object_get(body, "name");
-    if (v && !json_is_null(v))
-        api_read_string(v, "/name", NAME_MAX_LEN, &name, err);
-    v = json_object_get(body, "labels");
-    if (s.amplitudes && v && !json_is_null(v)) {
-        labels = malloc(s.dimension * sizeof *labels);
-        if (!labels)
-            api_fail(err, API_EINTERNAL, "out of memory");
-        else
-            read_labels(v, s.dimension, labels, err);
+    *labels = malloc(n * sizeof **labels);
+    if (!*labels) {
+        api_no_memory(in->err);
+        return false;
     }
-    if (err->code == API_OK && normalize &&
-        state_normalize(s.amplitudes, s.dimension, &s.norm) != CORE_OK)
+    if (v)
+        return read_labels(in, v, n, *labels);
+    *defaults = malloc(n * sizeof **defaults);
+    if (!*defaults) {
+        api_no_memory(in->err);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        state_basis_label(i, n, (*defaults)[i]);
+        (*labels)[i] = (*defaults)[i];
+    }
+    return true;
+}
+
+static api_code create(const api_call *call, api_response *resp,
+                       api_err *err)
+{
+    api_amplitudes amps = {0};
+    bool normalize = true;
+    const char *name = NULL;
+    const json_t *labels_v = NULL;
+    api_limit max = API_LIMIT(&call->ctx->limits, max_dimension);
+    api_field fields[] = {
+        API_FIELD("amplitudes", api_read_amplitudes, &amps, &max, 0),
+        API_FIELD("normalize", api_read_bool, &normalize, NULL, API_OPTIONAL),
+        API_STRING("name", &name, NAME_MAX_LEN, API_NULL_ABSENT),
+        API_FIELD("labels", api_read_value, &labels_v, NULL, API_NULL_ABSENT),
+        API_END,
+    };
+    const char **labels = NULL;
+    char(*defaults)[STATE_LABEL_SIZE] = NULL;
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_known(call->in, call->body, "", fields))
+        goto out;
+    api_read_fields(call->in, call->body, "", fields);
+    if (amps.c && labels_v && !labels_of(call->in, labels_v, amps.n, &labels,
+                                         &defaults))
+        goto out;
+    if (err->code != API_OK)
+        goto out;
+    store_superposition s = {.dimension = amps.n, .amplitudes = amps.c};
+    if (normalize && state_normalize(s.amplitudes, s.dimension, &s.norm) !=
+                         CORE_OK) {
         api_invalid(err, "/amplitudes",
                     "is the zero vector, which has no direction to "
                     "normalize (send \"normalize\": false to store it as is)");
-    if (err->code == API_OK && !normalize &&
-        !isfinite(state_norm(s.amplitudes, s.dimension)))
+        goto out;
+    }
+    s.norm = state_norm(s.amplitudes, s.dimension); /* as stored */
+    if (!normalize && !isfinite(s.norm)) {
         api_invalid(err, "/amplitudes",
                     "has a norm beyond the largest double (about 1.8e308); "
                     "scale the amplitudes down or let psinet normalize them");
-    api_code code = err->code;
-    char (*defaults)[72] = NULL;
-    if (code == API_OK) {
-        s.norm = state_norm(s.amplitudes, s.dimension); /* as stored */
-        s.name = (char *)name;
-        if (!labels) {
-            defaults = malloc(s.dimension * sizeof *defaults);
-            labels = malloc(s.dimension * sizeof *labels);
-            if (!defaults || !labels) {
-                code = api_fail(err, API_EINTERNAL, "out of memory");
-            } else {
-                for (size_t i = 0; i < s.dimension; i++) {
-                    api_default_label(i, s.dimension, defaults[i]);
-                    labels[i] = defaults[i];
-                }
-            }
-        }
+        goto out;
     }
-    if (code == API_OK) {
-        s.labels = (char **)labels;
-        store_status st = store_superposition_create(call->ctx->db, &s);
-        if (st != STORE_OK) {
-            code = api_store_fail(err, st, "superposition", "");
-        } else {
-            code = api_reply(resp, 201, superposition_json(&s), err);
-            api_response_header(resp, "Location", "/v1/superpositions/%s",
-                                s.id);
-        }
+    if (!labels && !labels_of(call->in, NULL, amps.n, &labels, &defaults))
+        goto out;
+    s.name = (char *)name;
+    s.labels = (char **)labels;
+    store_status st = store_superposition_create(call->ctx->db, &s);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "superposition", "");
+        goto out;
     }
-    free(s.amplitudes);
+    if (api_reply(resp, 201, superposition_json(&s), err) == API_OK)
+        api_response_header(resp, "Location", "/v1/superpositions/%s", s.id);
+out:
+    free(amps.c);
     free(labels);
     free(defaults);
-    return code;
+    return err->code;
 }
 
-api_code api_superposition_list(const api_call *call, api_response *resp,
-                                api_err *err)
+static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
-    if (api_need_store(call, err) != API_OK ||
+    if (api_need_store(call->ctx, err) != API_OK ||
         api_page_read(call, &page, err) != API_OK)
         return err->code;
     store_superposition *items;
@@ -198,7 +254,7 @@ api_code api_superposition_list(const api_call *call, api_response *resp,
                                                page.limit, &items, &count,
                                                &next);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "superposition", "");
+        return api_fail_store(err, st, "superposition", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
         json_array_append_new(list, superposition_summary_json(&items[i]));
@@ -206,104 +262,113 @@ api_code api_superposition_list(const api_call *call, api_response *resp,
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }
 
-api_code api_superposition_get(const api_call *call, api_response *resp,
-                               api_err *err)
+static api_code get(const api_call *call, api_response *resp, api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     store_superposition s;
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "superposition", call->id);
+        return api_fail_store(err, st, "superposition", call->id);
     api_code code = api_reply(resp, 200, superposition_json(&s), err);
     store_superposition_free(&s);
     return code;
 }
 
-api_code api_superposition_delete(const api_call *call, api_response *resp,
-                                  api_err *err)
+static api_code delete(const api_call *call, api_response *resp,
+                       api_err *err)
 {
-    if (api_need_store(call, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
     store_status st = store_superposition_delete(call->ctx->db, call->id);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "superposition", call->id);
+        return api_fail_store(err, st, "superposition", call->id);
     resp->status = 204;
     return API_OK;
 }
 
-api_code api_superposition_normalize_stored(const api_call *call,
-                                            api_response *resp, api_err *err)
+static api_code normalize_stored(const api_call *call, api_response *resp,
+                                 api_err *err)
 {
-    static const char *const fields[] = {NULL};
-    if (api_need_store(call, err) != API_OK)
-        return err->code;
-    if (call->body && !api_check_object(call->body, "", fields, err))
+    api_field fields[] = {API_END};
+    if (api_need_store(call->ctx, err) != API_OK ||
+        (call->body && !api_read_object(call->in, call->body, "", fields)))
         return err->code;
     store_superposition s;
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "superposition", call->id);
-    api_code code = API_OK;
-    if (fabs(s.norm - 1.0) > NORM_TOLERANCE) { /* already unit: idempotent */
-        if (state_normalize(s.amplitudes, s.dimension, NULL) != CORE_OK) {
-            api_fail(err, API_EINVALID,
-                     "superposition %s is the zero vector, which has no "
-                     "direction to normalize",
-                     call->id);
-            code = err->code;
-        } else {
-            s.norm = state_norm(s.amplitudes, s.dimension);
-            st = store_superposition_set_amplitudes(
-                call->ctx->db, call->id, s.amplitudes, s.dimension, s.norm);
-            if (st != STORE_OK)
-                code = api_store_fail(err, st, "superposition", call->id);
-        }
+        return api_fail_store(err, st, "superposition", call->id);
+    if (fabs(s.norm - 1.0) <= NORM_TOLERANCE) /* already unit: idempotent */
+        goto reply;
+    if (state_normalize(s.amplitudes, s.dimension, NULL) != CORE_OK) {
+        api_fail(err, API_EINVALID,
+                 "superposition %s is the zero vector, which has no "
+                 "direction to normalize",
+                 call->id);
+        goto out;
     }
-    if (code == API_OK)
-        code = api_reply(resp, 200, superposition_json(&s), err);
+    s.norm = state_norm(s.amplitudes, s.dimension);
+    st = store_superposition_set_amplitudes(call->ctx->db, call->id,
+                                            s.amplitudes, s.dimension, s.norm);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "superposition", call->id);
+        goto out;
+    }
+reply:
+    api_reply(resp, 200, superposition_json(&s), err);
+out:
     store_superposition_free(&s);
-    return code;
+    return err->code;
 }
 
-api_code api_superposition_measure(const api_call *call, api_response *resp,
-                                   api_err *err)
+static api_code measure(const api_call *call, api_response *resp,
+                        api_err *err)
 {
-    static const char *const fields[] = {"shots", "seed", NULL};
-    const json_t *body = call->body;
-    if (api_need_store(call, err) != API_OK)
-        return err->code;
-    if (!api_check_object(body, "", fields, err))
-        return err->code;
     uint64_t shots = 0, seed = 0;
-    const json_t *v = json_object_get(body, "shots");
-    if (!v)
-        api_invalid(err, "/shots", "is required");
-    else
-        api_read_shots(v, "/shots", &call->ctx->limits, &shots, err);
-    v = json_object_get(body, "seed");
-    bool seeded = v && !json_is_null(v);
-    if (seeded)
-        api_read_uint(v, "/seed", 0, API_MAX_SEED, &seed, err);
-    if (err->code != API_OK)
+    api_field fields[] = {
+        API_FIELD("shots", api_read_shots, &shots, NULL, 0),
+        API_FIELD("seed", api_read_seed, &seed, NULL, API_NULL_ABSENT),
+        API_END,
+    };
+    if (api_need_store(call->ctx, err) != API_OK ||
+        !api_read_object(call->in, call->body, "", fields))
         return err->code;
-    if (!seeded)
+    const json_t *seed_v = json_object_get(call->body, "seed");
+    if (!seed_v || json_is_null(seed_v))
         seed = api_random_seed();
 
     store_superposition s;
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
     if (st != STORE_OK)
-        return api_store_fail(err, st, "superposition", call->id);
+        return api_fail_store(err, st, "superposition", call->id);
     json_t *counts = NULL;
-    api_code code = api_measure(s.amplitudes, s.dimension,
-                                (const char *const *)s.labels, shots, seed,
-                                &counts, err);
-    if (code == API_OK)
-        code = api_reply(resp, 200,
-                         json_pack("{s:I, s:I, s:o}", "shots",
-                                   (json_int_t)shots, "seed",
-                                   (json_int_t)seed, "counts", counts),
-                         err);
+    if (api_measure(s.amplitudes, s.dimension, (const char *const *)s.labels,
+                    shots, seed, &counts, err) == API_OK)
+        api_reply(resp, 200,
+                  json_pack("{s:I, s:I, s:o}", "shots", (json_int_t)shots,
+                            "seed", (json_int_t)seed, "counts", counts),
+                  err);
     store_superposition_free(&s);
-    return code;
+    return err->code;
 }
+
+const api_route api_superposition_routes[] = {
+    {"POST", "/v1/superpositions/normalize", normalize,
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64, "superpositions.normalize",
+     "normalizeSuperposition"},
+    {"POST", "/v1/superpositions", create,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
+     "superpositions.create", "createSuperposition"},
+    {"GET", "/v1/superpositions", list, 0, "superpositions.list",
+     "listSuperpositions"},
+    {"GET", "/v1/superpositions/{id}", get, 0, "superpositions.get",
+     "getSuperposition"},
+    {"DELETE", "/v1/superpositions/{id}", delete, API_ROUTE_WRITES,
+     "superpositions.delete", "deleteSuperposition"},
+    {"POST", "/v1/superpositions/{id}/normalize", normalize_stored,
+     API_ROUTE_BODY | API_ROUTE_BODY_OPTIONAL | API_ROUTE_WRITES,
+     "superpositions.normalize_stored", "normalizeStoredSuperposition"},
+    {"POST", "/v1/superpositions/{id}/measure", measure, API_ROUTE_BODY,
+     "superpositions.measure", "measureSuperposition"},
+    {0},
+};

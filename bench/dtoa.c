@@ -1,5 +1,5 @@
 /* bench/dtoa.c - nanoseconds per number for writing doubles as JSON text,
- * on the same numbers: api_dtoa (Schubfach) against the Grisu2 writer it
+ * on the same numbers: dtoa_shortest (Schubfach) against the Grisu2 writer it
  * replaced (tests/ref/dtoa_grisu2.c, the same text) and the snprintf/strtod
  * formatter before that (the fewest of 15, 16 or 17 digits that reads
  * back). The best of several passes, the two fast writers' passes taken in
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/dtoa.h"
+#include "codec/dtoa_shortest.h"
 #include "bench/clock.h"
 #include "core/rng.h"
 #include "tests/ref/dtoa_grisu2.h"
@@ -89,7 +89,7 @@ int main(void)
     };
     rng_seed(&gen, 20260303);
     printf("%-22s %8s %8s %10s %12s\n", "ns per number (100000)", "printf",
-           "Grisu2", "api_dtoa", "vs Grisu2");
+           "Grisu2", "dtoa_shortest", "vs Grisu2");
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         sets[s].fill(x);
         double printf_best = INFINITY, grisu2_best = INFINITY,
@@ -98,7 +98,7 @@ int main(void)
             printf_best = fmin(printf_best, time_pass(ref_dtoa_printf, x));
         for (int pass = 0; pass < PASSES; pass++) {
             grisu2_best = fmin(grisu2_best, time_pass(ref_dtoa_grisu2, x));
-            schubfach_best = fmin(schubfach_best, time_pass(api_dtoa, x));
+            schubfach_best = fmin(schubfach_best, time_pass(dtoa_shortest, x));
         }
         printf("%-22s %8.1f %8.1f %10.1f %11.2fx\n", sets[s].name,
                printf_best / COUNT * 1e9, grisu2_best / COUNT * 1e9,

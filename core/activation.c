@@ -1,5 +1,5 @@
 /* core/activation.c - activation functions, stable at the extremes. */
-#include "activation.h"
+#include "core/activation.h"
 
 #include <math.h>
 #include <string.h>

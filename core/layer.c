@@ -2,7 +2,7 @@
  *
  * One input: z = W x + b with dgemv. A batch: Z = X W^T + 1 b^T with dgemm
  * on row-major arrays (each input is a row of X, each neuron a row of W). */
-#include "layer.h"
+#include "core/layer.h"
 
 #include <cblas.h>
 #include <string.h>
@@ -44,4 +44,9 @@ void layer_forward_batch(const layer_view *layer, const double *X,
                 (int)m);
     for (size_t r = 0; r < batch; r++)
         act_apply(&layer->act, out + r * m, A + r * m, m);
+}
+
+void layer_blas_single_threaded(void)
+{
+    openblas_set_num_threads(1);
 }

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "activation.h"
+#include "core/activation.h"
 
 /* A borrowed view of one layer: nothing here owns the arrays. */
 typedef struct {
@@ -30,5 +30,10 @@ void layer_forward(const layer_view *layer, const double *x, double *z,
  * layer_forward, to within the BLAS's rounding. */
 void layer_forward_batch(const layer_view *layer, const double *X,
                          size_t batch, double *Z, double *A);
+
+/* Keeps the BLAS to the calling thread (OpenBLAS starts a pool of its own
+ * otherwise): a server's worker threads are its parallelism already. Call
+ * once, before the first forward pass. */
+void layer_blas_single_threaded(void);
 
 #endif

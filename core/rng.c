@@ -9,7 +9,7 @@
  * first i with c_i > u * c_{n-1} (binary search). Only IEEE additions,
  * one multiplication and comparisons are involved, so a seed gives the same
  * counts on every conforming machine. */
-#include "rng.h"
+#include "core/rng.h"
 
 #include <stdlib.h>
 

@@ -1,11 +1,12 @@
 /* core/state.c - norms, normalization, Born probabilities, overlaps. */
-#include "state.h"
+#include "core/state.h"
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "metrics.h"
+#include "core/stats.h"
 
 /* The norm of c / d, as the scaled sum of squares of LAPACK's dnrm2 over
  * the 2n reals: norm = scale * sqrt(ssq), updated so that no square
@@ -111,7 +112,7 @@ core_status state_entropy_bits(const double complex *c, size_t n, double *out)
         return CORE_ENOMEM;
     core_status st = state_probabilities(c, n, p);
     if (st == CORE_OK)
-        *out = metric_entropy_bits(p, n);
+        *out = stats_entropy_bits(p, n);
     if (p != stack)
         free(p);
     return st;
@@ -151,4 +152,42 @@ core_status state_fidelity(const double complex *a, const double complex *b,
     double f = re * re + im * im;
     *out = f > 1.0 ? 1.0 : f;
     return CORE_OK;
+}
+
+int state_qubits(size_t n)
+{
+    if (n == 0 || (n & (n - 1)) != 0)
+        return -1;
+    int q = 0;
+    while ((size_t)1 << q < n)
+        q++;
+    return q;
+}
+
+void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE])
+{
+    int q = state_qubits(n);
+    if (q <= 0) {
+        snprintf(buf, STATE_LABEL_SIZE, "%zu", i);
+        return;
+    }
+    for (int b = 0; b < q; b++)
+        buf[b] = (i >> (q - 1 - b)) & 1 ? '1' : '0';
+    buf[q] = '\0';
+}
+
+core_status state_sample_counts(const double complex *c, size_t n,
+                                rng_state *rng, uint64_t shots,
+                                uint64_t *counts)
+{
+    if (n == 0)
+        return CORE_EINVAL;
+    double *p = malloc(n * sizeof *p);
+    if (!p)
+        return CORE_ENOMEM;
+    core_status st = state_probabilities(c, n, p);
+    if (st == CORE_OK)
+        st = rng_sample_counts(rng, p, n, shots, counts);
+    free(p);
+    return st;
 }

@@ -6,16 +6,12 @@
 #ifndef PSINET_CORE_STATE_H
 #define PSINET_CORE_STATE_H
 
-#include <complex.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* CMPLX is C11, but glibc defines it only for compilers it believes are
- * GCC 4.7 or later, which leaves clang without it. */
-#ifndef CMPLX
-#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
-#endif
-
-#include "status.h"
+#include "core/cmplx.h"
+#include "core/rng.h"
+#include "core/status.h"
 
 /* Euclidean norm sqrt(sum |c_i|^2), computed with a scaled sum of squares
  * (as LAPACK's dznrm2) so that it neither overflows for amplitudes near
@@ -46,5 +42,26 @@ double complex state_inner(const double complex *a, const double complex *b,
  * states, scale-invariant. CORE_EZERO when either state is zero. */
 core_status state_fidelity(const double complex *a, const double complex *b,
                            size_t n, double *out);
+
+/* The number of qubits of dimension n: log2 n when n is a power of two
+ * (n = 1 is 0 qubits), otherwise -1. */
+int state_qubits(size_t n);
+
+/* Room for any label state_basis_label writes, with its NUL. */
+#define STATE_LABEL_SIZE 72
+
+/* The default label of basis state i of n: its binary digits, qubit 0 the
+ * leftmost of state_qubits(n) of them ("00", "01", ...), when n is a power
+ * of two above 1; otherwise i in decimal ("0" for n = 1). */
+void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE]);
+
+/* Measures c `shots` times in the basis: samples its Born distribution
+ * (the state need not be normalized) with rng and adds each outcome's count
+ * to counts[0..n-1], which the caller zeroes. CORE_EZERO for a zero
+ * vector, CORE_EINVAL for n == 0, CORE_ENOMEM when its n-entry table of
+ * probabilities cannot be allocated. */
+core_status state_sample_counts(const double complex *c, size_t n,
+                                rng_state *rng, uint64_t shots,
+                                uint64_t *counts);
 
 #endif

@@ -12,6 +12,7 @@ typedef enum {
     CORE_EUNDEFINED, /* the quantity is undefined for this input (e.g. Pearson
                         correlation of a constant series) */
     CORE_EINVAL,     /* a size or parameter out of range (n == 0, ...) */
+    CORE_ERANGE,     /* a result overflows the range of a double */
     CORE_ENOMEM      /* an allocation failed */
 } core_status;
 

@@ -1,5 +1,5 @@
 /* core/timing.c - milliseconds on a struct timespec (core/timing.h). */
-#include "timing.h"
+#include "core/timing.h"
 
 struct timespec timing_after_ms(clockid_t clk, unsigned long ms)
 {

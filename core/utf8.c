@@ -1,5 +1,5 @@
 /* core/utf8.c - well-formed UTF-8 (core/utf8.h). */
-#include "utf8.h"
+#include "core/utf8.h"
 
 size_t utf8_char_len(const unsigned char *s, size_t n)
 {

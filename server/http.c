@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "api/err.h"
-#include "api/json_write.h"
+#include "core/entropy.h"
 #include "core/timing.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -66,14 +64,8 @@ static void set_request_id(request_state *rs, const char *given)
         }
     }
     static _Thread_local unsigned long long state;
-    if (!state) {
-        if (getrandom(&state, sizeof state, 0) != (ssize_t)sizeof state) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            state = (unsigned long long)ts.tv_nsec * 0x9e3779b97f4a7c15ULL;
-        }
-        state |= 1;
-    }
+    if (!state)
+        state = entropy_u64() | 1;
     /* xorshift64*: ids need to be unique, not secret */
     state ^= state >> 12;
     state ^= state << 25;
@@ -296,7 +288,7 @@ static enum MHD_Result send_response(http_server *srv,
             len, (void *)ar->raw,
             ar->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
     } else {
-        char *body = ar->json ? api_json_write(ar->json, &len) : NULL;
+        char *body = api_response_body(ar, &len);
         r = MHD_create_response_from_buffer(len, body ? body : (void *)"",
                                             body ? MHD_RESPMEM_MUST_FREE
                                                  : MHD_RESPMEM_PERSISTENT);
@@ -328,29 +320,19 @@ static enum MHD_Result send_response(http_server *srv,
 }
 
 /* An error response made here, before the api layer runs (400 framing,
- * 408, 413), always with Connection: close since the rest of the request
- * is not read. */
+ * 413, 503 while draining), always with Connection: close since the rest
+ * of the request is not read. */
 static enum MHD_Result send_error(http_server *srv,
                                   struct MHD_Connection *conn,
                                   const char *method, const char *url,
-                                  request_state *rs, api_code code,
+                                  request_state *rs, api_refusal why,
                                   const char *detail)
 {
     rs->answered = true;
-    api_err err;
-    api_err_init(&err);
-    api_fail(&err, code, "%s", detail);
-    api_response ar = {0};
-    ar.route = -1;
-    ar.status = api_code_status(code);
-    ar.content_type = "application/problem+json";
-    ar.json = api_problem(&err);
-    api_response_header(&ar, "Connection", "close");
-    if (code == API_EUNAVAILABLE)
-        api_response_header(&ar, "Retry-After", "1");
+    api_response ar;
+    api_refuse(&ar, why, detail);
     enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
     api_response_free(&ar);
-    api_err_clear(&err);
     return ret;
 }
 
@@ -430,17 +412,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
         rs->origin = cors_allowed(srv, origin) ? origin : NULL;
         if (atomic_load(&srv->draining))
-            return send_error(srv, conn, method, url, rs, API_EUNAVAILABLE,
+            return send_error(srv, conn, method, url, rs, API_REFUSE_UNAVAILABLE,
                               "psinet is shutting down; try again shortly");
         bool nul = cs && cs->nul;
         if (cs)
             cs->nul = false;
         if (nul)
-            return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
+            return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
                               "the path or query holds an encoded NUL "
                               "byte (%00), which psinet does not accept");
         if (ambiguous_framing(conn))
-            return send_error(srv, conn, method, url, rs, API_EBADREQUEST,
+            return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
                               "the request's framing is ambiguous: two "
                               "Content-Length headers, Content-Length with "
                               "Transfer-Encoding, a Content-Length that is "
@@ -453,7 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             snprintf(detail, sizeof detail,
                      "the body is %.24s bytes; the limit is %zu (max_body)",
                      cl, srv->max_body);
-            return send_error(srv, conn, method, url, rs, API_ETOOLARGE, detail);
+            return send_error(srv, conn, method, url, rs, API_REFUSE_TOO_LARGE, detail);
         }
         rs->expected = (size_t)announced;
         return MHD_YES;
@@ -497,7 +479,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         snprintf(detail, sizeof detail,
                  "the query string has more than %d parameters",
                  API_MAX_QUERY);
-        return send_error(srv, conn, method, url, rs, API_EBADREQUEST, detail);
+        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST, detail);
     }
     api_handle(srv->ctx, &req, &ar);
     enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);

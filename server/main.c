@@ -1,24 +1,21 @@
 /* server/main.c - the psinet process: configuration, store, HTTP daemon,
  * signals. */
-#include <cblas.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "api/api.h"
-#include "api/json_alloc.h"
 #include "server/config.h"
 #include "server/healthcheck.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
-#include "store/store.h"
 
 /* How long in-flight requests get to finish after SIGTERM or SIGINT. */
 #define SHUTDOWN_GRACE_MS 5000
@@ -95,12 +92,11 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* The server's worker threads are the parallelism; a BLAS spawning its
-     * own threads inside each of them would only oversubscribe the cores. */
-    openblas_set_num_threads(1);
-
-    /* jansson allocates from a per-request arena (api/json_alloc.h). */
-    api_json_alloc_install();
+    /* jansson allocates from a per-request arena, and the BLAS keeps to
+     * the calling thread: the server's worker threads are the parallelism,
+     * and a BLAS spawning its own threads inside each of them would only
+     * oversubscribe the cores. */
+    api_init();
 
 #ifdef __GLIBC__
     /* Bodies and their arrays run to megabytes. glibc would give each its
@@ -129,10 +125,8 @@ int main(int argc, char **argv)
                    .auth_reads = cfg.auth_reads,
                    .metrics = metrics_render,
                    .metrics_arg = metrics};
-    store_status st;
-    ctx.db = store_open(cfg.db_path, (int)cfg.threads, (int)cfg.busy_timeout_ms,
-                        &st, err, sizeof err);
-    if (!ctx.db) {
+    if (!api_db_open(&ctx, cfg.db_path, (int)cfg.threads,
+                     (int)cfg.busy_timeout_ms, err, sizeof err)) {
         log_event("error", "database", "cannot use %s: %s", cfg.db_path, err);
         metrics_free(metrics);
         return 1;
@@ -140,7 +134,7 @@ int main(int argc, char **argv)
 
     http_server *srv = http_start(&cfg, &ctx, metrics);
     if (!srv) {
-        store_close(ctx.db);
+        api_db_close(&ctx);
         metrics_free(metrics);
         return 1;
     }
@@ -152,7 +146,7 @@ int main(int argc, char **argv)
     log_line_str(&line, "version", PSINET_VERSION, 32);
     log_line_end(&line);
     log_event("info", "database", "using %s (schema version %d)",
-              cfg.db_path, store_known_schema_version());
+              cfg.db_path, api_db_schema_version());
     log_event("info", "security", "API key %s%s; CORS origins: %s",
               ctx.api_key ? "required for writes" : "off",
               ctx.api_key && ctx.auth_reads ? " and reads" : "",
@@ -167,7 +161,7 @@ int main(int argc, char **argv)
               sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_stop(srv, SHUTDOWN_GRACE_MS);
     log_batch_stop();
-    store_close(ctx.db);
+    api_db_close(&ctx);
     metrics_free(metrics);
     log_event("info", "stopped", "psinet stopped cleanly");
     return 0;

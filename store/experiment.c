@@ -5,6 +5,59 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/experiment.h"
+
+/* 1 when an experiment's params and result are what psinet writes: JSON
+ * text whose top level is an object or an array (what jansson parses
+ * without flags). json_type runs only on valid JSON, where it cannot fail. */
+#define EXP_JSON_OK                                                            \
+    "CASE WHEN typeof(params) = 'text' AND typeof(result) = 'text'"           \
+    " AND json_valid(params) AND json_valid(result)"                           \
+    " THEN json_type(params) IN ('object', 'array')"                           \
+    " AND json_type(result) IN ('object', 'array') ELSE 0 END"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO experiments (id, name, kind, params, result, notes,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+
+static const char SQL_TAG_INSERT[] =
+    "INSERT INTO experiment_tags (experiment_seq, position, tag)"
+    " VALUES (?1, ?2, ?3)";
+
+static const char SQL_TAGS[] =
+    "SELECT tag FROM experiment_tags WHERE experiment_seq = ?1"
+    " ORDER BY position";
+
+static const char SQL_TAGS_DELETE[] =
+    "DELETE FROM experiment_tags WHERE experiment_seq = ?1";
+
+static const char SQL_GET[] =
+    "SELECT seq, id, name, kind, params, result, notes, created_at,"
+    " updated_at, " EXP_JSON_OK " FROM experiments WHERE id = ?1";
+
+static const char SQL_SET_NAME[] =
+    "UPDATE experiments SET name = ?2 WHERE seq = ?1";
+
+static const char SQL_SET_NOTES[] =
+    "UPDATE experiments SET notes = ?2 WHERE seq = ?1";
+
+static const char SQL_TOUCH[] =
+    "UPDATE experiments SET updated_at = ?2 WHERE seq = ?1";
+
+static const char SQL_DELETE[] =
+    "DELETE FROM experiments WHERE id = ?1";
+
+static const char SQL_LIST[] =
+    "SELECT seq, id, name, kind, params, result, notes, created_at,"
+    " updated_at, " EXP_JSON_OK " FROM experiments"
+    " WHERE (?1 = 0 OR seq < ?1)"
+    " AND (?2 IS NULL OR kind = ?2)"
+    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
+    "      WHERE t.experiment_seq = experiments.seq AND t.tag = ?3))"
+    " AND (?4 IS NULL OR instr(name, ?4) > 0)"
+    " AND (?5 IS NULL OR created_at > ?5)"
+    " AND (?6 IS NULL OR created_at < ?6)"
+    " ORDER BY seq DESC LIMIT ?7";
 
 void store_experiment_free(store_experiment *e)
 {
@@ -33,13 +86,13 @@ static store_status write_tags(store_conn *c, sqlite3_int64 seq,
                                const char *const *tags, size_t n)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, STMT_EXP_TAGS_DELETE, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_TAGS_DELETE, &rc);
     if (!q)
         return store_status_of(rc);
     sqlite3_bind_int64(q, 1, seq);
     store_status result = store_exec(q);
     for (size_t i = 0; result == STORE_OK && i < n; i++) {
-        q = store_stmt(c, STMT_EXP_TAG_INSERT, &rc);
+        q = store_stmt(c, SQL_TAG_INSERT, &rc);
         if (!q)
             return store_status_of(rc);
         sqlite3_bind_int64(q, 1, seq);
@@ -54,7 +107,7 @@ static store_status write_tags(store_conn *c, sqlite3_int64 seq,
 static store_status read_tags(store_conn *c, store_experiment *e)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, STMT_EXP_TAGS, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_TAGS, &rc);
     if (!q)
         return store_status_of(rc);
     sqlite3_bind_int64(q, 1, e->seq);
@@ -83,7 +136,7 @@ static store_status read_tags(store_conn *c, store_experiment *e)
     return result;
 }
 
-/* Fills e from a row of STMT_EXP_GET / STMT_EXP_LIST; STORE_CORRUPT for a
+/* Fills e from a row of SQL_GET / SQL_LIST; STORE_CORRUPT for a
  * row psinet could not have written (see store_column_text), or params and
  * results that are not JSON it wrote (column 9, EXP_JSON_OK). */
 static store_status read_row(sqlite3_stmt *q, store_experiment *e)
@@ -114,7 +167,7 @@ store_status store_experiment_create(store *st, store_experiment *e)
     store_new_id("exp", e->id);
     store_conn *c;
     sqlite3_stmt *q;
-    store_status result = store_write_begin(st, STMT_EXP_INSERT, &c, &q);
+    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
     if (result == STORE_OK) {
         /* Stamped inside the write lock: created_at follows list order. */
         store_now(e->created_at);
@@ -142,7 +195,7 @@ static store_status get_on(store_conn *c, const char *id,
                            store_experiment *out)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, STMT_EXP_GET, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_GET, &rc);
     if (!q)
         return store_status_of(rc);
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
@@ -176,11 +229,11 @@ store_status store_experiment_get(store *st, const char *id,
 }
 
 /* Runs an UPDATE of one column of row seq (text, or NULL). */
-static store_status update_text(store_conn *c, stmt_id id, sqlite3_int64 seq,
-                                const char *value)
+static store_status update_text(store_conn *c, const char *sql,
+                                sqlite3_int64 seq, const char *value)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, id, &rc);
+    sqlite3_stmt *q = store_stmt(c, sql, &rc);
     if (!q)
         return store_status_of(rc);
     sqlite3_bind_int64(q, 1, seq);
@@ -200,15 +253,15 @@ store_status store_experiment_update(store *st, const char *id,
         result = get_on(c, id, out);
     sqlite3_int64 seq = out->seq;
     if (result == STORE_OK && patch->name)
-        result = update_text(c, STMT_EXP_SET_NAME, seq, patch->name);
+        result = update_text(c, SQL_SET_NAME, seq, patch->name);
     if (result == STORE_OK && patch->set_notes)
-        result = update_text(c, STMT_EXP_SET_NOTES, seq, patch->notes);
+        result = update_text(c, SQL_SET_NOTES, seq, patch->notes);
     if (result == STORE_OK && patch->set_tags)
         result = write_tags(c, seq, patch->tags, patch->tag_count);
     if (result == STORE_OK) {
         char now[STORE_TIME_MAX];
         store_now(now);
-        result = update_text(c, STMT_EXP_TOUCH, seq, now);
+        result = update_text(c, SQL_TOUCH, seq, now);
     }
     if (result == STORE_OK) { /* read back what is now stored */
         store_experiment_free(out);
@@ -222,7 +275,7 @@ store_status store_experiment_update(store *st, const char *id,
 
 store_status store_experiment_delete(store *st, const char *id)
 {
-    return store_delete_by_id(st, STMT_EXP_DELETE, id);
+    return store_delete_by_id(st, SQL_DELETE, id);
 }
 
 store_status store_experiment_list(store *st,
@@ -239,7 +292,7 @@ store_status store_experiment_list(store *st,
     store_conn *c = store_conn_get(st);
     int rc = SQLITE_OK;
     store_status result = store_begin_read(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_EXP_LIST, &rc)
+    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, SQL_LIST, &rc)
                                          : NULL;
     if (result == STORE_OK && !q)
         result = store_status_of(rc);

@@ -1,5 +1,6 @@
 /* store/internal.h - what the store's files share and nobody else sees:
- * the connection pool, the statement table, transactions, encodings. */
+ * the connection pool, prepared statements, transactions, and reading
+ * columns back. */
 #ifndef PSINET_STORE_INTERNAL_H
 #define PSINET_STORE_INTERNAL_H
 
@@ -9,42 +10,17 @@
 
 #include "store/store.h"
 
-/* Every statement the store runs, prepared once per connection. */
-typedef enum {
-    STMT_BEGIN,
-    STMT_BEGIN_READ,
-    STMT_COMMIT,
-    STMT_ROLLBACK,
-    STMT_PING,
-    STMT_SCHEMA_VERSION,
-    STMT_SUP_INSERT,
-    STMT_SUP_GET,
-    STMT_SUP_SET_AMPS,
-    STMT_SUP_DELETE,
-    STMT_SUP_LIST,
-    STMT_NET_INSERT,
-    STMT_NET_LAYER_INSERT,
-    STMT_NET_GET,
-    STMT_NET_LAYERS,
-    STMT_NET_LAYERS_SHAPES,
-    STMT_NET_DELETE,
-    STMT_NET_LIST,
-    STMT_EXP_INSERT,
-    STMT_EXP_TAG_INSERT,
-    STMT_EXP_TAGS,
-    STMT_EXP_TAGS_DELETE,
-    STMT_EXP_GET,
-    STMT_EXP_SET_NAME,
-    STMT_EXP_SET_NOTES,
-    STMT_EXP_TOUCH,
-    STMT_EXP_DELETE,
-    STMT_EXP_LIST,
-    STMT_COUNT_
-} stmt_id;
+/* A statement prepared on a connection, found again by its SQL text's
+ * address: every statement is a static string of one table's file. */
+typedef struct {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} store_prepared;
 
 typedef struct {
     sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_COUNT_];
+    store_prepared *stmts; /* prepared on first use (store_stmt) */
+    size_t stmt_count, stmt_cap;
     bool stale; /* found the file read-only: the pool is reopened before
                    this connection is used again, in case it is writable */
     bool writing; /* holds the store's write_lock (store_begin) */
@@ -90,9 +66,18 @@ struct store {
 store_conn *store_conn_get(store *st);
 store_status store_conn_put(store *st, store_conn *c, store_status result);
 
-/* The statement id on c, prepared on first use and reset for a new run.
- * NULL when it cannot be prepared (*rc says why). */
-sqlite3_stmt *store_stmt(store_conn *c, stmt_id id, int *rc);
+/* Opens one connection to path with psinet's settings (WAL,
+ * synchronous=FULL, foreign keys, the busy timeout); SQLITE_OK or the
+ * error, with SQLite's words in errbuf. / Closes it and finalizes its
+ * statements. */
+int store_conn_open(store_conn *c, const char *path, int busy_ms,
+                    char *errbuf, size_t errlen);
+void store_conn_close(store_conn *c);
+
+/* The statement sql (a static string: its address is the key) on c,
+ * prepared on first use and reset for a new run. NULL when it cannot be
+ * prepared (*rc says why). */
+sqlite3_stmt *store_stmt(store_conn *c, const char *sql, int *rc);
 
 /* Maps an SQLite result code to a store_status. */
 store_status store_status_of(int rc);
@@ -109,9 +94,9 @@ store_status store_commit(store_conn *c);
 void store_rollback(store_conn *c);
 
 /* Starts a write: borrows a connection (*c), BEGIN IMMEDIATE, and
- * prepares statement id (*q). On failure *q is NULL and the status says
+ * prepares statement sql (*q). On failure *q is NULL and the status says
  * why. Every call, failed or not, ends with store_write_end. */
-store_status store_write_begin(store *st, stmt_id id, store_conn **c,
+store_status store_write_begin(store *st, const char *sql, store_conn **c,
                                sqlite3_stmt **q);
 
 /* Commits when result is STORE_OK (and rolls back otherwise), gives the
@@ -121,9 +106,13 @@ store_status store_write_end(store *st, store_conn *c, store_status result);
 /* Steps a statement that returns no rows; maps the result. */
 store_status store_exec(sqlite3_stmt *s);
 
-/* Deletes the row whose id is `id` with the one-statement delete id_stmt,
- * in a transaction; STORE_NOTFOUND when there was none. */
-store_status store_delete_by_id(store *st, stmt_id id_stmt, const char *id);
+/* Deletes the row whose id is `id` with the one-statement delete sql
+ * (?1 the id), in a transaction; STORE_NOTFOUND when there was none. */
+store_status store_delete_by_id(store *st, const char *sql, const char *id);
+
+/* Applies the embedded migrations not yet recorded in db, each in its own
+ * transaction (store/migrate.c); the reason of a failure in errbuf. */
+store_status store_migrate(sqlite3 *db, char *errbuf, size_t errlen);
 
 /* A new id "<prefix>_" + 20 base32 characters into out (STORE_ID_MAX). */
 void store_new_id(const char *prefix, char *out);
@@ -157,16 +146,12 @@ bool store_typeof_is(sqlite3_stmt *s, int col, const char *type);
  * (checked by division: no product that could overflow). */
 bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size);
 
-/* The BLOB column col as a new array of n doubles in *out (the caller
- * frees it). STORE_CORRUPT unless it is a BLOB of exactly n * 8 bytes
- * (n >= 1) of finite numbers; STORE_NOMEM. */
+/* The BLOB column col (little-endian doubles, codec/f64le.h) as a new
+ * array of n doubles in *out (the caller frees it). STORE_CORRUPT unless
+ * it is a BLOB of exactly n * 8 bytes (n >= 1) of finite numbers;
+ * STORE_NOMEM. */
 store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
                                   double **out);
-
-/* Doubles as little-endian bytes and back; decoding returns whether every
- * value is finite (psinet stores no NaN or infinity). */
-void store_encode_doubles(const double *x, size_t n, unsigned char *out);
-bool store_decode_doubles(const unsigned char *in, size_t n, double *x);
 
 /* Network cache hooks (network_cache.c). */
 void store_cache_init(store *st);

@@ -9,8 +9,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/f64le.h"
 #include "core/activation.h"
 #include "store/internal.h"
+#include "store/network.h"
+
+/* The columns read_layer reads a layer's shape from. */
+#define NET_LAYER_SHAPE                                                        \
+    "position, rows, cols, activation, alpha, typeof(weights),"               \
+    " length(weights), typeof(bias), length(bias)"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO networks (id, name, created_at) VALUES (?1, ?2, ?3)";
+
+static const char SQL_LAYER_INSERT[] =
+    "INSERT INTO network_layers (network_seq, position, rows, cols,"
+    " activation, alpha, weights, bias) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+    " ?8)";
+
+static const char SQL_GET[] =
+    "SELECT seq, id, name, created_at FROM networks WHERE id = ?1";
+
+/* The shapes read the BLOBs' types and lengths, which SQLite knows
+ * without reading the BLOBs themselves. */
+static const char SQL_LAYERS[] =
+    "SELECT " NET_LAYER_SHAPE ", weights, bias FROM network_layers"
+    " WHERE network_seq = ?1 ORDER BY position";
+
+static const char SQL_LAYERS_SHAPES[] =
+    "SELECT " NET_LAYER_SHAPE " FROM network_layers"
+    " WHERE network_seq = ?1 ORDER BY position";
+
+static const char SQL_DELETE[] = "DELETE FROM networks WHERE id = ?1";
+
+static const char SQL_LIST[] =
+    "SELECT seq, id, name, created_at FROM networks"
+    " WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2";
 
 void store_network_free(store_network *n)
 {
@@ -37,7 +71,7 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
                                  size_t position, const store_layer *l)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, STMT_NET_LAYER_INSERT, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_LAYER_INSERT, &rc);
     if (!q)
         return store_status_of(rc);
     size_t wn = l->rows * l->cols;
@@ -48,9 +82,9 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
         free(b);
         return STORE_NOMEM;
     }
-    store_encode_doubles(l->weights, wn, w);
+    f64le_encode(l->weights, wn, w);
     if (b)
-        store_encode_doubles(l->bias, l->rows, b);
+        f64le_encode(l->bias, l->rows, b);
     sqlite3_bind_int64(q, 1, net_seq);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)position);
     sqlite3_bind_int64(q, 3, (sqlite3_int64)l->rows);
@@ -72,7 +106,7 @@ store_status store_network_create(store *st, store_network *net)
     store_new_id("net", net->id);
     store_conn *c;
     sqlite3_stmt *q;
-    store_status result = store_write_begin(st, STMT_NET_INSERT, &c, &q);
+    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
     if (result == STORE_OK) {
         store_now(net->created_at); /* inside the write lock: list order */
         sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
@@ -88,8 +122,8 @@ store_status store_network_create(store *st, store_network *net)
     return store_write_end(st, c, result);
 }
 
-/* Column numbers of a row of STMT_NET_LAYERS (the first nine are
- * STMT_NET_LAYERS_SHAPES, NET_LAYER_SHAPE in db.c). */
+/* Column numbers of a row of SQL_LAYERS (the first nine are
+ * SQL_LAYERS_SHAPES, NET_LAYER_SHAPE above). */
 enum {
     COL_POSITION,
     COL_ROWS,
@@ -166,7 +200,7 @@ static store_status load_layers(store_conn *c, store_network *net,
 {
     int rc;
     sqlite3_stmt *q = store_stmt(
-        c, with_weights ? STMT_NET_LAYERS : STMT_NET_LAYERS_SHAPES, &rc);
+        c, with_weights ? SQL_LAYERS : SQL_LAYERS_SHAPES, &rc);
     if (!q)
         return store_status_of(rc);
     sqlite3_bind_int64(q, 1, net->seq);
@@ -199,7 +233,7 @@ static store_status load_layers(store_conn *c, store_network *net,
     return result;
 }
 
-/* Fills the network columns from a row of STMT_NET_GET / STMT_NET_LIST. */
+/* Fills the network columns from a row of SQL_GET / SQL_LIST. */
 static store_status read_network_row(sqlite3_stmt *q, store_network *net)
 {
     net->seq = sqlite3_column_int64(q, 0);
@@ -218,7 +252,7 @@ store_status store_network_get(store *st, const char *id, bool with_weights,
     store_conn *c = store_conn_get(st);
     int rc = SQLITE_OK;
     store_status result = store_begin_read(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_NET_GET, &rc)
+    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, SQL_GET, &rc)
                                          : NULL;
     if (result != STORE_OK) {
         /* result says why */
@@ -246,7 +280,7 @@ store_status store_network_get(store *st, const char *id, bool with_weights,
 
 store_status store_network_delete(store *st, const char *id)
 {
-    store_status result = store_delete_by_id(st, STMT_NET_DELETE, id);
+    store_status result = store_delete_by_id(st, SQL_DELETE, id);
     if (result == STORE_OK)
         store_cache_drop(st, id);
     return result;
@@ -264,7 +298,7 @@ store_status store_network_list(store *st, int64_t after, size_t limit,
     store_conn *c = store_conn_get(st);
     int rc = SQLITE_OK;
     store_status result = store_begin_read(c);
-    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, STMT_NET_LIST, &rc)
+    sqlite3_stmt *q = result == STORE_OK ? store_stmt(c, SQL_LIST, &rc)
                                          : NULL;
     if (result != STORE_OK) {
         /* result says why */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/network.h"
 
 #define CACHE_MAX_ENTRIES 64
 #define CACHE_MAX_BYTES ((size_t)256 << 20)

@@ -8,9 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/f64le.h"
 #include "core/state.h"
 #include "core/utf8.h"
+#include "core/vec.h"
 #include "store/internal.h"
+#include "store/superposition.h"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO superpositions (id, name, dimension, amplitudes, labels,"
+    " norm, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+static const char SQL_GET[] =
+    "SELECT seq, id, name, dimension, amplitudes, labels, norm, created_at"
+    " FROM superpositions WHERE id = ?1";
+
+static const char SQL_SET_AMPS[] =
+    "UPDATE superpositions SET amplitudes = ?2, norm = ?3 WHERE id = ?1"
+    " AND dimension = ?4";
+
+static const char SQL_DELETE[] =
+    "DELETE FROM superpositions WHERE id = ?1";
+
+static const char SQL_LIST[] =
+    "SELECT seq, id, name, dimension, norm, created_at, typeof(amplitudes),"
+    " length(amplitudes) FROM superpositions"
+    " WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2";
 
 void store_superposition_free(store_superposition *s)
 {
@@ -29,6 +52,17 @@ void store_superposition_array_free(store_superposition *items, size_t n)
     for (size_t i = 0; items && i < n; i++)
         store_superposition_free(&items[i]);
     free(items);
+}
+
+/* Writes n amplitudes as (re, im) pairs of little-endian doubles into out
+ * (16 * n bytes). */
+static void encode_amplitudes(const double complex *amps, size_t n,
+                              unsigned char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        double pair[2] = {creal(amps[i]), cimag(amps[i])};
+        f64le_encode(pair, 2, out + i * 16);
+    }
 }
 
 static int compare_labels(const void *a, const void *b)
@@ -121,10 +155,7 @@ store_status store_superposition_create(store *st, store_superposition *s)
         free(labels);
         return STORE_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
-        double pair[2] = {creal(s->amplitudes[i]), cimag(s->amplitudes[i])};
-        store_encode_doubles(pair, 2, amps + i * 16);
-    }
+    encode_amplitudes(s->amplitudes, n, amps);
     char *p = labels;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(s->labels[i]) + 1;
@@ -135,7 +166,7 @@ store_status store_superposition_create(store *st, store_superposition *s)
 
     store_conn *c;
     sqlite3_stmt *q;
-    store_status result = store_write_begin(st, STMT_SUP_INSERT, &c, &q);
+    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
     if (result == STORE_OK) {
         store_now(s->created_at); /* inside the write lock: list order */
         sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
@@ -184,7 +215,7 @@ static store_status read_head(sqlite3_stmt *q, int created_col,
     return STORE_OK;
 }
 
-/* Fills s from a row of STMT_SUP_GET. STORE_CORRUPT for a row psinet could
+/* Fills s from a row of SQL_GET. STORE_CORRUPT for a row psinet could
  * not have written: a dimension below 1, amplitudes that are not a BLOB of
  * exactly 16 * dimension bytes of finite numbers, labels that are not
  * dimension distinct UTF-8 strings (read_labels), a norm that is not the
@@ -207,7 +238,8 @@ static store_status read_full(sqlite3_stmt *q, store_superposition *s)
         return STORE_NOMEM;
     for (size_t i = 0; i < s->dimension; i++) {
         double pair[2];
-        if (!store_decode_doubles(amps + i * 16, 2, pair))
+        f64le_decode(amps + i * 16, 2, pair);
+        if (!vec_all_finite(pair, 2))
             return STORE_CORRUPT;
         s->amplitudes[i] = CMPLX(pair[0], pair[1]);
     }
@@ -224,7 +256,7 @@ store_status store_superposition_get(store *st, const char *id,
     store_conn *c = store_conn_get(st);
     int rc;
     store_status result;
-    sqlite3_stmt *q = store_stmt(c, STMT_SUP_GET, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_GET, &rc);
     if (!q) {
         result = store_status_of(rc);
     } else {
@@ -251,13 +283,10 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
     unsigned char *blob = malloc(dimension * 16);
     if (!blob)
         return STORE_NOMEM;
-    for (size_t i = 0; i < dimension; i++) {
-        double pair[2] = {creal(amps[i]), cimag(amps[i])};
-        store_encode_doubles(pair, 2, blob + i * 16);
-    }
+    encode_amplitudes(amps, dimension, blob);
     store_conn *c;
     sqlite3_stmt *q;
-    store_status result = store_write_begin(st, STMT_SUP_SET_AMPS, &c, &q);
+    store_status result = store_write_begin(st, SQL_SET_AMPS, &c, &q);
     if (result == STORE_OK) {
         sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_blob64(q, 2, blob, dimension * 16, SQLITE_STATIC);
@@ -274,10 +303,10 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
 
 store_status store_superposition_delete(store *st, const char *id)
 {
-    return store_delete_by_id(st, STMT_SUP_DELETE, id);
+    return store_delete_by_id(st, SQL_DELETE, id);
 }
 
-/* Fills s from a row of STMT_SUP_LIST: as read_full, but the amplitudes
+/* Fills s from a row of SQL_LIST: as read_full, but the amplitudes
  * are checked only for their type and length (columns 6 and 7), and the
  * norm only for being finite and >= 0. */
 static store_status read_summary(sqlite3_stmt *q, store_superposition *s)
@@ -304,7 +333,7 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
     store_conn *c = store_conn_get(st);
     int rc;
     store_status result = STORE_OK;
-    sqlite3_stmt *q = store_stmt(c, STMT_SUP_LIST, &rc);
+    sqlite3_stmt *q = store_stmt(c, SQL_LIST, &rc);
     if (!q) {
         result = store_status_of(rc);
     } else {

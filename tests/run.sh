@@ -1,10 +1,14 @@
 #!/bin/sh
 # tests/run.sh - runs every test of psinet and prints the totals.
 #
-#   tests/run.sh [--contract FILE] [--fuzz FUZZER SECONDS] BUILD_DIR...
-#                -- TEST_NAME...
+#   tests/run.sh [--layers LIB_DIR] [--contract FILE]
+#                [--fuzz FUZZER SECONDS] [--slow "TEST_NAME..."]
+#                BUILD_DIR... -- TEST_NAME...
 #
-# For each build directory (the release build, then the ASan+UBSan build):
+# With --layers, tests/check_layers.sh first checks that includes point down
+# the layers only and that LIB_DIR's libraries export only names with their
+# layer's prefix. For each build directory (the release build, then the
+# ASan+UBSan build):
 # every C test binary BUILD_DIR/tests/NAME, then the integration suite
 # (tests/integration, Python standard library only) against BUILD_DIR/psinet.
 # With --contract, the first integration run records its HTTP exchanges in
@@ -13,15 +17,20 @@
 # runs for SECONDS from the seed corpus (tests/fuzz/corpus) and any crash,
 # leak or sanitizer report fails the run; the input that broke it is kept
 # under the fuzzer's directory, artifacts/ (add it to tests/fuzz/corpus with
-# the fix). The last line is
+# the fix). The --slow tests (sweeps of millions of inputs) run once, in the
+# first build directory. The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
+layers=""
 contract=""
 recorded=""
 fuzzer=""
+slow=""
+if [ "${1:-}" = "--layers" ]; then layers=$2; shift 2; fi
 if [ "${1:-}" = "--contract" ]; then contract=$2; shift 2; fi
 if [ "${1:-}" = "--fuzz" ]; then fuzzer=$2; fuzz_seconds=$3; shift 3; fi
+if [ "${1:-}" = "--slow" ]; then slow=$2; shift 2; fi
 dirs=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
@@ -52,9 +61,20 @@ count() {
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+if [ -n "$layers" ]; then
+    echo "== layers"
+    sh tests/check_layers.sh "$layers" >"$log" 2>&1
+    status=$?
+    [ $status -eq 0 ] || cat "$log"
+    count "includes and names keep to their layers" "$log" $status
+fi
+first=1
 for dir in $dirs; do
     echo "== $dir"
-    for name in $names; do
+    once=""
+    [ $first -eq 1 ] && once=$slow
+    first=0
+    for name in $names $once; do
         "$dir/tests/$name" >"$log" 2>&1
         status=$?
         [ $status -eq 0 ] || cat "$log"

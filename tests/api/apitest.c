@@ -1,8 +1,6 @@
 /* tests/api/apitest.c - helpers for handler tests. */
 #include "tests/api/apitest.h"
 
-#include "api/json_alloc.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +9,7 @@ api_ctx apitest_ctx(store *db)
 {
     api_ctx ctx = {.version = PSINET_VERSION, .db = db};
     api_limits_default(&ctx.limits);
-    api_json_alloc_install(); /* as the server runs: an arena per request */
+    api_init(); /* as the server runs: an arena per request */
     return ctx;
 }
 

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/b64.h"
+#include "codec/base64.h"
+#include "codec/f64le.h"
+#include "json/pjson.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
 
@@ -47,6 +49,18 @@ TEST(binary_layer_forward_equals_json_form)
     apitest_free(&b);
 }
 
+/* Decodes text, the base64 of exactly count little-endian doubles, into
+ * out. */
+static bool decode_doubles(const char *text, double *out, size_t count)
+{
+    size_t len = strlen(text), n = 0;
+    if (!base64_holds(text, len, count * 8) ||
+        !base64_decode(text, len, (unsigned char *)out, &n) || n != count * 8)
+        return false;
+    f64le_decode((unsigned char *)out, count, out);
+    return true;
+}
+
 TEST(binary_answer_decodes_to_the_json_answer)
 {
     apitest_result r = apitest_post(
@@ -56,7 +70,7 @@ TEST(binary_answer_decodes_to_the_json_answer)
     const json_t *a = apitest_get(&r, "amplitudes");
     const char *text = json_string_value(json_object_get(a, "b64"));
     double pairs[4] = {0};
-    CHECK(text && api_b64_decode_doubles(text, strlen(text), pairs, 4));
+    CHECK(text && decode_doubles(text, pairs, 4));
     CHECK_NEAR(pairs[0], 0.6, 1e-15);
     CHECK_NEAR(pairs[1], 0.0, 0);
     CHECK_NEAR(pairs[2], 0.8, 1e-15);
@@ -151,7 +165,7 @@ TEST(binary_batches_obey_max_batch)
     api_ctx small = ctx;
     small.limits.max_batch = 3;
     const double x[4] = {1, 2, 3, 4};
-    json_t *inputs = api_b64_array(x, 4, 1, false);
+    json_t *inputs = pjson_matrix(x, 4, 1, true);
     json_t *body = json_pack("{s:[[f]], s:s, s:o}", "weights", 1.0,
                              "activation", "identity", "inputs", inputs);
     char *text = json_dumps(body, JSON_COMPACT);

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/dtoa.h"
-#include "api/json_write.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
 
@@ -345,37 +343,4 @@ TEST(layer_forward_overflow_is_422_not_inf)
     CHECK_EQ_INT(r.resp.status, 422);
     CHECK(apitest_has_pointer(&r, ""));
     apitest_free(&r);
-}
-
-TEST(integers_are_written_exactly)
-{
-    json_t *v = json_pack("[I, I, I, I, I]", (json_int_t)0, (json_int_t)7,
-                          (json_int_t)-42, (json_int_t)INT64_MAX,
-                          (json_int_t)INT64_MIN);
-    size_t len;
-    char *text = api_json_write(v, &len);
-    CHECK_STR(text, "[0,7,-42,9223372036854775807,-9223372036854775808]");
-    free(text);
-    json_decref(v);
-}
-
-TEST(format_double_is_shortest_round_trip)
-{
-    char buf[API_DTOA_SIZE];
-    api_dtoa(0.6, buf);
-    CHECK_STR(buf, "0.6");
-    api_dtoa(5.0, buf);
-    CHECK_STR(buf, "5.0");
-    api_dtoa(-0.0, buf);
-    CHECK_STR(buf, "-0.0");
-    api_dtoa(1e300, buf);
-    CHECK_STR(buf, "1e+300");
-    api_dtoa(0.1 + 0.2, buf);
-    CHECK_STR(buf, "0.30000000000000004");
-    const double samples[] = {3.141592653589793, 1.0 / 3.0, 4.9e-324, 1.7976931348623157e308,
-                              2.2250738585072014e-308, 123456789.125};
-    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        api_dtoa(samples[i], buf);
-        CHECK(strtod(buf, NULL) == samples[i]);
-    }
 }

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/json_alloc.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,7 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     store_status st;
     char err[256];
     ctx.version = "fuzz";
-    api_json_alloc_install();
+    api_init();
     api_limits_default(&ctx.limits);
     /* Small limits keep each input fast; the checks are the same. */
     ctx.limits.max_dimension = 4096;

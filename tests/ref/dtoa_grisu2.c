@@ -1,6 +1,6 @@
-/* tests/ref/dtoa_grisu2.c - the Grisu2 writer that was api/dtoa.c, kept
- * unchanged (but for its names) as the reference that tests/unit/test_dtoa.c
- * compares api_dtoa with, and bench/dtoa.c times it against.
+/* tests/ref/dtoa_grisu2.c - the Grisu2 writer that was codec/dtoa_shortest.c, kept
+ * unchanged (but for its names) as the reference that tests/codec/test_dtoa_shortest.c
+ * compares dtoa_shortest with, and bench/dtoa.c times it against.
  *
  * After Loitsch, "Printing Floating-Point Numbers Quickly and Accurately
  * with Integers" (PLDI 2010). A positive double v = f * 2^e is what strtod
@@ -341,7 +341,7 @@ static char *grisu2_exponent(char *p, int x)
     return p;
 }
 
-size_t ref_dtoa_grisu2(double d, char buf[API_DTOA_SIZE])
+size_t ref_dtoa_grisu2(double d, char buf[DTOA_SHORTEST_SIZE])
 {
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);

@@ -1,0 +1,17 @@
+/* api/body.h - a request's JSON body, parsed: media type, size of nesting,
+ * and long base64 arrays lifted out first where the route allows. */
+#ifndef PSINET_API_BODY_H
+#define PSINET_API_BODY_H
+
+#include "api/handler.h"
+
+/* Parses the body of req for a route with these flags into *body (a new
+ * reference; NULL when an optional body is absent). With
+ * API_ROUTE_LIFT_B64, long base64 arrays are decoded into *lifted first
+ * and the rest is parsed; the caller frees *lifted (pjson_lifted_free)
+ * whatever the result. */
+api_code api_body_parse(const api_ctx *ctx, const api_request *req,
+                        unsigned flags, json_t **body, pjson_lifted *lifted,
+                        api_err *err);
+
+#endif

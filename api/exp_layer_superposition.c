@@ -1,0 +1,213 @@
+/* api/exp_layer_superposition.c - the experiment layer_superposition
+ * (superposition <-> layer output): a forward pass whose last output is
+ * read as a quantum state, compared with the softmax distribution of the
+ * same layer, and optionally measured. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/db.h"
+#include "api/experiment.h"
+#include "api/forward.h"
+#include "api/layer_read.h"
+#include "api/measure.h"
+#include "core/analogy.h"
+#include "core/state.h"
+#include "store/network.h"
+
+/* Where the layers come from: a stored network or one inline layer. */
+typedef struct {
+    const store_network *net; /* from the cache, or NULL */
+    api_layer inline_layer;
+    layer_view *views;
+    size_t count;
+    size_t cols; /* the inputs the first layer takes */
+} layer_source;
+
+static void source_free(const api_ctx *ctx, layer_source *s)
+{
+    if (s->net)
+        store_network_release(ctx->db, s->net);
+    api_layer_free(&s->inline_layer);
+    if (s->views != &s->inline_layer.view)
+        free(s->views);
+}
+
+/* Takes the stored network named by the string at /params/network_id. */
+static bool read_network(const api_ctx *ctx, const api_in *in,
+                         const json_t *v, layer_source *s)
+{
+    const char *ptr = "/params/network_id", *id;
+    api_field f = API_STRING(NULL, &id, 64, 0);
+    if (!api_read_string(in, v, ptr, &f))
+        return false;
+    if (api_need_store(ctx, in->err) != API_OK)
+        return false;
+    store_status st = store_network_acquire(ctx->db, id, &s->net);
+    if (st == STORE_NOTFOUND)
+        return api_invalid(in->err, ptr, "names no stored network (%.64s)",
+                           id);
+    if (st != STORE_OK) {
+        api_fail_store(in->err, st, "network", id);
+        return false;
+    }
+    if (api_network_views(s->net, &s->views, in->err) != API_OK)
+        return false;
+    s->count = s->net->layer_count;
+    s->cols = s->net->layers[0].cols;
+    return true;
+}
+
+/* Reads network_id or layer from params into s. */
+static bool read_source(const api_ctx *ctx, const api_in *in,
+                        const json_t *params, layer_source *s)
+{
+    int which = api_read_either(in, params, "/params", "network_id", "layer",
+                                "layer", "network_id", "for an inline layer");
+    if (which == 1)
+        return read_network(ctx, in, json_object_get(params, "network_id"),
+                            s);
+    if (which == 0 || !api_layer_read(in, json_object_get(params, "layer"),
+                                      "/params/layer", &s->inline_layer))
+        return false;
+    s->views = &s->inline_layer.view;
+    s->count = 1;
+    s->cols = s->inline_layer.view.cols;
+    return true;
+}
+
+/* Reads the input vector, which the first layer must take. */
+static bool read_input(const api_in *in, const json_t *params,
+                       const layer_source *s, api_vector *x)
+{
+    const char *ptr = "/params/input";
+    const json_t *v = json_object_get(params, "input");
+    if (!v)
+        return api_invalid(in->err, ptr, "is required");
+    api_limit max = API_LIMIT(in->limits, max_dimension);
+    api_field f = {NULL, api_read_vector, x, &max, 0};
+    if (!api_read_vector(in, v, ptr, &f))
+        return false;
+    if (x->n != s->cols)
+        return api_invalid(in->err, ptr,
+                           "has %zu entries but the %s takes %zu inputs",
+                           x->n, s->net ? "network" : "layer", s->cols);
+    return true;
+}
+
+/* A finite number, or null for an undefined/infinite one. */
+static json_t *number_or_null(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* The metrics of the state's distribution p against the reference. */
+static json_t *metrics_json(const double *p, const double *ref, size_t n)
+{
+    analogy_comparison c;
+    analogy_compare(p, ref, n, &c);
+    return json_pack("{s:f, s:f, s:o, s:f, s:f, s:b}", "entropy_bits",
+                     c.entropy_bits, "reference_entropy_bits",
+                     c.reference_entropy_bits, "kl_divergence_bits",
+                     number_or_null(c.kl_divergence_bits), "total_variation",
+                     c.total_variation, "fidelity", c.fidelity,
+                     "argmax_agrees", c.argmax_agrees);
+}
+
+api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
+                                     const json_t *params, json_t **stored,
+                                     json_t **result)
+{
+    static const char *const mappings[] = {"l2", "softmax_sqrt", NULL};
+    int mapping = 0; /* the order of analogy_mapping */
+    uint64_t shots = 0, seed = 0;
+    api_field fields[] = {
+        API_FIELD("network_id", NULL, NULL, NULL, API_LATER),
+        API_FIELD("layer", NULL, NULL, NULL, API_LATER),
+        API_FIELD("input", NULL, NULL, NULL, API_LATER),
+        API_FIELD("mapping", api_read_choice, &mapping, mappings,
+                  API_OPTIONAL),
+        API_FIELD("shots", api_read_shots, &shots, NULL, API_OPTIONAL),
+        API_FIELD("seed", api_read_seed, &seed, NULL, API_OPTIONAL),
+        API_END,
+    };
+    api_err *err = in->err;
+    layer_source src = {0};
+    api_vector x = {0};
+    api_layer_out *outs = NULL;
+    double complex *amps = NULL;
+    double *p = NULL, *ref = NULL;
+    json_t *measurement = NULL;
+    *stored = *result = NULL;
+
+    if (!api_read_known(in, params, "/params", fields))
+        goto out;
+    api_read_fields(in, params, "/params", fields);
+    bool seeded = json_object_get(params, "seed") != NULL;
+    if (seeded && !json_object_get(params, "shots"))
+        api_invalid(err, "/params/seed", "is only used with shots");
+    if (!read_source(ctx, in, params, &src) ||
+        !read_input(in, params, &src, &x) || err->code != API_OK)
+        goto out;
+
+    if (api_forward(src.views, src.count, x.x, 1,
+                    API_LIMIT(in->limits, max_matrix), "/params/input",
+                    &outs, err) != API_OK)
+        goto out;
+    const api_layer_out *last = &outs[src.count - 1];
+    size_t n = last->rows;
+    amps = malloc(n * sizeof *amps);
+    p = malloc(n * sizeof *p);
+    ref = malloc(n * sizeof *ref);
+    if (!amps || !p || !ref) {
+        api_no_memory(err);
+        goto out;
+    }
+    if (analogy_layer_state((analogy_mapping)mapping, last->z, last->a, n,
+                            amps, ref) != CORE_OK) {
+        api_fail(err, API_EINVALID,
+                 "the layer output is the zero vector, so the l2 mapping "
+                 "has no state to give; use \"mapping\": \"softmax_sqrt\"");
+        goto out;
+    }
+    state_probabilities(amps, n, p);
+    if (shots) {
+        if (!seeded)
+            seed = api_random_seed();
+        json_t *counts;
+        if (api_measure(amps, n, NULL, shots, seed, &counts, err) != API_OK)
+            goto out;
+        measurement = json_pack("{s:I, s:I, s:o}", "shots", (json_int_t)shots,
+                                "seed", (json_int_t)seed, "counts", counts);
+    }
+    *result = json_pack("{s:o, s:{s:o, s:o}, s:o, s:o}", "output",
+                        pjson_reals(last->a, n, false), "state", "amplitudes",
+                        pjson_amplitudes(amps, n, false), "probabilities",
+                        pjson_reals(p, n, false), "reference_distribution",
+                        pjson_reals(ref, n, false), "metrics",
+                        metrics_json(p, ref, n));
+    if (*result && measurement)
+        json_object_set_new(*result, "measurement", measurement);
+    else
+        json_decref(measurement);
+    measurement = NULL;
+    *stored = json_deep_copy(params);
+    if (*stored && shots && !seeded)
+        json_object_set_new(*stored, "seed", json_integer((json_int_t)seed));
+    if (!*result || !*stored)
+        api_no_memory(err);
+out:
+    json_decref(measurement);
+    free(amps);
+    free(p);
+    free(ref);
+    api_forward_free(outs, src.count);
+    free(x.x);
+    source_free(ctx, &src);
+    if (err->code != API_OK) {
+        json_decref(*stored);
+        json_decref(*result);
+        *stored = *result = NULL;
+    }
+    return err->code;
+}

@@ -1,0 +1,60 @@
+/* api/handler.h - what a resource file is made of: handlers and the route
+ * table that lists them.
+ *
+ * A handler is a plain function: it reads the call (context, request, the
+ * {id} from the path, the parsed JSON body) and either fills resp and
+ * returns API_OK, or fills err and returns its code. It never writes to a
+ * socket. Each resource file (meta.c, superpositions.c, ...) keeps its
+ * handlers static and exports one table of routes; api/routes.c lists the
+ * tables. */
+#ifndef PSINET_API_HANDLER_H
+#define PSINET_API_HANDLER_H
+
+#include "api/api.h"
+#include "api/problem.h"
+#include "api/read.h"
+
+typedef struct {
+    const api_ctx *ctx;
+    const api_request *req;
+    const char *id;     /* the {id} segment of the path, or NULL */
+    const json_t *body; /* the parsed body object (borrowed), or NULL */
+    const api_in *in;   /* for reading the body: limits, lifted arrays,
+                           and err (the handler's own) */
+} api_call;
+
+typedef api_code (*api_handler)(const api_call *call, api_response *resp,
+                                api_err *err);
+
+enum {
+    API_ROUTE_BODY = 1 << 0,          /* takes a JSON object body */
+    API_ROUTE_BODY_OPTIONAL = 1 << 1, /* ... which may be absent */
+    API_ROUTE_WRITES = 1 << 2,        /* changes stored state */
+    API_ROUTE_PUBLIC = 1 << 3,        /* never needs the API key (probes) */
+    API_ROUTE_LIFT_B64 = 1 << 4       /* long base64 arrays are decoded
+                                         before the body is parsed
+                                         (json/pjson.h): only for handlers
+                                         that keep no part of the body as
+                                         JSON */
+};
+
+typedef struct {
+    const char *method;
+    const char *pattern; /* "/v1/networks/{id}/forward" */
+    api_handler handler;
+    unsigned flags;
+    const char *name;      /* a stable label for logs and metrics */
+    const char *operation; /* its operationId in openapi.yaml */
+} api_route;
+
+/* Sets resp to status with a JSON body (taken). Returns API_OK; a NULL body
+ * (a value that could not be built) is api_no_memory's 503. */
+api_code api_reply(api_response *resp, int status, json_t *body,
+                   api_err *err);
+
+/* The first query parameter called key, or NULL; *present (when not NULL)
+ * tells whether it appeared at all (a bare `?key` has a NULL value). */
+const char *api_query_get(const api_request *req, const char *key,
+                          int *present);
+
+#endif

@@ -1,0 +1,68 @@
+/* store/experiment.h - analogy experiments: the experiments and
+ * experiment_tags tables. Params and results are opaque JSON text here. */
+#ifndef PSINET_STORE_EXPERIMENT_H
+#define PSINET_STORE_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef struct {
+    char id[STORE_ID_MAX];
+    int64_t seq;
+    char *name;
+    char kind[32];
+    char *params_json;  /* opaque text */
+    char *result_json;  /* opaque text */
+    char **tags;
+    size_t tag_count;
+    char *notes;        /* NULL when none */
+    char created_at[STORE_TIME_MAX];
+    char updated_at[STORE_TIME_MAX];
+} store_experiment;
+
+void store_experiment_free(store_experiment *e);
+void store_experiment_array_free(store_experiment *items, size_t n);
+
+store_status store_experiment_create(store *st, store_experiment *e);
+store_status store_experiment_get(store *st, const char *id,
+                                  store_experiment *out);
+
+/* Changes only the fields that are given: name when non-NULL, notes when
+ * set_notes (NULL clears them), tags when set_tags (replacing all of them).
+ * Sets updated_at. Params and results never change. Fills *out with the
+ * updated row. */
+typedef struct {
+    const char *name;
+    bool set_notes;
+    const char *notes; /* NULL clears */
+    bool set_tags;
+    const char *const *tags;
+    size_t tag_count;
+} store_experiment_patch;
+
+store_status store_experiment_update(store *st, const char *id,
+                                     const store_experiment_patch *patch,
+                                     store_experiment *out);
+
+store_status store_experiment_delete(store *st, const char *id);
+
+/* Filters; NULL fields do not filter. Times are RFC 3339 UTC strings in the
+ * store's own canonical form (compared as text). */
+typedef struct {
+    const char *kind;
+    const char *tag;
+    const char *name_contains;  /* plain substring, no wildcards */
+    const char *created_after;  /* exclusive */
+    const char *created_before; /* exclusive */
+} store_experiment_filter;
+
+store_status store_experiment_list(store *st,
+                                   const store_experiment_filter *filter,
+                                   int64_t after, size_t limit,
+                                   store_experiment **items, size_t *count,
+                                   int64_t *next_after);
+
+#endif

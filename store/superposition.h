@@ -1,0 +1,46 @@
+/* store/superposition.h - stored superpositions: the superpositions table. */
+#ifndef PSINET_STORE_SUPERPOSITION_H
+#define PSINET_STORE_SUPERPOSITION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cmplx.h"
+#include "store/store.h"
+
+typedef struct {
+    char id[STORE_ID_MAX];
+    int64_t seq;
+    char *name;                  /* NULL when unnamed */
+    size_t dimension;            /* >= 1 */
+    double complex *amplitudes;  /* dimension entries (NULL in list items) */
+    char **labels;               /* dimension strings (NULL in list items) */
+    double norm;                 /* L2 norm of the stored amplitudes */
+    char created_at[STORE_TIME_MAX];
+} store_superposition;
+
+void store_superposition_free(store_superposition *s);
+void store_superposition_array_free(store_superposition *items, size_t n);
+
+/* Inserts s (its name, dimension, amplitudes, labels, norm); fills s->id,
+ * s->seq and s->created_at. */
+store_status store_superposition_create(store *st, store_superposition *s);
+
+/* Loads the superposition `id` into *out (zeroed first). */
+store_status store_superposition_get(store *st, const char *id,
+                                     store_superposition *out);
+
+/* Replaces the amplitudes and norm of `id` (dimension unchanged). */
+store_status store_superposition_set_amplitudes(store *st, const char *id,
+                                                const double complex *amps,
+                                                size_t dimension, double norm);
+
+store_status store_superposition_delete(store *st, const char *id);
+
+/* A page of summaries (amplitudes and labels NULL). */
+store_status store_superposition_list(store *st, int64_t after, size_t limit,
+                                      store_superposition **items,
+                                      size_t *count, int64_t *next_after);
+
+#endif

@@ -1,0 +1,918 @@
+/* tests/store/test_store.c - the SQLite store: round trips, paging, filters,
+ * patches, restarts, migrations, refusals and concurrent writers. */
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/state.h"
+#include "store/experiment.h"
+#include "store/internal.h"
+#include "store/network.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store/superposition.h"
+#include "tests/testlib.h"
+
+static char dir[64];
+static char path[128];
+static int file_no;
+
+/* A fresh database path in a temporary directory. */
+static const char *new_path(void)
+{
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/psinet-store-XXXXXX");
+        if (!mkdtemp(dir))
+            abort();
+    }
+    snprintf(path, sizeof path, "%s/t%d.db", dir, file_no++);
+    return path;
+}
+
+static store *open_new(void)
+{
+    store_status st;
+    char err[256];
+    store *s = store_open(new_path(), 2, 5000, &st, err, sizeof err);
+    test_check(s != NULL, __FILE__, __LINE__, "store_open: %s", err);
+    return s;
+}
+
+static store *reopen(store *s, const char *p)
+{
+    store_close(s);
+    store_status st;
+    char err[256];
+    return store_open(p, 2, 5000, &st, err, sizeof err);
+}
+
+__attribute__((destructor)) static void cleanup(void)
+{
+    char cmd[128];
+    if (dir[0]) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+}
+
+TEST(superpositions_round_trip_bit_exactly)
+{
+    store *db = open_new();
+    /* The extremes of a double, with a norm that is still finite (the
+     * store keeps only what psinet could have written, so the norm is the
+     * amplitudes' own). */
+    double complex amps[5] = {CMPLX(-0.0, 1e-300), CMPLX(1e300, -2.5),
+                              CMPLX(4.9406564584124654e-324, DBL_MAX / 2),
+                              CMPLX(0.1, 0.2), 1};
+    char *labels[5] = {"a", "b", "", "\xce\xb1", "long label"};
+    double norm = state_norm(amps, 5);
+    CHECK(isfinite(norm));
+    store_superposition s = {.name = "n", .dimension = 5, .amplitudes = amps,
+                             .labels = labels, .norm = norm};
+    CHECK_EQ_INT(store_superposition_create(db, &s), STORE_OK);
+    CHECK(strncmp(s.id, "sup_", 4) == 0 && strlen(s.id) == 24);
+    store_superposition got;
+    CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_OK);
+    CHECK_EQ_INT(got.dimension, 5);
+    CHECK(memcmp(got.amplitudes, amps, sizeof amps) == 0);
+    CHECK(signbit(creal(got.amplitudes[0])));
+    for (int i = 0; i < 5; i++)
+        CHECK_STR(got.labels[i], labels[i]);
+    CHECK_STR(got.name, "n");
+    CHECK(got.norm == norm);
+    CHECK_STR(got.created_at, s.created_at);
+    store_superposition_free(&got);
+
+    double complex unit[5] = {1, 0, 0, 0, 0};
+    CHECK_EQ_INT(store_superposition_set_amplitudes(db, s.id, unit, 5, 1.0),
+                 STORE_OK);
+    CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_OK);
+    CHECK(got.norm == 1.0 && got.amplitudes[0] == 1);
+    store_superposition_free(&got);
+    CHECK_EQ_INT(store_superposition_delete(db, s.id), STORE_OK);
+    CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_NOTFOUND);
+    CHECK_EQ_INT(store_superposition_delete(db, s.id), STORE_NOTFOUND);
+    store_close(db);
+}
+
+/* Adds one experiment; returns the status. */
+static store_status add_one_experiment(store *db)
+{
+    store_experiment e = {.name = "one", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    return store_experiment_create(db, &e);
+}
+
+/* Adds n experiments named "e<i>" with tags; returns their ids in order. */
+static void add_experiments(store *db, int n, const char *kind, char **tags,
+                            size_t tag_count, char ids[][STORE_ID_MAX])
+{
+    for (int i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "e%d", i);
+        store_experiment e = {.name = name, .params_json = "{\"p\":1}",
+                              .result_json = "{\"r\":[0.5]}", .tags = tags,
+                              .tag_count = tag_count};
+        snprintf(e.kind, sizeof e.kind, "%s", kind);
+        CHECK_EQ_INT(store_experiment_create(db, &e), STORE_OK);
+        if (ids)
+            memcpy(ids[i], e.id, STORE_ID_MAX);
+    }
+}
+
+TEST(pages_walk_every_row_once_newest_first_even_while_adding)
+{
+    store *db = open_new();
+    char ids[23][STORE_ID_MAX];
+    add_experiments(db, 23, "neuron_activation", NULL, 0, ids);
+    store_experiment_filter none = {0};
+    int64_t after = 0;
+    int seen = 0, pages = 0;
+    do {
+        store_experiment *items;
+        size_t count;
+        CHECK_EQ_INT(store_experiment_list(db, &none, after, 5, &items, &count,
+                                           &after),
+                     STORE_OK);
+        for (size_t i = 0; i < count; i++, seen++)
+            CHECK_STR(items[i].id, ids[22 - seen]);
+        store_experiment_array_free(items, count);
+        add_experiments(db, 1, "neuron_activation", NULL, 0, NULL);
+        pages++;
+    } while (after != 0 && pages < 10);
+    CHECK_EQ_INT(seen, 23);
+    CHECK_EQ_INT(pages, 5);
+    store_close(db);
+}
+
+static size_t count_matching(store *db, const store_experiment_filter *f)
+{
+    store_experiment *items;
+    size_t count;
+    int64_t next;
+    CHECK_EQ_INT(store_experiment_list(db, f, 0, 500, &items, &count, &next),
+                 STORE_OK);
+    store_experiment_array_free(items, count);
+    return count;
+}
+
+TEST(filters_combine)
+{
+    store *db = open_new();
+    char *ab[2] = {"a", "b"}, *b[1] = {"b"};
+    add_experiments(db, 3, "neuron_activation", ab, 2, NULL);
+    add_experiments(db, 2, "layer_superposition", b, 1, NULL);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){0}), 5);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "b"}), 5);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "a"}), 3);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = "b", .kind = "layer_superposition"}),
+                 2);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .name_contains = "e1"}),
+                 2);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .name_contains = "%"}),
+                 0);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .created_after = "2000-01-01T00:00:00.000Z",
+                                        .created_before = "2999-01-01T00:00:00.000Z"}),
+                 5);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .created_before = "2000-01-01T00:00:00.000Z"}),
+                 0);
+    store_close(db);
+}
+
+TEST(patch_changes_only_what_is_given)
+{
+    store *db = open_new();
+    char *tags[2] = {"x", "y"};
+    store_experiment e = {.name = "before", .params_json = "{}",
+                          .result_json = "{}", .tags = tags, .tag_count = 2,
+                          .notes = "n1"};
+    snprintf(e.kind, sizeof e.kind, "neuron_activation");
+    CHECK_EQ_INT(store_experiment_create(db, &e), STORE_OK);
+    store_experiment out;
+    store_experiment_patch p = {.name = "after"};
+    CHECK_EQ_INT(store_experiment_update(db, e.id, &p, &out), STORE_OK);
+    CHECK_STR(out.name, "after");
+    CHECK_STR(out.notes, "n1");
+    CHECK_EQ_INT(out.tag_count, 2);
+    CHECK_STR(out.tags[1], "y");
+    store_experiment_free(&out);
+    const char *one[1] = {"z"};
+    store_experiment_patch q = {.set_notes = true, .notes = NULL,
+                                .set_tags = true, .tags = one, .tag_count = 1};
+    CHECK_EQ_INT(store_experiment_update(db, e.id, &q, &out), STORE_OK);
+    CHECK(out.notes == NULL);
+    CHECK_EQ_INT(out.tag_count, 1);
+    CHECK_STR(out.tags[0], "z");
+    CHECK_STR(out.name, "after");
+    CHECK_STR(out.params_json, "{}");
+    store_experiment_free(&out);
+    CHECK_EQ_INT(store_experiment_update(db, "exp_none", &q, &out),
+                 STORE_NOTFOUND);
+    store_close(db);
+}
+
+TEST(networks_round_trip_and_the_cache_follows_deletes)
+{
+    store *db = open_new();
+    const char *p = path;
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", p);
+    double w0[6] = {1, -2, 3e-300, 4, 5, -0.0}, b0[2] = {0.5, 1e300};
+    double w1[2] = {7, 8};
+    store_layer layers[2] = {
+        {.rows = 2, .cols = 3, .activation = "elu", .alpha = 0.5,
+         .has_alpha = true, .weights = w0, .bias = b0},
+        {.rows = 1, .cols = 2, .activation = "identity", .weights = w1},
+    };
+    store_network net = {.name = "n", .layer_count = 2, .layers = layers};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    db = reopen(db, keep);
+    CHECK(db != NULL);
+    const store_network *cached;
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &cached), STORE_OK);
+    CHECK_EQ_INT(cached->layer_count, 2);
+    CHECK(memcmp(cached->layers[0].weights, w0, sizeof w0) == 0);
+    CHECK(memcmp(cached->layers[0].bias, b0, sizeof b0) == 0);
+    CHECK(cached->layers[1].bias == NULL);
+    CHECK(cached->layers[0].has_alpha && cached->layers[0].alpha == 0.5);
+    CHECK(!cached->layers[1].has_alpha);
+    const store_network *again;
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &again), STORE_OK);
+    CHECK(again == cached); /* served from the cache */
+    store_network_release(db, again);
+
+    store_network shapes;
+    CHECK_EQ_INT(store_network_get(db, net.id, false, &shapes), STORE_OK);
+    CHECK(shapes.layers[0].weights == NULL && shapes.layers[0].rows == 2);
+    store_network_free(&shapes);
+
+    CHECK_EQ_INT(store_network_delete(db, net.id), STORE_OK);
+    /* still usable by the request that holds it */
+    CHECK(cached->layers[1].weights[1] == 8);
+    store_network_release(db, cached);
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &again), STORE_NOTFOUND);
+    store_close(db);
+}
+
+static void delete_during_load(store *db, const char *id)
+{
+    db->cache_load_hook = NULL;
+    CHECK_EQ_INT(store_network_delete(db, id), STORE_OK);
+}
+
+TEST(a_network_read_while_it_is_deleted_is_not_cached)
+{
+    /* A forward pass reads a network from the database (a cache miss) and
+     * a DELETE commits before it puts its copy in the cache. The request
+     * keeps its copy, but afterwards the network is gone for everyone. */
+    store *db = open_new();
+    double w[2] = {1, 2};
+    store_layer layer = {.rows = 1, .cols = 2, .activation = "identity",
+                         .weights = w};
+    store_network net = {.name = "race", .layer_count = 1, .layers = &layer};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    db->cache_load_hook = delete_during_load;
+    const store_network *held, *after;
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &held), STORE_OK);
+    CHECK(held->layers[0].weights[1] == 2);
+    CHECK_EQ_INT(store_network_acquire(db, net.id, &after), STORE_NOTFOUND);
+    store_network_release(db, held);
+    store_close(db);
+}
+
+TEST(data_survives_close_and_open)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    char ids[3][STORE_ID_MAX];
+    add_experiments(db, 3, "neuron_activation", NULL, 0, ids);
+    db = reopen(db, keep);
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, ids[1], &e), STORE_OK);
+    CHECK_STR(e.name, "e1");
+    CHECK_STR(e.result_json, "{\"r\":[0.5]}");
+    store_experiment_free(&e);
+    int v = 0;
+    CHECK_EQ_INT(store_schema_version(db, &v), STORE_OK);
+    CHECK_EQ_INT(v, store_known_schema_version());
+    store_close(db);
+}
+
+/* Writes at path what a psinet that knew only the first `versions`
+ * migrations left behind, then runs rows (SQL) on it. */
+static void old_database(const char *file, int versions, const char *rows)
+{
+    sqlite3 *raw;
+    CHECK_EQ_INT(sqlite3_open(file, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw,
+                              "CREATE TABLE schema_migrations (version INTEGER "
+                              "PRIMARY KEY, name TEXT NOT NULL, applied_at "
+                              "TEXT NOT NULL)",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    for (int i = 0; i < versions; i++) {
+        char record[160];
+        snprintf(record, sizeof record,
+                 "INSERT INTO schema_migrations VALUES (%d, '%s', "
+                 "'2026-01-01T00:00:00.000Z')",
+                 i + 1, store_migrations[i].name);
+        CHECK_EQ_INT(sqlite3_exec(raw, store_migrations[i].sql, NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+        CHECK_EQ_INT(sqlite3_exec(raw, record, NULL, NULL, NULL), SQLITE_OK);
+    }
+    CHECK_EQ_INT(sqlite3_exec(raw, rows, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+}
+
+TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
+{
+    const char *p = new_path();
+    old_database(p, 1,
+                 "INSERT INTO networks (id, name, created_at) VALUES"
+                 " ('net_old', 'old', '2026-01-01T00:00:00.000Z');"
+                 "INSERT INTO network_layers VALUES (1, 0, 1, 1, 'relu', NULL,"
+                 " X'000000000000F03F', NULL)");
+
+    store_status st;
+    char err[256] = "";
+    store *db = store_open(p, 1, 5000, &st, err, sizeof err);
+    CHECK(db != NULL);
+    if (!db)
+        return;
+    int v = 0;
+    CHECK_EQ_INT(store_schema_version(db, &v), STORE_OK);
+    CHECK_EQ_INT(v, store_known_schema_version());
+    CHECK(v >= 2);
+    store_network old;
+    CHECK_EQ_INT(store_network_get(db, "net_old", true, &old), STORE_OK);
+    CHECK_EQ_INT(old.layer_count, 1);
+    CHECK(old.layers[0].weights && old.layers[0].weights[0] == 1.0);
+    store_network_free(&old);
+    add_experiments(db, 1, "neuron_activation", NULL, 0, NULL);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){0}), 1);
+    store_close(db);
+}
+
+TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
+{
+    /* 0003 rebuilds experiment_tags without a rowid: a database that
+     * psinet 0002 wrote keeps its tags, their order and the tag filter. */
+    const char *p = new_path();
+    old_database(p, 2,
+                 "INSERT INTO experiments (id, name, kind, params, result,"
+                 " created_at, updated_at) VALUES ('exp_old', 'old',"
+                 " 'neuron_activation', '{}', '{}',"
+                 " '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');"
+                 "INSERT INTO experiment_tags VALUES (1, 0, 'zeta'),"
+                 " (1, 1, 'alpha')");
+
+    store_status st;
+    char err[256] = "";
+    store *db = store_open(p, 1, 5000, &st, err, sizeof err);
+    test_check(db != NULL, __FILE__, __LINE__, "store_open: %s", err);
+    if (!db)
+        return;
+    int v = 0;
+    CHECK_EQ_INT(store_schema_version(db, &v), STORE_OK);
+    CHECK(v >= 3);
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, "exp_old", &e), STORE_OK);
+    CHECK_EQ_INT(e.tag_count, 2);
+    if (e.tag_count == 2) {
+        CHECK_STR(e.tags[0], "zeta"); /* in the order they were given */
+        CHECK_STR(e.tags[1], "alpha");
+    }
+    store_experiment_free(&e);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "alpha"}),
+                 1);
+    CHECK_EQ_INT(store_experiment_delete(db, "exp_old"), STORE_OK);
+    store_close(db);
+    /* the delete took the tags with it (ON DELETE CASCADE) */
+    sqlite3 *raw;
+    CHECK_EQ_INT(sqlite3_open(p, &raw), SQLITE_OK);
+    sqlite3_stmt *q;
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw, "SELECT count(*) FROM experiment_tags",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+}
+
+TEST(a_newer_schema_is_refused)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    store_close(db);
+    sqlite3 *raw;
+    sqlite3_open(keep, &raw);
+    sqlite3_exec(raw,
+                 "INSERT INTO schema_migrations VALUES (9999, 'x.sql', "
+                 "'2030-01-01T00:00:00.000Z')",
+                 NULL, NULL, NULL);
+    sqlite3_close(raw);
+    store_status st;
+    char err[256] = "";
+    CHECK(store_open(keep, 1, 5000, &st, err, sizeof err) == NULL);
+    CHECK_EQ_INT(st, STORE_SCHEMA);
+    CHECK(strstr(err, "9999") != NULL);
+}
+
+TEST(a_file_that_is_not_a_database_is_refused)
+{
+    const char *p = new_path();
+    FILE *f = fopen(p, "wb");
+    for (int i = 0; i < 200; i++)
+        fputs("garbage bytes, not SQLite. ", f);
+    fclose(f);
+    store_status st;
+    char err[256] = "";
+    CHECK(store_open(p, 1, 5000, &st, err, sizeof err) == NULL);
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    CHECK(err[0] != '\0');
+}
+
+/* ------------------------------------------------------------ damaged rows
+ * A database that psinet wrote, then changed behind its back through a
+ * connection of the test's own (as a bad disk, a bad copy or another
+ * program would): every read of a row that psinet could not have written
+ * is STORE_CORRUPT, never a crash, an overflow or a wrong answer. */
+
+/* REFUSED: the damage breaks a CHECK constraint of the schema, which
+ * quick_check (at store_open) finds. */
+enum { READ_GET = 1, READ_LIST = 2, READ_BOTH = 3, REFUSED = 4 };
+
+typedef struct {
+    const char *what; /* the damage, in words */
+    char kind;        /* 's'uperposition, 'n'etwork or 'e'xperiment */
+    int reads;        /* which reads see it (READ_GET, READ_LIST), and
+                         whether store_open refuses the file (REFUSED) */
+    const char *sql;  /* the damage */
+} damage_case;
+
+/* A NaN and an infinity as stored doubles (little-endian), padded with
+ * zero doubles: hex for an SQL blob literal. */
+#define HEX_NAN "000000000000F87F"
+#define HEX_INF "000000000000F07F"
+#define HEX_ZERO "0000000000000000"
+#define HEX_ONE "000000000000F03F"
+
+static const damage_case damage_cases[] = {
+    /* networks: layer 0 is 2x3 relu with a bias, layer 1 is 1x2
+     * leaky_relu (alpha 0.2) without one. */
+    {"rows * cols wraps around to the weights' length", 'n', READ_BOTH,
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 8,"
+     " weights = zeroblob(64), bias = NULL WHERE position = 0"},
+    {"rows * cols wraps around, single layer", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 1;"
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 8,"
+     " weights = zeroblob(64), bias = NULL WHERE position = 0"},
+    {"rows * 8 of the bias wraps around", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 1;"
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 1,"
+     " weights = zeroblob(8), bias = zeroblob(8) WHERE position = 0"},
+    {"weights shorter than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = zeroblob(40) WHERE position = 0"},
+    {"weights longer than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = zeroblob(56) WHERE position = 0"},
+    {"weights that are text", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = '0123456789012345678901234567890"
+     "12345678901234567' WHERE position = 0"},
+    {"a bias of the wrong length", 'n', READ_BOTH,
+     "UPDATE network_layers SET bias = zeroblob(8) WHERE position = 0"},
+    {"a bias that is a number", 'n', READ_BOTH,
+     "UPDATE network_layers SET bias = 1.5 WHERE position = 0"},
+    {"zero rows", 'n', READ_BOTH | REFUSED,
+     "UPDATE network_layers SET rows = 0, weights = zeroblob(0),"
+     " bias = NULL WHERE position = 0"},
+    {"negative columns", 'n', READ_BOTH | REFUSED,
+     "UPDATE network_layers SET cols = -3 WHERE position = 0"},
+    {"rows that are not an integer", 'n', READ_BOTH,
+     "UPDATE network_layers SET rows = 2.5 WHERE position = 0"},
+    {"a layer chain that does not fit", 'n', READ_BOTH,
+     "UPDATE network_layers SET cols = 3, weights = zeroblob(24)"
+     " WHERE position = 1"},
+    {"a missing first layer", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 0"},
+    {"no layers at all", 'n', READ_BOTH, "DELETE FROM network_layers"},
+    {"a NaN weight", 'n', READ_GET,
+     "UPDATE network_layers SET weights = X'" HEX_NAN HEX_ZERO HEX_ZERO
+     HEX_ZERO HEX_ZERO HEX_ZERO "' WHERE position = 0"},
+    {"an infinite bias", 'n', READ_GET,
+     "UPDATE network_layers SET bias = X'" HEX_ZERO HEX_INF "'"
+     " WHERE position = 0"},
+    {"an unknown activation", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'swish' WHERE position = 0"},
+    {"an activation longer than any", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'relu_relu_relu_relu_relu'"
+     " WHERE position = 0"},
+    {"an alpha for relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 0.5 WHERE position = 0"},
+    {"no alpha for leaky_relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = NULL WHERE position = 1"},
+    {"an infinite alpha", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 1e999 WHERE position = 1"},
+    {"an alpha that is text", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 'big' WHERE position = 1"},
+    {"a name that is not UTF-8", 'n', READ_BOTH,
+     "UPDATE networks SET name = CAST(X'C328' AS TEXT)"},
+    {"a created_at too long to be a time", 'n', READ_BOTH,
+     "UPDATE networks SET created_at = printf('%.100c', 'x')"},
+
+    /* superpositions: dimension 3, amplitudes (1, 0, 0), labels a b c. */
+    {"a dimension larger than the amplitudes", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 4"},
+    {"a dimension whose 16 * n wraps around", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 1152921504606846977,"
+     " amplitudes = zeroblob(16), labels = X'6100'"},
+    {"a dimension of 0", 's', READ_BOTH | REFUSED,
+     "UPDATE superpositions SET dimension = 0"},
+    {"a dimension that is text", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 'three'"},
+    {"amplitudes of an odd length", 's', READ_BOTH,
+     "UPDATE superpositions SET amplitudes = zeroblob(47)"},
+    {"amplitudes that are text", 's', READ_BOTH,
+     "UPDATE superpositions SET amplitudes = '012345678901234567890123456789"
+     "012345678901234567'"},
+    {"a NaN amplitude", 's', READ_GET,
+     "UPDATE superpositions SET amplitudes = X'" HEX_ONE HEX_NAN HEX_ZERO
+     HEX_ZERO HEX_ZERO HEX_ZERO "'"},
+    {"a norm that is not the amplitudes' norm", 's', READ_GET,
+     "UPDATE superpositions SET norm = 0.5"},
+    {"a negative norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = -1.0"},
+    {"an infinite norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = 1e999"},
+    {"a norm that is text", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = 'one'"},
+    {"fewer labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'61006200'"},
+    {"more labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'6100620063006400'"},
+    {"labels without their last NUL", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'610062006300630063'"},
+    {"labels that are empty", 's', READ_GET,
+     "UPDATE superpositions SET labels = zeroblob(0)"},
+    {"labels that are text", 's', READ_GET,
+     "UPDATE superpositions SET labels = 'a'"},
+    {"a label twice", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'610062006100'"},
+    {"a label that is not UTF-8", 's', READ_GET,
+     "UPDATE superpositions SET labels = X'6100FF006300'"},
+    {"a created_at that is a BLOB", 's', READ_BOTH,
+     "UPDATE superpositions SET created_at = X'32303236'"},
+
+    /* experiments: params {"p":1}, result {"r":[0.5]}, tags t1 t2. */
+    {"params that are not JSON", 'e', READ_BOTH,
+     "UPDATE experiments SET params = '{\"p\":'"},
+    {"a result that is a bare number", 'e', READ_BOTH,
+     "UPDATE experiments SET result = '1'"},
+    {"params that are a BLOB", 'e', READ_BOTH,
+     "UPDATE experiments SET params = X'7B7D'"},
+    {"a name that is not UTF-8", 'e', READ_BOTH,
+     "UPDATE experiments SET name = CAST(X'6180' AS TEXT)"},
+    {"notes with a NUL inside", 'e', READ_BOTH,
+     "UPDATE experiments SET notes = CAST(X'610062' AS TEXT)"},
+    {"a kind too long to be one", 'e', READ_BOTH,
+     "UPDATE experiments SET kind = printf('%.40c', 'k')"},
+    {"a tag that is not UTF-8", 'e', READ_BOTH,
+     "UPDATE experiment_tags SET tag = CAST(X'EDA080' AS TEXT)"
+     " WHERE position = 1"},
+    {"a tag that is a BLOB", 'e', READ_BOTH,
+     "UPDATE experiment_tags SET tag = X'74' WHERE position = 0"},
+};
+
+/* Runs sql on the file p through a connection of the test's own, with the
+ * schema's CHECK constraints off (damage does not respect them). */
+static bool damage_file(const char *p, const char *sql)
+{
+    sqlite3 *raw;
+    bool ok = sqlite3_open(p, &raw) == SQLITE_OK &&
+              sqlite3_exec(raw, "PRAGMA ignore_check_constraints = ON", NULL,
+                           NULL, NULL) == SQLITE_OK;
+    char *msg = NULL;
+    ok = ok && sqlite3_exec(raw, sql, NULL, NULL, &msg) == SQLITE_OK;
+    test_check(ok, __FILE__, __LINE__, "damage \"%s\": %s", sql,
+               msg ? msg : sqlite3_errmsg(raw));
+    sqlite3_free(msg);
+    sqlite3_close(raw);
+    return ok;
+}
+
+typedef struct {
+    char sup[STORE_ID_MAX], net[STORE_ID_MAX], exp[STORE_ID_MAX];
+} fixture_ids;
+
+/* A new database holding one superposition, one network and one
+ * experiment (described in damage_cases), closed; its path in keep. */
+static void write_fixture(char *keep, size_t size, fixture_ids *ids)
+{
+    store *db = open_new();
+    snprintf(keep, size, "%s", path);
+    double complex amps[3] = {1, 0, 0};
+    char *labels[3] = {"a", "b", "c"};
+    store_superposition s = {.dimension = 3, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    CHECK_EQ_INT(store_superposition_create(db, &s), STORE_OK);
+    double w0[6] = {1, 2, 3, 4, 5, 6}, b0[2] = {0.5, -0.5}, w1[2] = {1, -1};
+    store_layer layers[2] = {
+        {.rows = 2, .cols = 3, .activation = "relu", .weights = w0,
+         .bias = b0},
+        {.rows = 1, .cols = 2, .activation = "leaky_relu", .alpha = 0.2,
+         .has_alpha = true, .weights = w1},
+    };
+    store_network net = {.name = "n", .layer_count = 2, .layers = layers};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    char *tags[2] = {"t1", "t2"};
+    char exp_id[1][STORE_ID_MAX];
+    add_experiments(db, 1, "neuron_activation", tags, 2, exp_id);
+    snprintf(ids->sup, sizeof ids->sup, "%s", s.id);
+    snprintf(ids->net, sizeof ids->net, "%s", net.id);
+    snprintf(ids->exp, sizeof ids->exp, "%s", exp_id[0]);
+    store_close(db);
+}
+
+/* The status of each read of the fixture's rows of one kind (the get
+ * reads: with and without weights, and through the cache, for networks). */
+static void read_kind(store *db, const fixture_ids *ids, char kind,
+                      store_status *get, store_status *list)
+{
+    store_status more = STORE_OK;
+    int64_t next;
+    size_t count;
+    if (kind == 's') {
+        store_superposition s, *items;
+        *get = store_superposition_get(db, ids->sup, &s);
+        if (*get == STORE_OK)
+            store_superposition_free(&s);
+        *list = store_superposition_list(db, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_superposition_array_free(items, count);
+    } else if (kind == 'n') {
+        store_network n, *items;
+        const store_network *cached;
+        *get = store_network_get(db, ids->net, true, &n);
+        if (*get == STORE_OK)
+            store_network_free(&n);
+        more = store_network_acquire(db, ids->net, &cached);
+        if (more == STORE_OK)
+            store_network_release(db, cached);
+        CHECK_EQ_INT(more, *get);
+        *list = store_network_list(db, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_network_array_free(items, count);
+        more = store_network_get(db, ids->net, false, &n);
+        if (more == STORE_OK)
+            store_network_free(&n);
+        CHECK_EQ_INT(more, *list); /* the shapes are what lists read */
+    } else {
+        store_experiment e, *items;
+        *get = store_experiment_get(db, ids->exp, &e);
+        if (*get == STORE_OK)
+            store_experiment_free(&e);
+        store_experiment_filter all = {0};
+        *list = store_experiment_list(db, &all, 0, 10, &items, &count, &next);
+        if (*list == STORE_OK)
+            store_experiment_array_free(items, count);
+    }
+}
+
+TEST(every_read_of_a_damaged_row_is_corrupt_and_the_others_go_on)
+{
+    char clean[128];
+    fixture_ids ids;
+    write_fixture(clean, sizeof clean, &ids);
+    store *db = reopen(NULL, clean);
+    for (const char *k = "sne"; *k; k++) { /* the fixture itself reads */
+        store_status get, list;
+        read_kind(db, &ids, *k, &get, &list);
+        CHECK_EQ_INT(get, STORE_OK);
+        CHECK_EQ_INT(list, STORE_OK);
+    }
+    store_close(db);
+
+    size_t n = sizeof damage_cases / sizeof damage_cases[0];
+    for (size_t i = 0; i < n; i++) {
+        const damage_case *dc = &damage_cases[i];
+        char keep[128];
+        write_fixture(keep, sizeof keep, &ids);
+        /* Damaged while psinet has it open, then read; then opened again. */
+        db = reopen(NULL, keep);
+        for (int pass = 0; db && pass < 2; pass++) {
+            if (pass == 0 && !damage_file(keep, dc->sql))
+                break;
+            for (const char *k = "sne"; *k; k++) {
+                store_status get, list;
+                read_kind(db, &ids, *k, &get, &list);
+                bool hit = *k == dc->kind;
+                store_status want_get =
+                    hit && (dc->reads & READ_GET) ? STORE_CORRUPT : STORE_OK;
+                store_status want_list =
+                    hit && (dc->reads & READ_LIST) ? STORE_CORRUPT : STORE_OK;
+                test_check(get == want_get, __FILE__, __LINE__,
+                           "%s: get of %c = %s, expected %s", dc->what, *k,
+                           store_status_str(get), store_status_str(want_get));
+                test_check(list == want_list, __FILE__, __LINE__,
+                           "%s: list of %c = %s, expected %s", dc->what, *k,
+                           store_status_str(list),
+                           store_status_str(want_list));
+            }
+            store_close(db);
+            store_status st;
+            char err[512];
+            db = pass == 0 ? store_open(keep, 2, 5000, &st, err, sizeof err)
+                           : NULL;
+            if (pass == 0)
+                test_check(dc->reads & REFUSED ? !db && st == STORE_CORRUPT
+                                               : db != NULL,
+                           __FILE__, __LINE__, "%s: open again: %s",
+                           dc->what, db ? "opened" : err);
+        }
+        store_close(db);
+    }
+}
+
+/* Overwrites page `page` (from 1) of the file p with a fixed pattern, as
+ * a bad disk would. */
+static void smash_page(const char *p, long page, long page_size)
+{
+    FILE *f = fopen(p, "r+b");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    CHECK(fseek(f, (page - 1) * page_size, SEEK_SET) == 0);
+    for (long i = 0; i < page_size; i++)
+        fputc((int)((i * 151 + 7) & 0xff), f);
+    fclose(f);
+}
+
+TEST(a_damaged_file_is_refused_at_open_saying_what_sqlite_found)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    add_experiments(db, 300, "neuron_activation", NULL, 0, NULL);
+    store_close(db); /* checkpoints the WAL into the file */
+    sqlite3 *raw;
+    sqlite3_int64 pages = 0;
+    sqlite3_stmt *q;
+    CHECK_EQ_INT(sqlite3_open(keep, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw, "PRAGMA page_count", -1, &q, NULL),
+                 SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        pages = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(raw);
+    CHECK(pages > 10);
+    smash_page(keep, pages / 2, 4096);
+
+    store_status st;
+    char err[512] = "";
+    db = store_open(keep, 2, 5000, &st, err, sizeof err);
+    CHECK(db == NULL);
+    store_close(db);
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    test_check(strstr(err, "damaged") && strstr(err, "quick_check"), __FILE__,
+               __LINE__, "err = %s", err);
+}
+
+/* Every write of the store, each on a row that exists: the status of
+ * each in turn into out[0..5]. */
+static void write_everything(store *db, const fixture_ids *ids,
+                             store_status out[6])
+{
+    double complex amps[2] = {1, 0};
+    char *labels[2] = {"x", "y"};
+    store_superposition s = {.dimension = 2, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    out[0] = store_superposition_create(db, &s);
+    double w[1] = {1};
+    store_layer layer = {.rows = 1, .cols = 1, .activation = "relu",
+                         .weights = w};
+    store_network net = {.layer_count = 1, .layers = &layer};
+    out[1] = store_network_create(db, &net);
+    store_experiment e = {.name = "w", .kind = "neuron_activation",
+                          .params_json = "{}", .result_json = "{}"};
+    out[2] = store_experiment_create(db, &e);
+    store_experiment_patch patch = {.name = "renamed"};
+    store_experiment patched;
+    out[3] = store_experiment_update(db, ids->exp, &patch, &patched);
+    if (out[3] == STORE_OK)
+        store_experiment_free(&patched);
+    out[4] = store_superposition_set_amplitudes(db, ids->sup, amps, 2, 1.0);
+    out[5] = store_network_delete(db, ids->net);
+}
+
+TEST(a_damaged_row_read_refuses_every_write_from_then_on)
+{
+    char keep[128];
+    fixture_ids ids;
+    write_fixture(keep, sizeof keep, &ids);
+    store *db = reopen(NULL, keep);
+    CHECK(!store_damaged(db));
+    damage_file(keep, "UPDATE network_layers SET rows = 2305843009213693953,"
+                      " cols = 8, weights = zeroblob(64) WHERE position = 0");
+    store_superposition s;
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    store_superposition_free(&s);
+    CHECK(!store_damaged(db)); /* not seen yet */
+
+    const store_network *net;
+    CHECK_EQ_INT(store_network_acquire(db, ids.net, &net), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    store_status writes[6];
+    write_everything(db, &ids, writes);
+    for (int i = 0; i < 6; i++)
+        test_check(writes[i] == STORE_CORRUPT, __FILE__, __LINE__,
+                   "write %d = %s", i, store_status_str(writes[i]));
+    /* Reads that still work go on, and the damage stays noted. */
+    CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
+    CHECK(s.dimension == 3 && creal(s.amplitudes[0]) == 1);
+    store_superposition_free(&s);
+    CHECK_EQ_INT(store_ping(db), STORE_OK);
+    CHECK(store_damaged(db));
+    store_close(db);
+}
+
+TEST(sqlite_finding_a_damaged_page_at_run_time_refuses_writes)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    char ids[300][STORE_ID_MAX];
+    add_experiments(db, 300, "neuron_activation", NULL, 0, ids);
+    /* While the store is open: move everything into the file, overwrite
+     * the root page of the experiments table, and make a write elsewhere
+     * so that the store's connections drop the pages they cache. */
+    sqlite3 *raw;
+    sqlite3_stmt *q;
+    sqlite3_int64 root = 0;
+    CHECK_EQ_INT(sqlite3_open(keep, &raw), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+                              NULL, NULL),
+                 SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(raw,
+                                    "SELECT rootpage FROM sqlite_master"
+                                    " WHERE name = 'experiments'",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        root = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    CHECK(root > 1);
+    smash_page(keep, (long)root, 4096);
+    CHECK_EQ_INT(sqlite3_exec(raw, "PRAGMA user_version = 7", NULL, NULL,
+                              NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+
+    CHECK_EQ_INT(store_ping(db), STORE_OK); /* it does not see the damage */
+    CHECK(!store_damaged(db));
+    store_experiment e;
+    CHECK_EQ_INT(store_experiment_get(db, ids[150], &e), STORE_CORRUPT);
+    CHECK(store_damaged(db));
+    CHECK_EQ_INT(add_one_experiment(db), STORE_CORRUPT);
+    store_close(db);
+
+    store_status st;
+    char err[512] = "";
+    db = store_open(keep, 2, 5000, &st, err, sizeof err);
+    CHECK(db == NULL); /* and quick_check finds it at the next start */
+    CHECK_EQ_INT(st, STORE_CORRUPT);
+    store_close(db);
+}
+
+static store *shared_db;
+
+static void *writer(void *arg)
+{
+    (void)arg;
+    add_experiments(shared_db, 50, "neuron_activation", NULL, 0, NULL);
+    return NULL;
+}
+
+TEST(concurrent_writers_lose_nothing)
+{
+    shared_db = open_new();
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, writer, NULL);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ_INT(count_matching(shared_db, &(store_experiment_filter){0}), 200);
+    store_close(shared_db);
+}
