@@ -1,0 +1,121 @@
+/* tests/api/test_routes.c - the route tables (api/routes.c) and
+ * openapi.yaml describe the same operations: every route is an operation
+ * of the document with the route's operationId, and every operation of
+ * the document but HEAD and OPTIONS (which psinet answers for every GET
+ * and every path) is a route. The document read is the one compiled into
+ * the binary. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/openapi.h"
+#include "api/routes.h"
+#include "tests/api/apitest.h"
+#include "tests/testlib.h"
+
+#define MAX_OPS 256
+
+typedef struct {
+    char path[96];
+    char method[96];
+    char operation[96];
+} operation;
+
+static operation ops[MAX_OPS];
+static size_t op_count;
+
+/* Reads the operations of openapi.yaml's paths: the path keys at two
+ * spaces, the methods at four, the operationId at six. */
+static void read_operations(const char *text)
+{
+    const char *line = strstr(text, "\npaths:\n");
+    char path[96] = "", method[96] = "";
+    for (line = line ? strchr(line + 1, '\n') : NULL; line && line[1];
+         line = strchr(line + 1, '\n')) {
+        const char *l = line + 1;
+        if (*l != ' ' && *l != '\n')
+            break; /* the next top-level key */
+        char word[96];
+        if (sscanf(l, "  %95[^:\n ]:\n", word) == 1 && l[2] == '/')
+            snprintf(path, sizeof path, "%s", word);
+        else if (strncmp(l, "    ", 4) == 0 && islower((unsigned char)l[4]) &&
+                 sscanf(l + 4, "%95[a-z]:", word) == 1)
+            snprintf(method, sizeof method, "%s", word);
+        else if (sscanf(l, "      operationId: %95s", word) == 1 &&
+                 op_count < MAX_OPS) {
+            operation *o = &ops[op_count++];
+            snprintf(o->path, sizeof o->path, "%s", path);
+            snprintf(o->method, sizeof o->method, "%s", method);
+            snprintf(o->operation, sizeof o->operation, "%s", word);
+        }
+    }
+}
+
+static const operation *operation_of(const char *path, const char *method)
+{
+    for (size_t i = 0; i < op_count; i++)
+        if (strcmp(ops[i].path, path) == 0 &&
+            strcasecmp(ops[i].method, method) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+__attribute__((constructor(101))) static void setup(void)
+{
+    for (const api_document *d = api_documents; d->name; d++)
+        if (strcmp(d->name, "openapi.yaml") == 0)
+            read_operations(d->text);
+}
+
+TEST(the_document_has_operations_to_compare)
+{
+    /* 16 paths, each with OPTIONS, and HEAD beside every GET */
+    CHECK(op_count >= 50);
+    CHECK(operation_of("/healthz", "get") != NULL);
+}
+
+TEST(every_route_is_an_operation_with_its_id)
+{
+    CHECK(api_route_count() > 20);
+    for (int i = 0; i < api_route_count(); i++) {
+        const api_route *r = api_route_at(i);
+        const operation *o = operation_of(r->pattern, r->method);
+        test_check(o && strcmp(o->operation, r->operation) == 0, __FILE__,
+                   __LINE__, "route %s %s (%s): openapi.yaml has %s",
+                   r->method, r->pattern, r->operation,
+                   o ? o->operation : "no such operation");
+    }
+}
+
+TEST(every_operation_but_head_and_options_is_a_route)
+{
+    for (size_t i = 0; i < op_count; i++) {
+        const operation *o = &ops[i];
+        if (strcmp(o->method, "head") == 0 ||
+            strcmp(o->method, "options") == 0)
+            continue;
+        bool found = false;
+        for (int k = 0; k < api_route_count() && !found; k++) {
+            const api_route *r = api_route_at(k);
+            found = strcmp(r->pattern, o->path) == 0 &&
+                    strcasecmp(r->method, o->method) == 0;
+        }
+        test_check(found, __FILE__, __LINE__,
+                   "openapi.yaml's %s %s (%s) has no route", o->method,
+                   o->path, o->operation);
+    }
+}
+
+TEST(route_names_are_distinct_and_index_in_order)
+{
+    for (int i = 0; i < api_route_count(); i++) {
+        CHECK_STR(api_route_name(i), api_route_at(i)->name);
+        for (int k = 0; k < i; k++)
+            test_check(strcmp(api_route_at(i)->name, api_route_at(k)->name),
+                       __FILE__, __LINE__, "route name %s twice",
+                       api_route_name(i));
+    }
+    CHECK_STR(api_route_name(-1), "none");
+    CHECK_STR(api_route_name(api_route_count()), "none");
+}
