@@ -98,18 +98,36 @@ static bool mentions_b64(const char *body, size_t len)
     return false;
 }
 
+/* Decodes the string at sp into the next item of out. Decoding checks
+ * every character; only when it fails is the string looked at again, to
+ * tell a string that is not base64 at all (left for jansson, which may
+ * refuse it: 0) from one that is base64 characters in a wrong form
+ * (lifted, with no bytes: the reader says so). 1 when lifted, -1 when out
+ * of memory. */
+static int decode_item(pjson_lifted *out, const span *sp)
+{
+    pjson_lifted_item *it = &out->items[out->count];
+    it->bytes = malloc(base64_decoded_size(sp->len) + 1);
+    if (!it->bytes)
+        return -1;
+    if (base64_decode(sp->start, sp->len, it->bytes, &it->len))
+        return 1;
+    free(it->bytes);
+    it->bytes = NULL;
+    it->len = 0;
+    return base64_chars(sp->start, sp->len) ? 1 : 0;
+}
+
 bool pjson_lift(const char *body, size_t len, uint64_t nonce,
                 pjson_lifted *out)
 {
-    memset(out, 0, sizeof *out);
-    if (len < PJSON_LIFT_MIN || !mentions_b64(body, len))
-        return false;
-    span *spans;
+    span *spans = NULL;
     size_t count;
-    if (!find_spans(body, len, &spans, &count) || count == 0) {
-        free(spans);
-        return false;
-    }
+    bool lifted = false;
+    memset(out, 0, sizeof *out);
+    if (len < PJSON_LIFT_MIN || !mentions_b64(body, len) ||
+        !find_spans(body, len, &spans, &count) || count == 0)
+        goto done;
     /* The tag as JSON text writes \u0001; parsed, it is byte 1. */
     char json_tag[48];
     out->tag_len = (size_t)snprintf(out->tag, sizeof out->tag,
@@ -120,33 +138,16 @@ bool pjson_lift(const char *body, size_t len, uint64_t nonce,
     size_t text_cap = len + count * ((size_t)jt + 24);
     out->items = calloc(count, sizeof *out->items);
     out->text = malloc(text_cap);
-    if (!out->items || !out->text) {
-        free(spans);
-        pjson_lifted_free(out);
-        return false;
-    }
+    if (!out->items || !out->text)
+        goto done;
     const char *from = body;
     size_t o = 0;
     for (size_t i = 0; i < count; i++) {
-        /* Decoding checks every character; only when it fails is the
-         * string looked at again, to tell a string that is not base64 at
-         * all (left for jansson, which may refuse it) from one that is
-         * base64 characters in a wrong form (lifted: the reader says so). */
-        pjson_lifted_item *it = &out->items[out->count];
-        it->bytes = malloc(base64_decoded_size(spans[i].len) + 1);
-        if (!it->bytes) {
-            free(spans);
-            pjson_lifted_free(out);
-            return false;
-        }
-        if (!base64_decode(spans[i].start, spans[i].len, it->bytes,
-                            &it->len)) {
-            free(it->bytes);
-            it->bytes = NULL;
-            it->len = 0;
-            if (!base64_chars(spans[i].start, spans[i].len))
-                continue;
-        }
+        int r = decode_item(out, &spans[i]);
+        if (r < 0)
+            goto done;
+        if (r == 0)
+            continue;
         size_t keep = (size_t)(spans[i].start - from);
         memcpy(out->text + o, from, keep);
         o += keep;
@@ -155,16 +156,17 @@ bool pjson_lift(const char *body, size_t len, uint64_t nonce,
         from = spans[i].start + spans[i].len;
         out->count++;
     }
-    if (out->count == 0) {
-        free(spans);
-        pjson_lifted_free(out);
-        return false;
-    }
+    if (out->count == 0)
+        goto done;
     size_t rest = (size_t)(body + len - from);
     memcpy(out->text + o, from, rest);
     out->text_len = o + rest;
+    lifted = true;
+done:
     free(spans);
-    return true;
+    if (!lifted)
+        pjson_lifted_free(out);
+    return lifted;
 }
 
 void pjson_lifted_free(pjson_lifted *l)

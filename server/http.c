@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/entropy.h"
+#include "core/mem.h"
 #include "core/timing.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -274,26 +275,25 @@ static void add_common_headers(struct MHD_Response *r, const api_response *ar,
         MHD_add_response_header(r, ar->headers[i].name, ar->headers[i].value);
 }
 
-/* Queues ar on the connection; logs the request. */
+/* Queues ar on the connection; logs the request. Writing a JSON body can
+ * turn ar into a 503 when memory runs out (api_response_body). */
 static enum MHD_Result send_response(http_server *srv,
                                      struct MHD_Connection *conn,
                                      const char *method, const char *url,
-                                     request_state *rs, const api_response *ar)
+                                     request_state *rs, api_response *ar)
 {
     struct MHD_Response *r;
     size_t len = 0;
-    if (ar->raw) {
-        len = ar->raw_len;
-        r = MHD_create_response_from_buffer(
-            len, (void *)ar->raw,
-            ar->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-    } else {
-        char *body = api_response_body(ar, &len);
-        r = MHD_create_response_from_buffer(len, body ? body : (void *)"",
-                                            body ? MHD_RESPMEM_MUST_FREE
-                                                 : MHD_RESPMEM_PERSISTENT);
+    char *body = ar->json ? api_response_body(ar, &len) : NULL;
+    if (body) {
+        r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
         if (!r)
             free(body);
+    } else {
+        len = ar->raw ? ar->raw_len : 0;
+        r = MHD_create_response_from_buffer(
+            len, (void *)(ar->raw ? ar->raw : ""),
+            ar->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
     }
     if (!r)
         return MHD_NO;
@@ -387,81 +387,74 @@ static enum MHD_Result cut_off(http_server *srv, const char *method,
     return MHD_NO;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+/* The first call for a request: its headers are in, its body is not.
+ * Creates its state and refuses it at once when the headers already say
+ * it cannot be served. */
+static enum MHD_Result on_headers(http_server *srv,
+                                  struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls)
+                                  void **con_cls)
 {
-    (void)version;
-    http_server *srv = cls;
-    request_state *rs = *con_cls;
-    char detail[160];
-
-    if (!rs) { /* first call: headers are in, the body is not */
-        rs = calloc(1, sizeof *rs);
-        if (!rs)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &rs->start);
-        *con_cls = rs;
-        metrics_begin(srv->metrics);
-        set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                       "X-Request-Id"));
-        conn_state *cs = conn_of(conn);
-        watchdog_name(srv->watch, cs ? cs->watch : NULL, rs->request_id);
-        const char *origin =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-        rs->origin = cors_allowed(srv, origin) ? origin : NULL;
-        if (atomic_load(&srv->draining))
-            return send_error(srv, conn, method, url, rs, API_REFUSE_UNAVAILABLE,
-                              "psinet is shutting down; try again shortly");
-        bool nul = cs && cs->nul;
-        if (cs)
-            cs->nul = false;
-        if (nul)
-            return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
-                              "the path or query holds an encoded NUL "
-                              "byte (%00), which psinet does not accept");
-        if (ambiguous_framing(conn))
-            return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
-                              "the request's framing is ambiguous: two "
-                              "Content-Length headers, Content-Length with "
-                              "Transfer-Encoding, a Content-Length that is "
-                              "not a number, a Transfer-Encoding other than "
-                              "chunked, or a header name with a space in it");
-        const char *cl = MHD_lookup_connection_value(
-            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-        if (announced > srv->max_body) {
-            snprintf(detail, sizeof detail,
-                     "the body is %.24s bytes; the limit is %zu (max_body)",
-                     cl, srv->max_body);
-            return send_error(srv, conn, method, url, rs, API_REFUSE_TOO_LARGE, detail);
-        }
-        rs->expected = (size_t)announced;
-        return MHD_YES;
+    request_state *rs = mem_calloc(1, sizeof *rs);
+    clock_gettime(CLOCK_MONOTONIC, &rs->start);
+    *con_cls = rs;
+    metrics_begin(srv->metrics);
+    set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   "X-Request-Id"));
+    conn_state *cs = conn_of(conn);
+    watchdog_name(srv->watch, cs ? cs->watch : NULL, rs->request_id);
+    const char *origin =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    rs->origin = cors_allowed(srv, origin) ? origin : NULL;
+    if (atomic_load(&srv->draining))
+        return send_error(srv, conn, method, url, rs, API_REFUSE_UNAVAILABLE,
+                          "psinet is shutting down; try again shortly");
+    bool nul = cs && cs->nul;
+    if (cs)
+        cs->nul = false;
+    if (nul)
+        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
+                          "the path or query holds an encoded NUL byte "
+                          "(%00), which psinet does not accept");
+    if (ambiguous_framing(conn))
+        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
+                          "the request's framing is ambiguous: two "
+                          "Content-Length headers, Content-Length with "
+                          "Transfer-Encoding, a Content-Length that is not "
+                          "a number, a Transfer-Encoding other than "
+                          "chunked, or a header name with a space in it");
+    const char *cl = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+    if (announced > srv->max_body) {
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "the body is %.24s bytes; the limit is %zu (max_body)", cl,
+                 srv->max_body);
+        return send_error(srv, conn, method, url, rs, API_REFUSE_TOO_LARGE,
+                          detail);
     }
+    rs->expected = (size_t)announced;
+    return MHD_YES;
+}
 
-    if (rs->answered) { /* the rest of a refused request */
-        *upload_size = 0;
-        return MHD_YES;
-    }
-
-    if (*upload_size > 0) {
-        size_t arrived = rs->len + *upload_size;
-        append_body(rs, upload, *upload_size, srv->max_body);
-        *upload_size = 0;
-        /* libmicrohttpd 0.9.75 cannot queue a response while a body is
-         * arriving, so a body of unannounced length (chunked) that passes
-         * the cap is cut off by closing the connection; the log says why.
-         * A body that arrives too slowly is the watchdog's. */
-        if (rs->too_large)
-            return cut_off(srv, method, url, rs, arrived);
-        return MHD_YES;
-    }
-
-    /* The whole request is in: its deadline no longer runs. */
+/* The last call for a request: all of it is in. Hands it to the api. */
+static enum MHD_Result on_whole_request(http_server *srv,
+                                        struct MHD_Connection *conn,
+                                        const char *url, const char *method,
+                                        request_state *rs)
+{
+    /* Its deadline no longer runs. */
     watchdog_pause(srv->watch, conn_watch(conn));
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, rs);
+    if (rs->query_overflow) {
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "the query string has more than %d parameters",
+                 API_MAX_QUERY);
+        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
+                          detail);
+    }
     api_request req = {
         .method = method,
         .path = url,
@@ -475,16 +468,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         .query_count = rs->query_count,
     };
     api_response ar;
-    if (rs->query_overflow) {
-        snprintf(detail, sizeof detail,
-                 "the query string has more than %d parameters",
-                 API_MAX_QUERY);
-        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST, detail);
-    }
     api_handle(srv->ctx, &req, &ar);
     enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
     api_response_free(&ar);
     return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *srv = cls;
+    request_state *rs = *con_cls;
+    if (!rs)
+        return on_headers(srv, conn, url, method, con_cls);
+    if (rs->answered) { /* the rest of a refused request */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_size == 0)
+        return on_whole_request(srv, conn, url, method, rs);
+    size_t arrived = rs->len + *upload_size;
+    append_body(rs, upload, *upload_size, srv->max_body);
+    *upload_size = 0;
+    /* libmicrohttpd 0.9.75 cannot queue a response while a body is
+     * arriving, so a body of unannounced length (chunked) that passes the
+     * cap is cut off by closing the connection; the log says why. A body
+     * that arrives too slowly is the watchdog's. */
+    return rs->too_large ? cut_off(srv, method, url, rs, arrived) : MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -588,58 +601,68 @@ static void free_server(http_server *srv)
     free(srv);
 }
 
+/* Fills addr (and the IPv6 flag) from --bind and --port; false when
+ * --bind is not an address. */
+static bool bind_address(const server_config *cfg,
+                         struct sockaddr_storage *addr, unsigned *flags)
+{
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)cfg->port);
+        return true;
+    }
+    if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)cfg->port);
+        *flags |= MHD_USE_IPv6;
+        return true;
+    }
+    log_event("error", "config", "--bind %s is not an IPv4 or IPv6 address",
+              cfg->bind);
+    return false;
+}
+
+/* Starts the deadlines' watchdog when --body-timeout asks for one; false
+ * when its thread cannot start. */
+static bool start_watchdog(http_server *srv, const server_config *cfg)
+{
+    if (cfg->body_timeout == 0)
+        return true;
+    /* Headers get the longer of the two timeouts: an idle kept-alive
+     * connection is the idle timeout's to close. */
+    unsigned headers = cfg->body_timeout > cfg->connection_timeout
+                           ? cfg->body_timeout
+                           : cfg->connection_timeout;
+    srv->watch = watchdog_start(headers * 1000u, cfg->body_timeout * 1000u,
+                                on_watchdog_cut, srv);
+    if (!srv->watch)
+        log_event("error", "watchdog", "cannot start its thread");
+    return srv->watch != NULL;
+}
+
 http_server *http_start(const server_config *cfg, const api_ctx *ctx,
                         server_metrics *metrics)
 {
-    http_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return NULL;
+    http_server *srv = mem_calloc(1, sizeof *srv);
     srv->ctx = ctx;
     srv->metrics = metrics;
-    if (parse_cors(srv, cfg->cors_origins) != 0) {
-        log_event("error", "config", "--cors-origins lists more than %d "
-                  "origins", CORS_MAX_ORIGINS);
-        free_server(srv);
-        return NULL;
-    }
     srv->max_body = cfg->limits.max_body;
-    if (cfg->body_timeout > 0) {
-        /* Headers get the longer of the two timeouts: an idle kept-alive
-         * connection is the idle timeout's to close. */
-        unsigned headers = cfg->body_timeout > cfg->connection_timeout
-                               ? cfg->body_timeout
-                               : cfg->connection_timeout;
-        srv->watch = watchdog_start(headers * 1000u, cfg->body_timeout * 1000u,
-                                    on_watchdog_cut, srv);
-        if (!srv->watch) {
-            log_event("error", "watchdog", "cannot start its thread");
-            free_server(srv);
-            return NULL;
-        }
-    }
-
     struct sockaddr_storage addr;
-    memset(&addr, 0, sizeof addr);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                      MHD_USE_ITC;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
-    if (inet_pton(AF_INET, cfg->bind, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)cfg->port);
-    } else if (inet_pton(AF_INET6, cfg->bind, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)cfg->port);
-        flags |= MHD_USE_IPv6;
-    } else {
+    if (parse_cors(srv, cfg->cors_origins) != 0) {
         log_event("error", "config",
-                  "--bind %s is not an IPv4 or IPv6 address", cfg->bind);
-        free_server(srv);
-        return NULL;
+                  "--cors-origins lists more than %d origins",
+                  CORS_MAX_ORIGINS);
+        goto fail;
     }
-
+    if (!start_watchdog(srv, cfg) || !bind_address(cfg, &addr, &flags))
+        goto fail;
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -657,13 +680,15 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
                   "cannot listen on %s port %u (in use, or not an address "
                   "of this machine?)",
                   cfg->bind, cfg->port);
-        free_server(srv);
-        return NULL;
+        goto fail;
     }
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
     return srv;
+fail:
+    free_server(srv);
+    return NULL;
 }
 
 unsigned http_port(const http_server *srv)

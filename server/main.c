@@ -68,6 +68,93 @@ static bool asks_for_healthcheck(int argc, char **argv)
     return false;
 }
 
+/* Sets up the process before any thread serves: the layers below
+ * (api_init), glibc's allocator and the stop signals. False when the
+ * signals cannot be installed. */
+static bool set_up_process(void)
+{
+    /* jansson allocates from a per-request arena, and the BLAS keeps to
+     * the calling thread: the server's worker threads are the parallelism,
+     * and a BLAS spawning its own threads inside each of them would only
+     * oversubscribe the cores. */
+    api_init();
+#ifdef __GLIBC__
+    /* Bodies and their arrays run to megabytes. glibc would give each its
+     * own mmap and unmap it on free, and every request would pay a page
+     * fault per 4 KiB again (a third of the time of a 2.8 MB binary layer
+     * request). Up to 32 MiB they come from the heap instead, and freed
+     * memory up to 32 MiB is kept for the next request: resident memory
+     * stays flat at what the largest requests need. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+#endif
+    if (install_signals() != 0) {
+        log_event("error", "signals", "cannot install signal handlers");
+        return false;
+    }
+    return true;
+}
+
+/* Logs that psinet listens, and how it is set up. */
+static void log_started(const server_config *cfg, const api_ctx *ctx,
+                        const http_server *srv)
+{
+    log_line line;
+    log_line_begin(&line, "info", "listening");
+    log_line_str(&line, "bind", cfg->bind, sizeof cfg->bind);
+    log_line_uint(&line, "port", http_port(srv));
+    log_line_uint(&line, "threads", cfg->threads);
+    log_line_str(&line, "version", PSINET_VERSION, 32);
+    log_line_end(&line);
+    log_event("info", "database", "using %s (schema version %d)",
+              cfg->db_path, api_db_schema_version());
+    log_event("info", "security", "API key %s%s; CORS origins: %s",
+              ctx->api_key ? "required for writes" : "off",
+              ctx->api_key && ctx->auth_reads ? " and reads" : "",
+              cfg->cors_origins[0] ? cfg->cors_origins : "none");
+}
+
+/* Opens the database, serves until SIGTERM or SIGINT, and closes it all
+ * down; returns the exit status. */
+static int serve(const server_config *cfg)
+{
+    int status = 1;
+    char err[512];
+    http_server *srv = NULL;
+    server_metrics *metrics = metrics_new(cfg->db_path);
+    api_ctx ctx = {.version = PSINET_VERSION,
+                   .limits = cfg->limits,
+                   .api_key = cfg->api_key[0] ? cfg->api_key : NULL,
+                   .auth_reads = cfg->auth_reads,
+                   .metrics = metrics_render,
+                   .metrics_arg = metrics};
+    if (!api_db_open(&ctx, cfg->db_path, (int)cfg->threads,
+                     (int)cfg->busy_timeout_ms, err, sizeof err)) {
+        log_event("error", "database", "cannot use %s: %s", cfg->db_path,
+                  err);
+        goto out;
+    }
+    if (!(srv = http_start(cfg, &ctx, metrics)))
+        goto out;
+    log_started(cfg, &ctx, srv);
+
+    /* From here on, access lines are written in batches (server/log.h);
+     * should the flusher not start, they are written one by one. */
+    log_batch_start();
+    int sig = wait_for_stop();
+    log_event("info", "stopping", "%s received: finishing in-flight requests",
+              sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(srv, SHUTDOWN_GRACE_MS);
+    log_batch_stop();
+    status = 0;
+out:
+    api_db_close(&ctx);
+    metrics_free(metrics);
+    if (status == 0)
+        log_event("info", "stopped", "psinet stopped cleanly");
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     server_config cfg;
@@ -91,78 +178,5 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-
-    /* jansson allocates from a per-request arena, and the BLAS keeps to
-     * the calling thread: the server's worker threads are the parallelism,
-     * and a BLAS spawning its own threads inside each of them would only
-     * oversubscribe the cores. */
-    api_init();
-
-#ifdef __GLIBC__
-    /* Bodies and their arrays run to megabytes. glibc would give each its
-     * own mmap and unmap it on free, and every request would pay a page
-     * fault per 4 KiB again (a third of the time of a 2.8 MB binary layer
-     * request). Up to 32 MiB they come from the heap instead, and freed
-     * memory up to 32 MiB is kept for the next request: resident memory
-     * stays flat at what the largest requests need. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
-#endif
-
-    if (install_signals() != 0) {
-        log_event("error", "signals", "cannot install signal handlers");
-        return 1;
-    }
-
-    server_metrics *metrics = metrics_new(cfg.db_path);
-    if (!metrics) {
-        log_event("error", "memory", "out of memory");
-        return 1;
-    }
-    api_ctx ctx = {.version = PSINET_VERSION,
-                   .limits = cfg.limits,
-                   .api_key = cfg.api_key[0] ? cfg.api_key : NULL,
-                   .auth_reads = cfg.auth_reads,
-                   .metrics = metrics_render,
-                   .metrics_arg = metrics};
-    if (!api_db_open(&ctx, cfg.db_path, (int)cfg.threads,
-                     (int)cfg.busy_timeout_ms, err, sizeof err)) {
-        log_event("error", "database", "cannot use %s: %s", cfg.db_path, err);
-        metrics_free(metrics);
-        return 1;
-    }
-
-    http_server *srv = http_start(&cfg, &ctx, metrics);
-    if (!srv) {
-        api_db_close(&ctx);
-        metrics_free(metrics);
-        return 1;
-    }
-    log_line line;
-    log_line_begin(&line, "info", "listening");
-    log_line_str(&line, "bind", cfg.bind, sizeof cfg.bind);
-    log_line_uint(&line, "port", http_port(srv));
-    log_line_uint(&line, "threads", cfg.threads);
-    log_line_str(&line, "version", PSINET_VERSION, 32);
-    log_line_end(&line);
-    log_event("info", "database", "using %s (schema version %d)",
-              cfg.db_path, api_db_schema_version());
-    log_event("info", "security", "API key %s%s; CORS origins: %s",
-              ctx.api_key ? "required for writes" : "off",
-              ctx.api_key && ctx.auth_reads ? " and reads" : "",
-              cfg.cors_origins[0] ? cfg.cors_origins : "none");
-
-    /* From here on, access lines are written in batches (server/log.h);
-     * should the flusher not start, they are written one by one. */
-    log_batch_start();
-
-    int sig = wait_for_stop();
-    log_event("info", "stopping", "%s received: finishing in-flight requests",
-              sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    http_stop(srv, SHUTDOWN_GRACE_MS);
-    log_batch_stop();
-    api_db_close(&ctx);
-    metrics_free(metrics);
-    log_event("info", "stopped", "psinet stopped cleanly");
-    return 0;
+    return set_up_process() ? serve(&cfg) : 1;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "core/mem.h"
 
 /* The statuses psinet answers with, each counted on its own. */
 static const int statuses[] = {200, 201, 204, 400, 401, 404, 405, 408,
@@ -37,16 +38,10 @@ struct server_metrics {
 
 server_metrics *metrics_new(const char *db_path)
 {
-    server_metrics *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    server_metrics *m = mem_calloc(1, sizeof *m);
     m->routes = api_route_count() + 1;
-    m->per_route = calloc((size_t)m->routes, sizeof *m->per_route);
-    m->db_path = strdup(db_path);
-    if (!m->per_route || !m->db_path) {
-        metrics_free(m);
-        return NULL;
-    }
+    m->per_route = mem_calloc((size_t)m->routes, sizeof *m->per_route);
+    m->db_path = mem_strdup(db_path);
     return m;
 }
 
@@ -135,15 +130,11 @@ static long long file_size(const char *path, const char *suffix)
     return stat(p, &st) == 0 ? (long long)st.st_size : 0;
 }
 
-int metrics_render(void *arg, char **text, size_t *len)
+/* psinet_requests_total, by route and status. */
+static void put_counts(text_buf *t, const server_metrics *m)
 {
-    const server_metrics *m = arg;
-    text_buf t = {malloc(8192), 0, 8192, 0};
-    if (!t.buf)
-        return -1;
-    t.buf[0] = '\0';
-    put(&t, "# HELP psinet_requests_total Requests answered, by route and "
-            "status.\n# TYPE psinet_requests_total counter\n");
+    put(t, "# HELP psinet_requests_total Requests answered, by route and "
+           "status.\n# TYPE psinet_requests_total counter\n");
     for (int r = 0; r < m->routes; r++) {
         const route_metrics *rm = &m->per_route[r];
         for (size_t s = 0; s <= STATUS_COUNT; s++) {
@@ -155,12 +146,17 @@ int metrics_render(void *arg, char **text, size_t *len)
                 snprintf(status, sizeof status, "%d", statuses[s]);
             else
                 snprintf(status, sizeof status, "other");
-            put(&t, "psinet_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
+            put(t, "psinet_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
                 api_route_name(r), status, n);
         }
     }
-    put(&t, "# HELP psinet_request_duration_seconds Time to answer a request, "
-            "by route.\n# TYPE psinet_request_duration_seconds histogram\n");
+}
+
+/* psinet_request_duration_seconds, a histogram by route. */
+static void put_durations(text_buf *t, const server_metrics *m)
+{
+    put(t, "# HELP psinet_request_duration_seconds Time to answer a request, "
+           "by route.\n# TYPE psinet_request_duration_seconds histogram\n");
     for (int r = 0; r < m->routes; r++) {
         const route_metrics *rm = &m->per_route[r];
         unsigned long total = 0;
@@ -172,12 +168,12 @@ int metrics_render(void *arg, char **text, size_t *len)
         unsigned long cumulative = 0;
         for (size_t b = 0; b < BUCKET_COUNT; b++) {
             cumulative += atomic_load(&rm->buckets[b]);
-            put(&t,
+            put(t,
                 "psinet_request_duration_seconds_bucket{route=\"%s\","
                 "le=\"%g\"} %lu\n",
                 name, bounds[b], cumulative);
         }
-        put(&t,
+        put(t,
             "psinet_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"}"
             " %lu\n"
             "psinet_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
@@ -185,10 +181,15 @@ int metrics_render(void *arg, char **text, size_t *len)
             name, total, name, (double)atomic_load(&rm->micros) / 1e6, name,
             total);
     }
+}
+
+/* The gauges, and the count of database errors. */
+static void put_gauges(text_buf *t, const server_metrics *m)
+{
     unsigned long db_errors = 0;
     for (int r = 0; r < m->routes; r++)
         db_errors += atomic_load(&m->per_route[r].by_status[STATUS_COUNT - 1]);
-    put(&t,
+    put(t,
         "# HELP psinet_requests_in_flight Requests being received or "
         "answered.\n# TYPE psinet_requests_in_flight gauge\n"
         "psinet_requests_in_flight %ld\n"
@@ -201,6 +202,18 @@ int metrics_render(void *arg, char **text, size_t *len)
         "psinet_database_errors_total %lu\n",
         metrics_in_flight(m),
         file_size(m->db_path, "") + file_size(m->db_path, "-wal"), db_errors);
+}
+
+int metrics_render(void *arg, char **text, size_t *len)
+{
+    const server_metrics *m = arg;
+    text_buf t = {malloc(8192), 0, 8192, 0};
+    if (!t.buf)
+        return -1;
+    t.buf[0] = '\0';
+    put_counts(&t, m);
+    put_durations(&t, m);
+    put_gauges(&t, m);
     if (t.failed) {
         free(t.buf);
         return -1;

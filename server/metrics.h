@@ -11,7 +11,7 @@
 typedef struct server_metrics server_metrics;
 
 /* A new set of counters for the api's routes; db_path (copied) is measured
- * for psinet_database_bytes. NULL when out of memory. */
+ * for psinet_database_bytes. */
 server_metrics *metrics_new(const char *db_path);
 void metrics_free(server_metrics *m);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/mem.h"
 #include "core/timing.h"
 
 /* How often the clocks are read: a slow client is cut off at most this
@@ -75,9 +76,7 @@ watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
 {
     if (body_ms == 0)
         return NULL;
-    watchdog *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
+    watchdog *w = mem_calloc(1, sizeof *w);
     w->headers_ms = headers_ms;
     w->body_ms = body_ms;
     w->on_cut = on_cut;
@@ -120,9 +119,7 @@ watch_entry *watchdog_add(watchdog *w, int fd)
 {
     if (!w)
         return NULL;
-    watch_entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
+    watch_entry *e = mem_calloc(1, sizeof *e);
     e->fd = fd;
     e->running = true;
     clock_gettime(CLOCK_MONOTONIC, &e->since);

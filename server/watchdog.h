@@ -34,8 +34,7 @@ watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
 void watchdog_stop(watchdog *w);
 
 /* A connection opened on socket fd: its clock starts. The entry belongs to
- * the watchdog; NULL when out of memory (that connection gets no
- * deadline). */
+ * the watchdog; NULL only when w is. */
 watch_entry *watchdog_add(watchdog *w, int fd);
 
 /* The connection closed: forget it. Must come before its socket is closed
