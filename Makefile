@@ -195,7 +195,7 @@ $(1)/tests/$(2)/%: $(1)/obj/tests/$(2)/%.o $(1)/obj/tests/testlib.o \
                    $$(call objects,$(1),$$($(2)_HELPERS)) \
                    $(call libs,$(1),$(2))
 	@mkdir -p $$(@D)
-	$$(CC) $(3) $$^ $$(call pkg_libs,$($(2)_PKGS)) -o $$@
+	$$(CC) $(3) $$^ $$(call pkg_libs,$($(2)_PKGS)) $$(TEST_LDFLAGS) -o $$@
 endef
 
 # $(1) build dir, $(2) extra link flags
@@ -211,6 +211,10 @@ $(1)/tests/slow/%: $(1)/obj/tests/slow/%.o $(1)/obj/tests/testlib.o \
                    $(call libs,$(1),codec)
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $$^ $$(call pkg_libs,$(codec_PKGS)) -o $$@
+
+# The allocation policy's test fails allocations through a wrapped malloc.
+$(1)/tests/api/test_out_of_memory: \
+    TEST_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 # The number writer's tests compare it with the writers it replaced.
 $(1)/tests/codec/test_dtoa_shortest $(1)/tests/slow/test_dtoa_shortest_sweep: \

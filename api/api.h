@@ -141,9 +141,11 @@ const char *api_response_get_header(const api_response *resp,
 
 /* The body of resp as bytes: a malloc'd buffer the caller frees (JSON is
  * written with numbers that round-trip exactly), with its length in *len.
- * NULL with *len 0 when there is no body, or when out of memory. Raw bodies
- * are copied. */
-char *api_response_body(const api_response *resp, size_t *len);
+ * NULL with *len 0 when there is no body. Raw bodies are copied. When
+ * memory for a JSON body runs out, resp itself becomes a 503 whose body is
+ * fixed bytes in resp->raw (returned copied, or NULL if even that copy
+ * cannot be had): send resp's status and headers after calling this. */
+char *api_response_body(api_response *resp, size_t *len);
 
 /* The number of routes, and the stable name of route i (for logs and
  * metrics; "none" for -1). */

@@ -2,8 +2,6 @@
  * problems (api/db.h). */
 #include "api/db.h"
 
-#include <stdio.h>
-
 bool api_db_open(api_ctx *ctx, const char *path, int connections,
                  int busy_ms, char *err, size_t errlen)
 {
@@ -60,6 +58,23 @@ api_code api_fail_store(api_err *err, store_status st, const char *what,
     }
     return api_fail(err, API_EINTERNAL, "database error: %s",
                     store_status_str(st));
+}
+
+api_code api_reply_created(api_response *resp, json_t *body,
+                           const char *what, const char *collection,
+                           const char *id, api_err *err)
+{
+    if (!body) {
+        err->retry_after = 1;
+        return api_fail(err, API_EUNAVAILABLE,
+                        "the %s was stored as %s, but the server is short of "
+                        "memory for the answer: GET /v1/%s/%s shortly "
+                        "rather than sending it again",
+                        what, id, collection, id);
+    }
+    api_reply(resp, 201, body, err);
+    api_response_header(resp, "Location", "/v1/%s/%s", collection, id);
+    return API_OK;
 }
 
 api_code api_need_store(const api_ctx *ctx, api_err *err)

@@ -99,8 +99,8 @@ static json_t *result_json(const double *z, const double *a,
     json_t *neurons = json_array();
     for (size_t j = 0; neurons && j < m; j++) {
         bool defined = !isnan(overlap[j]);
-        json_array_append_new(
-            neurons,
+        pjson_push(
+            &neurons,
             json_pack("{s:f, s:f, s:o, s:o}", "pre_activation", z[j],
                       "activation", a[j], "overlap",
                       defined ? json_real(overlap[j]) : json_null(),

@@ -28,7 +28,7 @@ static json_t *experiment_json_with(const store_experiment *e, json_t *params,
 {
     json_t *tags = json_array();
     for (size_t i = 0; tags && i < e->tag_count; i++)
-        json_array_append_new(tags, json_string(e->tags[i]));
+        pjson_push(&tags, json_string(e->tags[i]));
     if (!params || !result || !tags) {
         json_decref(params);
         json_decref(result);
@@ -151,11 +151,10 @@ static api_code create(const api_call *call, api_response *resp,
     }
     /* The trees just written are what the stored text reads back as: no
      * need to parse it again. */
-    if (api_reply(resp, 201,
-                  experiment_json_with(&e, json_incref(stored),
-                                       json_incref(result)),
-                  err) == API_OK)
-        api_response_header(resp, "Location", "/v1/experiments/%s", e.id);
+    api_reply_created(resp,
+                      experiment_json_with(&e, json_incref(stored),
+                                           json_incref(result)),
+                      "experiment", "experiments", e.id, err);
 out:
     json_decref(stored);
     json_decref(result);
@@ -222,7 +221,7 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
         return api_fail_store(err, st, "experiment", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
-        json_array_append_new(list, experiment_json(&items[i]));
+        pjson_push(&list, experiment_json(&items[i]));
     store_experiment_array_free(items, count);
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }

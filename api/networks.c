@@ -18,16 +18,14 @@ static json_t *layer_json(const store_layer *l, bool with_weights)
     json_t *o = json_pack("{s:I, s:I, s:s}", "inputs", (json_int_t)l->cols,
                           "outputs", (json_int_t)l->rows, "activation",
                           l->activation);
-    if (!o)
-        return NULL;
     if (l->has_alpha)
-        json_object_set_new(o, "params", json_pack("{s:f}", "alpha", l->alpha));
+        pjson_set(&o, "params", json_pack("{s:f}", "alpha", l->alpha));
     if (with_weights) {
-        json_object_set_new(o, "weights",
-                            pjson_matrix(l->weights, l->rows, l->cols, false));
-        json_object_set_new(o, "bias",
-                            l->bias ? pjson_reals(l->bias, l->rows, false)
-                                    : json_null());
+        pjson_set(&o, "weights",
+                  pjson_matrix(l->weights, l->rows, l->cols, false));
+        pjson_set(&o, "bias",
+                  l->bias ? pjson_reals(l->bias, l->rows, false)
+                          : json_null());
     }
     return o;
 }
@@ -39,7 +37,7 @@ static json_t *network_json(const store_network *net, bool with_weights)
     for (size_t i = 0; layers && i < net->layer_count; i++) {
         const store_layer *l = &net->layers[i];
         parameters += (json_int_t)(l->rows * (l->cols + 1));
-        json_array_append_new(layers, layer_json(l, with_weights));
+        pjson_push(&layers, layer_json(l, with_weights));
     }
     size_t last = net->layer_count - 1;
     return json_pack("{s:s, s:o, s:I, s:I, s:o, s:I, s:s}", "id", net->id,
@@ -150,8 +148,8 @@ static api_code create(const api_call *call, api_response *resp,
         api_fail_store(err, st, "network", "");
         goto out;
     }
-    if (api_reply(resp, 201, network_json(&net, false), err) == API_OK)
-        api_response_header(resp, "Location", "/v1/networks/%s", net.id);
+    api_reply_created(resp, network_json(&net, false), "network", "networks",
+                      net.id, err);
 out:
     new_layers_free(&layers);
     return err->code;
@@ -172,7 +170,7 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
         return api_fail_store(err, st, "network", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
-        json_array_append_new(list, network_json(&items[i], false));
+        pjson_push(&list, network_json(&items[i], false));
     store_network_array_free(items, count);
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }
@@ -236,8 +234,8 @@ static json_t *forward_json(const api_layer_out *outs, size_t count,
         return out;
     json_t *layers = json_array();
     for (size_t l = 0; layers && l < count; l++)
-        json_array_append_new(layers, layer_out_json(&outs[l], in, b64));
-    json_object_set_new(out, "layers", layers);
+        pjson_push(&layers, layer_out_json(&outs[l], in, b64));
+    pjson_set(&out, "layers", layers);
     return out;
 }
 

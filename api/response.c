@@ -57,11 +57,29 @@ void api_response_free(api_response *resp)
     }
 }
 
-char *api_response_body(const api_response *resp, size_t *len)
+/* The answer when the body of another could not be written: fixed bytes,
+ * so that writing it needs no memory. */
+static const char no_memory_body[] =
+    "{\"type\":\"urn:psinet:problem:unavailable\","
+    "\"title\":\"Service unavailable\",\"status\":503,"
+    "\"detail\":\"the server is short of memory for this answer right now; "
+    "try again shortly\"}";
+
+char *api_response_body(api_response *resp, size_t *len)
 {
     *len = 0;
-    if (resp->json)
-        return pjson_write(resp->json, len);
+    if (resp->json) {
+        char *text = pjson_write(resp->json, len);
+        if (text)
+            return text;
+        api_response_drop_body(resp);
+        resp->status = 503;
+        resp->content_type = "application/problem+json";
+        resp->raw = no_memory_body;
+        resp->raw_len = sizeof no_memory_body - 1;
+        resp->header_count = 0;
+        api_response_header(resp, "Retry-After", "1");
+    }
     if (!resp->raw)
         return NULL;
     char *copy = malloc(resp->raw_len + 1);

@@ -9,6 +9,7 @@
 #include "api/measure.h"
 #include "api/page.h"
 #include "core/state.h"
+#include "core/stats.h"
 #include "store/superposition.h"
 
 #define LABEL_MAX 64
@@ -84,11 +85,11 @@ static json_t *superposition_json(const store_superposition *s)
     }
     double entropy = 0;
     if (state_probabilities(s->amplitudes, n, p) == CORE_OK)
-        state_entropy_bits(s->amplitudes, n, &entropy);
+        entropy = stats_entropy_bits(p, n);
     else
         memset(p, 0, n * sizeof *p); /* a stored zero state (normalize off) */
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(labels, json_string(s->labels[i]));
+    for (size_t i = 0; labels && i < n; i++)
+        pjson_push(&labels, json_string(s->labels[i]));
     int q = state_qubits(n);
     json_t *out = json_pack(
         "{s:s, s:o, s:I, s:o, s:o, s:o, s:f, s:b, s:o, s:f, s:s}", "id", s->id,
@@ -232,8 +233,8 @@ static api_code create(const api_call *call, api_response *resp,
         api_fail_store(err, st, "superposition", "");
         goto out;
     }
-    if (api_reply(resp, 201, superposition_json(&s), err) == API_OK)
-        api_response_header(resp, "Location", "/v1/superpositions/%s", s.id);
+    api_reply_created(resp, superposition_json(&s), "superposition",
+                      "superpositions", s.id, err);
 out:
     free(amps.c);
     free(labels);
@@ -257,7 +258,7 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
         return api_fail_store(err, st, "superposition", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
-        json_array_append_new(list, superposition_summary_json(&items[i]));
+        pjson_push(&list, superposition_summary_json(&items[i]));
     store_superposition_array_free(items, count);
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }

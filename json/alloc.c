@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "json/arena.h"
@@ -25,6 +26,9 @@ static void make_key(void)
     pthread_key_create(&thread_key, free_thread_arena);
 }
 
+/* jansson's allocations: from the arena during a request, else malloc.
+ * One under PJSON_SMALL bytes that fails aborts (the policy of
+ * core/mem.h): jansson's values and short strings need no error branch. */
 static void *json_alloc(size_t n)
 {
     if (in_request) {
@@ -33,7 +37,12 @@ static void *json_alloc(size_t n)
             return p;
         fell_back = true;
     }
-    return malloc(n);
+    void *p = malloc(n);
+    if (!p && n < PJSON_SMALL) {
+        fprintf(stderr, "psinet: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    return p;
 }
 
 static void json_release(void *p)

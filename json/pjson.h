@@ -14,7 +14,8 @@
  *     function owns it from the call on, even when the call fails, and a
  *     NULL taken is a failure to pass on (an allocation that failed before).
  *
- * A function that builds a value returns NULL only when memory ran out. */
+ * A function that builds a value returns NULL only when memory for a
+ * request-sized part of it ran out (see PJSON_SMALL). */
 #ifndef PSINET_JSON_PJSON_H
 #define PSINET_JSON_PJSON_H
 
@@ -33,6 +34,14 @@
 /* v (borrowed) as compact JSON text: a malloc'd NUL-terminated buffer the
  * caller frees, its length in *len; NULL when out of memory. */
 char *pjson_write(const json_t *v, size_t *len);
+
+/* Appends value (taken) to the array *array. When that fails, or value is
+ * NULL, releases *array and sets it to NULL: a loop of appends ends with a
+ * whole array or none. With *array already NULL, only releases value. */
+void pjson_push(json_t **array, json_t *value);
+
+/* The same for key (copied) in the object *object. */
+void pjson_set(json_t **object, const char *key, json_t *value);
 
 /* ------------------------------------------------------------ numbers
  * Arrays of finite numbers as JSON values (callers check finiteness first:
@@ -58,6 +67,12 @@ json_t *pjson_amplitudes(const double complex *c, size_t n, bool b64);
  * process-wide and take no argument, so the arena in use is found through
  * a thread-local: the one piece of per-request state psinet does not pass
  * explicitly. Values allocated outside a begin/end pair go to malloc. */
+
+/* Below this many bytes, a jansson allocation that fails aborts the
+ * process, as core/mem.h's policy has psinet's own small allocations do:
+ * a NULL from jansson means a request-sized string or array could not be
+ * had. Equal to MEM_SMALL. */
+#define PJSON_SMALL 4096
 
 /* Points jansson at these hooks. Call once, before any thread uses
  * jansson; without it jansson uses malloc and free, also correct. */
@@ -114,9 +129,9 @@ typedef struct {
 } pjson_lifted;
 
 /* Scans body (len bytes, not NUL-terminated) and, when it holds strings to
- * lift, tags them with nonce, fills *out (free it with pjson_lifted_free) and returns true.
- * False, with *out empty, when there is nothing to lift or no memory to do
- * it in (the body is then parsed as it is). */
+ * lift, tags them with nonce, fills *out (free it with pjson_lifted_free)
+ * and returns true. False, with *out empty, when there is nothing to lift
+ * or no memory to do it in (the body is then parsed as it is). */
 bool pjson_lift(const char *body, size_t len, uint64_t nonce,
                 pjson_lifted *out);
 

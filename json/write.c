@@ -144,7 +144,9 @@ char *pjson_write(const json_t *v, size_t *len)
 {
     out_buf o = {0};
     write_value(&o, v);
-    if (!out_reserve(&o, 0)) {
+    /* A write that could not grow the buffer skipped its bytes and every
+     * one after: the text is whole only when none did. */
+    if (!out_reserve(&o, 0) || o.oom) {
         free(o.buf);
         *len = 0;
         return NULL;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "store/internal.h"
 #include "store/network.h"
 
@@ -29,7 +30,7 @@ struct cache_entry {
 void store_cache_init(store *st)
 {
     pthread_mutex_init(&st->cache_lock, NULL);
-    st->cache = calloc(CACHE_MAX_ENTRIES, sizeof *st->cache);
+    st->cache = mem_calloc(CACHE_MAX_ENTRIES, sizeof *st->cache);
     st->cache_count = 0;
     st->cache_bytes = 0;
 }
@@ -92,7 +93,7 @@ store_status store_network_acquire(store *st, const char *id,
 {
     *out = NULL;
     pthread_mutex_lock(&st->cache_lock);
-    cache_entry *e = st->cache ? find(st, id) : NULL;
+    cache_entry *e = find(st, id);
     if (e) {
         e->refs++;
         e->used = ++st->cache_tick;
@@ -103,9 +104,7 @@ store_status store_network_acquire(store *st, const char *id,
     unsigned long long drops = st->cache_drops;
     pthread_mutex_unlock(&st->cache_lock);
 
-    cache_entry *fresh = calloc(1, sizeof *fresh);
-    if (!fresh)
-        return STORE_NOMEM;
+    cache_entry *fresh = mem_calloc(1, sizeof *fresh);
     store_status result = store_network_get(st, id, true, &fresh->net);
     if (result != STORE_OK) {
         free(fresh);
@@ -117,7 +116,7 @@ store_status store_network_acquire(store *st, const char *id,
         st->cache_load_hook(st, id);
 
     pthread_mutex_lock(&st->cache_lock);
-    e = st->cache ? find(st, id) : NULL;
+    e = find(st, id);
     if (e) { /* another request loaded it meanwhile: use theirs */
         e->refs++;
         e->used = ++st->cache_tick;

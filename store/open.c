@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
+
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
@@ -84,23 +86,10 @@ store *store_open(const char *path, int connections, int busy_ms,
     errbuf[0] = '\0';
     if (connections < 1)
         connections = 1;
-    store *st = calloc(1, sizeof *st);
-    if (st) {
-        st->path = strdup(path);
-        st->conns = calloc((size_t)connections, sizeof *st->conns);
-        st->idle = calloc((size_t)connections, sizeof *st->idle);
-    }
-    if (!st || !st->path || !st->conns || !st->idle) {
-        if (st) {
-            free(st->path);
-            free(st->conns);
-            free(st->idle);
-            free(st);
-        }
-        *status = STORE_NOMEM;
-        snprintf(errbuf, errlen, "out of memory");
-        return NULL;
-    }
+    store *st = mem_calloc(1, sizeof *st);
+    st->path = mem_strdup(path);
+    st->conns = mem_calloc((size_t)connections, sizeof *st->conns);
+    st->idle = mem_calloc((size_t)connections, sizeof *st->idle);
     st->busy_ms = busy_ms;
     atomic_init(&st->damaged, false);
     pthread_mutex_init(&st->lock, NULL);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/mem.h"
 #include "core/timing.h"
 
 /* The statements of transactions; each table's own are in its file. */
@@ -31,15 +32,9 @@ sqlite3_stmt *store_stmt(store_conn *c, const char *sql, int *rc)
             return s;
         }
     }
-    if (c->stmt_count == c->stmt_cap) {
-        size_t cap = c->stmt_cap ? 2 * c->stmt_cap : 32;
-        store_prepared *grown = realloc(c->stmts, cap * sizeof *grown);
-        if (!grown) {
-            *rc = SQLITE_NOMEM;
-            return NULL;
-        }
-        c->stmts = grown;
-        c->stmt_cap = cap;
+    if (c->stmt_count == c->stmt_cap) { /* a few dozen: small */
+        c->stmt_cap = c->stmt_cap ? 2 * c->stmt_cap : 32;
+        c->stmts = mem_realloc(c->stmts, c->stmt_cap * sizeof *c->stmts);
     }
     sqlite3_stmt *s;
     *rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
