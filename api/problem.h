@@ -65,9 +65,10 @@ int api_code_status(api_code code);
 const char *api_code_title(api_code code);
 const char *api_code_type(api_code code);
 
-/* The problem+json object for e (a new reference; json/pjson.h's rule). When e has items but no
- * detail, the detail summarises the first item; a 422 without items gets
- * one at pointer "" (the whole request) that repeats the detail. */
+/* The problem+json object for e (a new reference, by json/pjson.h's
+ * rule). When e has items but no detail, the detail summarises the first
+ * item; a 422 without items gets one at pointer "" (the whole request)
+ * that repeats the detail. */
 json_t *api_problem(const api_err *e);
 
 #endif

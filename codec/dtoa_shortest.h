@@ -1,9 +1,10 @@
-/* codec/dtoa_shortest.h - the shortest decimal text that reads back as a given double.
+/* codec/dtoa_shortest.h - the shortest decimal text that reads back as a
+ * given double.
  *
  * Schubfach (Raffaello Giulietti, "The Schubfach way to render doubles",
  * 2020): the digits straight from a table of 128-bit powers of ten, exact
- * for every double with no fallback: codec/dtoa_shortest.c. The Grisu2 writer it
- * replaced writes the same text (tests/ref/dtoa_grisu2.c, which
+ * for every double with no fallback: codec/dtoa_shortest.c. The Grisu2
+ * writer it replaced writes the same text (tests/ref/dtoa_grisu2.c, which
  * tests/codec/test_dtoa_shortest.c compares it with). */
 #ifndef PSINET_CODEC_DTOA_SHORTEST_H
 #define PSINET_CODEC_DTOA_SHORTEST_H

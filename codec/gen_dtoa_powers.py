@@ -38,7 +38,7 @@ residue_records, and computes those X the way the C does; the three X of
 each power of two with the nearer lower neighbour are computed one by one.
 
 With --near-integers the script writes tests/ref/dtoa_near_integers.h
-instead: doubles whose X come nearest an integer, for tests/unit.
+instead: doubles whose X come nearest an integer, for tests/codec.
 """
 
 import math

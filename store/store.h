@@ -50,9 +50,9 @@ typedef struct store store;
  * connections (>= 1), sets WAL, synchronous=FULL, foreign_keys=ON and a busy
  * timeout of busy_ms milliseconds (how long a write waits for another
  * writer's lock before STORE_BUSY), and applies every embedded migration
- * not applied yet, each in its own transaction. On failure returns NULL, sets *status, and writes a
- * human-readable reason to errbuf (e.g. "database schema version 7 is newer
- * than this psinet knows (3)"). */
+ * not applied yet, each in its own transaction. On failure returns NULL,
+ * sets *status, and writes a human-readable reason to errbuf (e.g.
+ * "database schema version 7 is newer than this psinet knows (3)"). */
 store *store_open(const char *path, int connections, int busy_ms,
                   store_status *status, char *errbuf, size_t errlen);
 

@@ -1,7 +1,7 @@
-/* tests/api/test_lifted_bodies.c - long base64 arrays decoded before the body is
- * parsed (json/lift.c), through api_handle: the same answers as the JSON
- * form and as short base64 strings that stay in the body, and the same
- * errors (tests/json/test_lift.c tests the lift itself).
+/* tests/api/test_lifted_bodies.c - long base64 arrays decoded before the
+ * body is parsed (json/lift.c), through api_handle: the same answers as
+ * the JSON form and as short base64 strings that stay in the body, and the
+ * same errors (tests/json/test_lift.c tests the lift itself).
  *
  * W16 is the 16 doubles 1..16 as base64 (172 characters, above
  * PJSON_LIFT_MIN), X4 the 4 doubles 0.5, -1, 2, 0.25 (44 characters,

@@ -405,7 +405,8 @@ TEST(format_double_is_shortest_round_trip)
     CHECK_STR(buf, "1e+300");
     dtoa_shortest(0.1 + 0.2, buf);
     CHECK_STR(buf, "0.30000000000000004");
-    const double samples[] = {3.141592653589793, 1.0 / 3.0, 4.9e-324, 1.7976931348623157e308,
+    const double samples[] = {3.141592653589793,       1.0 / 3.0,
+                              4.9e-324,                1.7976931348623157e308,
                               2.2250738585072014e-308, 123456789.125};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         dtoa_shortest(samples[i], buf);

@@ -1,6 +1,7 @@
-/* tests/ref/dtoa_grisu2.c - the Grisu2 writer that was codec/dtoa_shortest.c, kept
- * unchanged (but for its names) as the reference that tests/codec/test_dtoa_shortest.c
- * compares dtoa_shortest with, and bench/dtoa.c times it against.
+/* tests/ref/dtoa_grisu2.c - the Grisu2 writer that was api/dtoa.c before
+ * dtoa_shortest (codec/dtoa_shortest.c), kept unchanged (but for its names)
+ * as the reference that tests/codec/test_dtoa_shortest.c compares
+ * dtoa_shortest with, and bench/dtoa.c times it against.
  *
  * After Loitsch, "Printing Floating-Point Numbers Quickly and Accurately
  * with Integers" (PLDI 2010). A positive double v = f * 2^e is what strtod

@@ -8,9 +8,10 @@
 
 #include "codec/dtoa_shortest.h"
 
-/* Writes d into buf exactly as dtoa_shortest is specified to (codec/dtoa_shortest.h): the
- * shortest decimal that reads back as d, the nearest d of those, laid out
- * as printf's %g would; returns the length without the NUL. */
+/* Writes d into buf exactly as dtoa_shortest is specified to
+ * (codec/dtoa_shortest.h): the shortest decimal that reads back as d, the
+ * nearest d of those, laid out as printf's %g would; returns the length
+ * without the NUL. */
 size_t ref_dtoa_grisu2(double d, char buf[DTOA_SHORTEST_SIZE]);
 
 #endif

@@ -1,7 +1,7 @@
-/* tests/ref/dtoa_printf.h - the number writer psinet had before dtoa_shortest
- * (api/json_write.c's api_format_double until Grisu2), kept as a reference:
- * tests/codec/test_dtoa_shortest.c checks dtoa_shortest is never longer, bench/dtoa.c
- * times it. */
+/* tests/ref/dtoa_printf.h - the number writer psinet had before
+ * dtoa_shortest (then api/json_write.c's api_format_double, until Grisu2),
+ * kept as a reference: tests/codec/test_dtoa_shortest.c checks
+ * dtoa_shortest is never longer, bench/dtoa.c times it. */
 #ifndef PSINET_TESTS_REF_DTOA_PRINTF_H
 #define PSINET_TESTS_REF_DTOA_PRINTF_H
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Cached powers of ten for tests/ref/dtoa_grisu2.c, computed exactly.
 
-(The Grisu2 writer that was codec/dtoa_shortest.c, kept as the reference that
-tests/codec/test_dtoa_shortest.c compares dtoa_shortest with; this script was
-api/gen_cached_powers.py.)
+(The Grisu2 writer that was api/dtoa.c, kept as the reference that
+tests/codec/test_dtoa_shortest.c compares dtoa_shortest with; this script
+was api/gen_cached_powers.py.)
 
 Writes tests/ref/dtoa_grisu2_powers.h: 10^K for every K on a grid of step
 8, each as a 64-bit significand f with its top bit set and a binary
