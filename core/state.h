@@ -50,8 +50,8 @@ int state_qubits(size_t n);
 /* Room for any label state_basis_label writes, with its NUL. */
 #define STATE_LABEL_SIZE 72
 
-/* The default label of basis state i of n: its binary digits, qubit 0 the
- * leftmost of state_qubits(n) of them ("00", "01", ...), when n is a power
+/* The default label of basis state i of n: the state_qubits(n) binary
+ * digits of i, most significant first ("00", "01", ...), when n is a power
  * of two above 1; otherwise i in decimal ("0" for n = 1). */
 void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE]);
 
