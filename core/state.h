@@ -43,6 +43,23 @@ double complex state_inner(const double complex *a, const double complex *b,
 core_status state_fidelity(const double complex *a, const double complex *b,
                            size_t n, double *out);
 
+/* Two states side by side, each taken to unit norm first (scale-safe, as
+ * state_normalize). */
+typedef struct {
+    double complex inner;  /* <a|b>, antilinear in a */
+    double fidelity;       /* |<a|b>|^2, clamped to [0, 1] */
+    double trace_distance; /* of the pure states: sqrt(1 - fidelity) */
+    double phase;          /* arg <a|b> in (-pi, pi]: b is nearest e^{i phase} a
+                              (0 when they are orthogonal) */
+    double distance;       /* max_i |b_i - e^{i phase} a_i|: 0 when the states
+                              are equal up to that global phase */
+} state_comparison;
+
+/* Compares a and b, n amplitudes each. CORE_EZERO when either is the zero
+ * vector, CORE_EINVAL for n == 0. */
+core_status state_compare(const double complex *a, const double complex *b,
+                          size_t n, state_comparison *out);
+
 /* The number of qubits of dimension n: log2 n when n is a power of two
  * (n = 1 is 0 qubits), otherwise -1. */
 int state_qubits(size_t n);
