@@ -24,6 +24,13 @@ double state_norm(const double complex *c, size_t n);
  * ulps, whatever the scale of the input. */
 core_status state_normalize(double complex *c, size_t n, double *norm_out);
 
+/* The two divisors that take c to unit norm when applied in turn,
+ * c_i / d1 / d2: what state_normalize divides by, so that a function can
+ * work on the unit state without copying it. CORE_EZERO for a zero vector,
+ * CORE_EINVAL for n == 0. */
+core_status state_unit_divisors(const double complex *c, size_t n, double *d1,
+                                double *d2);
+
 /* Born probabilities p_i = |c_i|^2 / ||c||^2 written to p[0..n-1]; they sum to
  * 1 to within rounding. Scale-safe: the state need not be normalized, and
  * huge or tiny amplitudes give the right distribution. CORE_EZERO for a zero
