@@ -183,22 +183,6 @@ void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE])
     buf[q] = '\0';
 }
 
-core_status state_sample_counts(const double complex *c, size_t n,
-                                rng_state *rng, uint64_t shots,
-                                uint64_t *counts)
-{
-    if (n == 0)
-        return CORE_EINVAL;
-    double *p = malloc(n * sizeof *p);
-    if (!p)
-        return CORE_ENOMEM;
-    core_status st = state_probabilities(c, n, p);
-    if (st == CORE_OK)
-        st = rng_sample_counts(rng, p, n, shots, counts);
-    free(p);
-    return st;
-}
-
 core_status state_compare(const double complex *a, const double complex *b,
                           size_t n, state_comparison *out)
 {

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "core/cmplx.h"
-#include "core/rng.h"
 #include "core/status.h"
 
 /* Euclidean norm sqrt(sum |c_i|^2), computed with a scaled sum of squares
@@ -78,14 +77,5 @@ int state_qubits(size_t n);
  * digits of i, most significant first ("00", "01", ...), when n is a power
  * of two above 1; otherwise i in decimal ("0" for n = 1). */
 void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE]);
-
-/* Measures c `shots` times in the basis: samples its Born distribution
- * (the state need not be normalized) with rng and adds each outcome's count
- * to counts[0..n-1], which the caller zeroes. CORE_EZERO for a zero
- * vector, CORE_EINVAL for n == 0, CORE_ENOMEM when its n-entry table of
- * probabilities cannot be allocated. */
-core_status state_sample_counts(const double complex *c, size_t n,
-                                rng_state *rng, uint64_t shots,
-                                uint64_t *counts);
 
 #endif
