@@ -47,6 +47,78 @@ const char *api_query_get(const api_request *req, const char *key,
     return NULL;
 }
 
+size_t api_query_all(const api_request *req, const char *key,
+                     const char **values, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < req->query_count; i++) {
+        if (strcmp(req->query[i].key, key) != 0)
+            continue;
+        if (n < max)
+            values[n] = req->query[i].value;
+        n++;
+    }
+    return n;
+}
+
+/* Whether key is in a route's list of query parameters; *repeat says
+ * whether it may be given more than once. */
+static bool query_takes(const char *list, const char *key, bool *repeat)
+{
+    size_t n = strlen(key);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, " ");
+        *repeat = len > 0 && p[len - 1] == '*';
+        if (len - *repeat == n && strncmp(p, key, n) == 0)
+            return true;
+        p += len + strspn(p + len, " ");
+    }
+    return false;
+}
+
+/* The route's query parameters for a message: "limit, cursor, tag". */
+static void query_names(const char *list, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = list; p && *p && o + 1 < cap; p++) {
+        if (*p == '*')
+            continue;
+        if (*p == ' ') {
+            o += (size_t)snprintf(out + o, cap - o, ", ");
+            continue;
+        }
+        out[o++] = *p;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* A 400 for a query parameter the route does not take, or takes once and
+ * was given twice: a typo such as ?tags= is said, not ignored. */
+static api_code check_query(const api_route *route, const api_request *req,
+                            api_err *err)
+{
+    for (size_t i = 0; i < req->query_count; i++) {
+        const char *key = req->query[i].key;
+        bool repeat = false;
+        char names[160];
+        if (!query_takes(route->query, key, &repeat)) {
+            query_names(route->query, names, sizeof names);
+            return api_fail(err, API_EBADREQUEST,
+                            "the query parameter \"%.64s\" is not one this "
+                            "path takes (%s%s)",
+                            key, route->query ? "it takes " : "it takes none",
+                            names);
+        }
+        for (size_t j = 0; j < i && !repeat; j++)
+            if (strcmp(req->query[j].key, key) == 0)
+                return api_fail(err, API_EBADREQUEST,
+                                "the query parameter \"%.64s\" is given "
+                                "twice; it takes one value",
+                                key);
+    }
+    return API_OK;
+}
+
 /* How many {id} segments a pattern has. */
 static int pattern_params(const char *pattern)
 {
@@ -172,7 +244,8 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
         return not_allowed(req, specificity, resp, err);
     const api_route *route = api_route_at(index);
     resp->route = index;
-    if (authenticate(ctx, req, route, resp, err) != API_OK)
+    if (authenticate(ctx, req, route, resp, err) != API_OK ||
+        check_query(route, req, err) != API_OK)
         return err->code;
 
     char id_buf[STORE_ID_MAX * 2];
@@ -189,7 +262,7 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
         api_body_parse(ctx, req, route->flags, &body, &lifted, err) ==
             API_OK) {
         api_in in = {&ctx->limits, &lifted, err};
-        api_call call = {ctx, req, id ? id_buf : NULL, body, &in};
+        api_call call = {ctx, route, req, id ? id_buf : NULL, body, &in};
         route->handler(&call, resp, err);
     }
     api_response_drop_json(resp, body);

@@ -167,7 +167,8 @@ out:
  * for an exclusive upper bound (codec/rfc3339.h). */
 static api_code read_time_filter(const api_call *call, const char *key,
                                  bool round_up, char *out,
-                                 const char **filter, api_err *err)
+                                 const char **filter, api_page_scope *scope,
+                                 api_err *err)
 {
     int present;
     const char *v = api_query_get(call->req, key, &present);
@@ -180,38 +181,60 @@ static api_code read_time_filter(const api_call *call, const char *key,
                         "2026-11-24T23:40:00Z",
                         key);
     *filter = out;
+    api_page_scope_add(scope, key, out);
     return API_OK;
 }
 
-/* Reads a plain string filter (non-empty when present). */
-static api_code read_text_filter(const api_call *call, const char *key,
-                                 const char **filter, api_err *err)
+static int compare_strings(const void *a, const void *b)
 {
-    int present;
-    *filter = api_query_get(call->req, key, &present);
-    if (present && (!*filter || !**filter))
-        return api_fail(err, API_EBADREQUEST, "%s must not be empty", key);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Reads the values of a repeatable text filter (each non-empty, at most
+ * STORE_FILTER_VALUES) into values, and adds them to the cursor's scope in
+ * sorted order, so that the order they were given in does not matter. */
+static api_code read_text_filter(const api_call *call, const char *key,
+                                 const char **values, size_t *count,
+                                 api_page_scope *scope, api_err *err)
+{
+    *count = api_query_all(call->req, key, values, STORE_FILTER_VALUES);
+    if (*count > STORE_FILTER_VALUES)
+        return api_fail(err, API_EBADREQUEST,
+                        "%s is given %zu times; at most %d values", key,
+                        *count, STORE_FILTER_VALUES);
+    for (size_t i = 0; i < *count; i++)
+        if (!values[i] || !*values[i])
+            return api_fail(err, API_EBADREQUEST, "%s must not be empty",
+                            key);
+    const char *sorted[STORE_FILTER_VALUES];
+    memcpy(sorted, values, *count * sizeof *sorted);
+    qsort(sorted, *count, sizeof *sorted, compare_strings);
+    for (size_t i = 0; i < *count; i++)
+        api_page_scope_add(scope, key, sorted[i]);
     return API_OK;
 }
 
 static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
+    api_page_scope scope;
     store_experiment_filter f = {0};
     char after[RFC3339_SIZE], before[RFC3339_SIZE];
-    if (api_need_store(call->ctx, err) != API_OK ||
-        api_page_read(call, &page, err) != API_OK ||
-        read_text_filter(call, "kind", &f.kind, err) != API_OK ||
-        read_text_filter(call, "tag", &f.tag, err) != API_OK ||
-        read_text_filter(call, "name", &f.name_contains, err) != API_OK ||
+    api_page_scope_init(&scope, call);
+    if (read_text_filter(call, "kind", f.kind, &f.kind_count, &scope, err) ||
+        read_text_filter(call, "tag", f.tag, &f.tag_count, &scope, err) ||
+        read_text_filter(call, "name", f.name_contains, &f.name_count,
+                         &scope, err) ||
         read_time_filter(call, "created_after", false, after, &f.created_after,
-                         err) != API_OK ||
+                         &scope, err) ||
         read_time_filter(call, "created_before", true, before,
-                         &f.created_before, err) != API_OK)
+                         &f.created_before, &scope, err) ||
+        api_page_read(call, &scope, &page, err))
         return err->code;
-    if (f.kind && !api_experiment_find(f.kind))
-        return api_fail(err, API_EBADREQUEST, "kind must be one of: %s",
-                        api_experiment_kinds());
+    for (size_t i = 0; i < f.kind_count; i++)
+        if (!api_experiment_find(f.kind[i]))
+            return api_fail(err, API_EBADREQUEST, "kind must be one of: %s",
+                            api_experiment_kinds());
     store_experiment *items;
     size_t count;
     int64_t next;
@@ -223,7 +246,9 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     for (size_t i = 0; list && i < count; i++)
         pjson_push(&list, experiment_json(&items[i]));
     store_experiment_array_free(items, count);
-    return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
+    return api_reply(resp, 200,
+                     list ? api_page_json(call, &page, list, next) : NULL,
+                     err);
 }
 
 static api_code get(const api_call *call, api_response *resp, api_err *err)
@@ -284,14 +309,15 @@ static api_code delete(const api_call *call, api_response *resp,
 
 const api_route api_experiment_routes[] = {
     {"POST", "/v1/experiments", create, API_ROUTE_BODY | API_ROUTE_WRITES,
-     "experiments.create", "createExperiment"},
+     "experiments.create", "createExperiment", NULL},
     {"GET", "/v1/experiments", list, 0, "experiments.list",
-     "listExperiments"},
+     "listExperiments",
+     "limit cursor kind* tag* name* created_after created_before"},
     {"GET", "/v1/experiments/{id}", get, 0, "experiments.get",
-     "getExperiment"},
+     "getExperiment", NULL},
     {"PATCH", "/v1/experiments/{id}", patch, API_ROUTE_BODY | API_ROUTE_WRITES,
-     "experiments.patch", "updateExperiment"},
+     "experiments.patch", "updateExperiment", NULL},
     {"DELETE", "/v1/experiments/{id}", delete, API_ROUTE_WRITES,
-     "experiments.delete", "deleteExperiment"},
+     "experiments.delete", "deleteExperiment", NULL},
     {0},
 };

@@ -14,8 +14,11 @@
 #include "api/problem.h"
 #include "api/read.h"
 
+typedef struct api_route api_route;
+
 typedef struct {
     const api_ctx *ctx;
+    const api_route *route; /* the route that matched */
     const api_request *req;
     const char *id;     /* the {id} segment of the path, or NULL */
     const json_t *body; /* the parsed body object (borrowed), or NULL */
@@ -38,14 +41,18 @@ enum {
                                          JSON */
 };
 
-typedef struct {
+struct api_route {
     const char *method;
     const char *pattern; /* "/v1/networks/{id}/forward" */
     api_handler handler;
     unsigned flags;
     const char *name;      /* a stable label for logs and metrics */
     const char *operation; /* its operationId in openapi.yaml */
-} api_route;
+    const char *query;     /* the query parameters it takes, separated by
+                              spaces; one that may be repeated ends in '*'
+                              ("limit cursor tag*"); NULL: none. Any other
+                              is a 400 before the handler runs. */
+};
 
 /* Sets resp to status with a JSON body (taken). Returns API_OK; a NULL body
  * (a value that could not be built) is api_no_memory's 503. */
@@ -56,5 +63,10 @@ api_code api_reply(api_response *resp, int status, json_t *body,
  * tells whether it appeared at all (a bare `?key` has a NULL value). */
 const char *api_query_get(const api_request *req, const char *key,
                           int *present);
+
+/* Every value of the query parameter key, in order, into values (room for
+ * max); returns how many there are (which may be more than max). */
+size_t api_query_all(const api_request *req, const char *key,
+                     const char **values, size_t max);
 
 #endif

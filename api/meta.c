@@ -82,10 +82,10 @@ static api_code metrics(const api_call *call, api_response *resp, api_err *err)
 }
 
 const api_route api_meta_routes[] = {
-    {"GET", "/healthz", health, API_ROUTE_PUBLIC, "healthz", "getHealth"},
-    {"GET", "/readyz", ready, API_ROUTE_PUBLIC, "readyz", "getReadiness"},
-    {"GET", "/metrics", metrics, 0, "metrics", "getMetrics"},
-    {"GET", "/version", version, 0, "version", "getVersion"},
-    {"GET", "/openapi.yaml", openapi, 0, "openapi", "getOpenApi"},
+    {"GET", "/healthz", health, API_ROUTE_PUBLIC, "healthz", "getHealth", NULL},
+    {"GET", "/readyz", ready, API_ROUTE_PUBLIC, "readyz", "getReadiness", NULL},
+    {"GET", "/metrics", metrics, 0, "metrics", "getMetrics", NULL},
+    {"GET", "/version", version, 0, "version", "getVersion", NULL},
+    {"GET", "/openapi.yaml", openapi, 0, "openapi", "getOpenApi", NULL},
     {0},
 };

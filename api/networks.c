@@ -159,7 +159,7 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
     if (api_need_store(call->ctx, err) != API_OK ||
-        api_page_read(call, &page, err) != API_OK)
+        api_page_read(call, NULL, &page, err) != API_OK)
         return err->code;
     store_network *items;
     size_t count;
@@ -172,7 +172,9 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     for (size_t i = 0; list && i < count; i++)
         pjson_push(&list, network_json(&items[i], false));
     store_network_array_free(items, count);
-    return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
+    return api_reply(resp, 200,
+                     list ? api_page_json(call, &page, list, next) : NULL,
+                     err);
 }
 
 static api_code get(const api_call *call, api_response *resp, api_err *err)
@@ -282,13 +284,15 @@ out:
 const api_route api_network_routes[] = {
     {"POST", "/v1/networks", create,
      API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
-     "networks.create", "createNetwork"},
-    {"GET", "/v1/networks", list, 0, "networks.list", "listNetworks"},
-    {"GET", "/v1/networks/{id}", get, 0, "networks.get", "getNetwork"},
+     "networks.create", "createNetwork", NULL},
+    {"GET", "/v1/networks", list, 0, "networks.list", "listNetworks",
+     "limit cursor"},
+    {"GET", "/v1/networks/{id}", get, 0, "networks.get", "getNetwork",
+     "include"},
     {"DELETE", "/v1/networks/{id}", delete, API_ROUTE_WRITES,
-     "networks.delete", "deleteNetwork"},
+     "networks.delete", "deleteNetwork", NULL},
     {"POST", "/v1/networks/{id}/forward", forward,
      API_ROUTE_BODY | API_ROUTE_LIFT_B64, "networks.forward",
-     "forwardNetwork"},
+     "forwardNetwork", NULL},
     {0},
 };

@@ -207,7 +207,7 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     api_page page;
     api_state_form form = {API_DEFAULT_ATOL, false, true};
     if (api_need_store(call->ctx, err) != API_OK ||
-        api_page_read(call, &page, err) != API_OK ||
+        api_page_read(call, NULL, &page, err) != API_OK ||
         api_query_atol(call, &form.atol, err) != API_OK)
         return err->code;
     store_superposition *items;
@@ -222,7 +222,9 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     for (size_t i = 0; list && i < count; i++)
         pjson_push(&list, api_superposition_json(&items[i], &form));
     store_superposition_array_free(items, count);
-    return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
+    return api_reply(resp, 200,
+                     list ? api_page_json(call, &page, list, next) : NULL,
+                     err);
 }
 
 static api_code get(const api_call *call, api_response *resp, api_err *err)
@@ -410,20 +412,22 @@ out:
 const api_route api_superposition_routes[] = {
     {"POST", "/v1/superpositions/normalize", normalize,
      API_ROUTE_BODY | API_ROUTE_LIFT_B64, "superpositions.normalize",
-     "normalizeSuperposition"},
+     "normalizeSuperposition", NULL},
     {"POST", "/v1/superpositions", create,
      API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
-     "superpositions.create", "createSuperposition"},
+     "superpositions.create", "createSuperposition", NULL},
     {"GET", "/v1/superpositions", list, 0, "superpositions.list",
-     "listSuperpositions"},
+     "listSuperpositions",
+     "limit cursor atol"},
     {"GET", "/v1/superpositions/{id}", get, 0, "superpositions.get",
-     "getSuperposition"},
+     "getSuperposition",
+     "atol"},
     {"DELETE", "/v1/superpositions/{id}", delete, API_ROUTE_WRITES,
-     "superpositions.delete", "deleteSuperposition"},
+     "superpositions.delete", "deleteSuperposition", NULL},
     {"POST", "/v1/superpositions/{id}/normalize", normalize_stored,
      API_ROUTE_BODY | API_ROUTE_BODY_OPTIONAL | API_ROUTE_WRITES,
-     "superpositions.normalize_stored", "normalizeStoredSuperposition"},
+     "superpositions.normalize_stored", "normalizeStoredSuperposition", NULL},
     {"POST", "/v1/superpositions/{id}/measure", measure, API_ROUTE_BODY,
-     "superpositions.measure", "measureSuperposition"},
+     "superpositions.measure", "measureSuperposition", NULL},
     {0},
 };

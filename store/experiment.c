@@ -47,17 +47,26 @@ static const char SQL_TOUCH[] =
 static const char SQL_DELETE[] =
     "DELETE FROM experiments WHERE id = ?1";
 
+/* Eight placeholders, a filter's values (NULL where fewer are given):
+ * IN_8(2) is "?2, ?3, ..., ?9". */
+#define IN_8(a, b, c, d, e, f, g, h)                                          \
+    "?" #a ", ?" #b ", ?" #c ", ?" #d ", ?" #e ", ?" #f ", ?" #g ", ?" #h
+
 static const char SQL_LIST[] =
     "SELECT seq, id, name, kind, params, result, notes, created_at,"
     " updated_at, " EXP_JSON_OK " FROM experiments"
     " WHERE (?1 = 0 OR seq < ?1)"
-    " AND (?2 IS NULL OR kind = ?2)"
-    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
-    "      WHERE t.experiment_seq = experiments.seq AND t.tag = ?3))"
-    " AND (?4 IS NULL OR instr(name, ?4) > 0)"
-    " AND (?5 IS NULL OR created_at > ?5)"
-    " AND (?6 IS NULL OR created_at < ?6)"
-    " ORDER BY seq DESC LIMIT ?7";
+    " AND (?2 IS NULL OR kind IN (" IN_8(2, 3, 4, 5, 6, 7, 8, 9) "))"
+    " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
+    "      WHERE t.experiment_seq = experiments.seq AND t.tag IN ("
+    IN_8(10, 11, 12, 13, 14, 15, 16, 17) ")))"
+    " AND (?18 IS NULL OR instr(name, ?18) > 0 OR instr(name, ?19) > 0"
+    "      OR instr(name, ?20) > 0 OR instr(name, ?21) > 0"
+    "      OR instr(name, ?22) > 0 OR instr(name, ?23) > 0"
+    "      OR instr(name, ?24) > 0 OR instr(name, ?25) > 0)"
+    " AND (?26 IS NULL OR created_at > ?26)"
+    " AND (?27 IS NULL OR created_at < ?27)"
+    " ORDER BY seq DESC LIMIT ?28";
 
 void store_experiment_free(store_experiment *e)
 {
@@ -278,6 +287,15 @@ store_status store_experiment_delete(store *st, const char *id)
     return store_delete_by_id(st, SQL_DELETE, id);
 }
 
+/* Binds a filter's values to the eight placeholders from `first` on (the
+ * first of them NULL, and so no filter, when there are none). */
+static void bind_values(sqlite3_stmt *q, int first, const char *const *values,
+                        size_t count)
+{
+    for (size_t i = 0; i < count && i < STORE_FILTER_VALUES; i++)
+        sqlite3_bind_text(q, first + (int)i, values[i], -1, SQLITE_STATIC);
+}
+
 store_status store_experiment_list(store *st,
                                    const store_experiment_filter *filter,
                                    int64_t after, size_t limit,
@@ -297,14 +315,16 @@ store_status store_experiment_list(store *st,
     if (result == STORE_OK && !q)
         result = store_status_of(rc);
     if (q) {
-        const char *text[] = {filter->kind, filter->tag,
-                              filter->name_contains, filter->created_after,
-                              filter->created_before};
         sqlite3_bind_int64(q, 1, after);
-        for (int i = 0; i < 5; i++)
-            if (text[i])
-                sqlite3_bind_text(q, i + 2, text[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 7, (sqlite3_int64)limit + 1);
+        bind_values(q, 2, filter->kind, filter->kind_count);
+        bind_values(q, 10, filter->tag, filter->tag_count);
+        bind_values(q, 18, filter->name_contains, filter->name_count);
+        if (filter->created_after)
+            sqlite3_bind_text(q, 26, filter->created_after, -1, SQLITE_STATIC);
+        if (filter->created_before)
+            sqlite3_bind_text(q, 27, filter->created_before, -1,
+                              SQLITE_STATIC);
+        sqlite3_bind_int64(q, 28, (sqlite3_int64)limit + 1);
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             if (*count == limit) {
                 *next_after = (*items)[limit - 1].seq;

@@ -49,12 +49,21 @@ store_status store_experiment_update(store *st, const char *id,
 
 store_status store_experiment_delete(store *st, const char *id);
 
-/* Filters; NULL fields do not filter. Times are RFC 3339 UTC strings in the
- * store's own canonical form (compared as text). */
+/* Most values one filter may list. */
+#define STORE_FILTER_VALUES 8
+
+/* Filters: a row passes when it matches every filter given. A filter that
+ * lists values matches any of them; an empty list (count 0) or a NULL time
+ * does not filter. Times are RFC 3339 UTC strings in the store's own
+ * canonical form (compared as text). */
 typedef struct {
-    const char *kind;
-    const char *tag;
-    const char *name_contains;  /* plain substring, no wildcards */
+    const char *kind[STORE_FILTER_VALUES];
+    size_t kind_count;
+    const char *tag[STORE_FILTER_VALUES];
+    size_t tag_count;
+    const char *name_contains[STORE_FILTER_VALUES]; /* plain substrings, no
+                                                       wildcards */
+    size_t name_count;
     const char *created_after;  /* exclusive */
     const char *created_before; /* exclusive */
 } store_experiment_filter;

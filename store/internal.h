@@ -28,8 +28,12 @@ typedef struct {
 
 typedef struct cache_entry cache_entry;
 
+/* Bytes of the key that signs list cursors (migrations/0005). */
+#define STORE_CURSOR_KEY_SIZE 32
+
 struct store {
     char *path;
+    unsigned char cursor_key[STORE_CURSOR_KEY_SIZE];
     int busy_ms;
     int size;
     store_conn *conns;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/sha256.h"
 #include "core/mem.h"
 
 #define STRINGIFY_(x) #x
@@ -16,6 +17,8 @@
 #define DAMAGED_ADVICE "; restore it from a backup"
 
 static const char SQL_PING[] = "SELECT count(*) FROM schema_migrations";
+static const char SQL_CURSOR_KEY[] =
+    "SELECT value FROM settings WHERE key = 'cursor_key'";
 static const char SQL_SCHEMA_VERSION[] =
     "SELECT coalesce(max(version), 0) FROM schema_migrations";
 
@@ -80,6 +83,33 @@ static store_status check_file(sqlite3 *db, char *errbuf, size_t errlen)
     return rc != SQLITE_OK ? result : problems > 0 ? STORE_CORRUPT : STORE_OK;
 }
 
+/* Reads the cursor key into st: STORE_CORRUPT unless it is a BLOB of
+ * exactly STORE_CURSOR_KEY_SIZE bytes. */
+static store_status read_cursor_key(store *st, store_conn *c, char *errbuf,
+                                    size_t errlen)
+{
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_CURSOR_KEY, &rc);
+    store_status result = q ? STORE_OK : store_status_of(rc);
+    if (q) {
+        rc = sqlite3_step(q);
+        if (rc != SQLITE_ROW)
+            result = rc == SQLITE_DONE ? STORE_CORRUPT : store_status_of(rc);
+        else if (sqlite3_column_type(q, 0) != SQLITE_BLOB ||
+                 sqlite3_column_bytes(q, 0) != STORE_CURSOR_KEY_SIZE)
+            result = STORE_CORRUPT;
+        else
+            memcpy(st->cursor_key, sqlite3_column_blob(q, 0),
+                   STORE_CURSOR_KEY_SIZE);
+        sqlite3_reset(q);
+    }
+    if (result != STORE_OK)
+        snprintf(errbuf, errlen, "the key that signs list cursors is %s",
+                 result == STORE_CORRUPT ? "missing or damaged"
+                                         : "unreadable");
+    return result;
+}
+
 store *store_open(const char *path, int connections, int busy_ms,
                   store_status *status, char *errbuf, size_t errlen)
 {
@@ -109,6 +139,8 @@ store *store_open(const char *path, int connections, int busy_ms,
             *status = check_file(st->conns[0].db, errbuf, errlen);
         if (i == 0 && *status == STORE_OK)
             *status = store_migrate(st->conns[0].db, errbuf, errlen);
+        if (i == 0 && *status == STORE_OK)
+            *status = read_cursor_key(st, &st->conns[0], errbuf, errlen);
     }
     if (*status == STORE_CORRUPT &&
         strncmp(errbuf, DAMAGED, strlen(DAMAGED)) != 0) {
@@ -168,3 +200,8 @@ store_status store_schema_version(store *st, int *version)
     return store_conn_put(st, c, result);
 }
 
+
+void store_sign(store *st, const void *data, size_t n, unsigned char *out)
+{
+    sha256_hmac(st->cursor_key, sizeof st->cursor_key, data, n, out);
+}

@@ -77,6 +77,11 @@ store_status store_schema_version(store *st, int *version);
 /* The highest migration version compiled into this binary. */
 int store_known_schema_version(void);
 
+/* The HMAC-SHA-256 of data[0 .. n-1] under the database's own key, drawn
+ * when it was created (its cursors are signed with it: a cursor edited or
+ * made for another list is told apart). out has 32 bytes. */
+void store_sign(store *st, const void *data, size_t n, unsigned char *out);
+
 /* Pagination, the same for every table: lists are newest first, ordered
  * by an internal sequence number that only grows. A page ends with
  * *next_after = the sequence of its last row when more rows may follow (0

@@ -200,16 +200,24 @@ TEST(filters_combine)
     add_experiments(db, 3, "neuron_activation", ab, 2, NULL);
     add_experiments(db, 2, "layer_superposition", b, 1, NULL);
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){0}), 5);
-    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "b"}), 5);
-    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "a"}), 3);
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
-                                        .tag = "b", .kind = "layer_superposition"}),
+                                        .tag = {"b"}, .tag_count = 1}),
+                 5);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = {"a"}, .tag_count = 1}),
+                 3);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = {"b"}, .tag_count = 1,
+                                        .kind = {"layer_superposition"},
+                                        .kind_count = 1}),
                  2);
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
-                                        .name_contains = "e1"}),
+                                        .name_contains = {"e1"},
+                                        .name_count = 1}),
                  2);
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
-                                        .name_contains = "%"}),
+                                        .name_contains = {"%"},
+                                        .name_count = 1}),
                  0);
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
                                         .created_after = "2000-01-01T00:00:00.000Z",
@@ -218,6 +226,41 @@ TEST(filters_combine)
     CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
                                         .created_before = "2000-01-01T00:00:00.000Z"}),
                  0);
+    store_close(db);
+}
+
+TEST(a_filter_of_several_values_matches_any_of_them)
+{
+    store *db = open_new();
+    char *a[1] = {"a"}, *c[1] = {"c"};
+    add_experiments(db, 3, "neuron_activation", a, 1, NULL);
+    add_experiments(db, 2, "layer_superposition", c, 1, NULL);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = {"a", "c"}, .tag_count = 2}),
+                 5);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = {"x", "c", "y"},
+                                        .tag_count = 3}),
+                 2);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .kind = {"layer_superposition",
+                                                 "neuron_activation"},
+                                        .kind_count = 2,
+                                        .tag = {"a"}, .tag_count = 1}),
+                 3);
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .name_contains = {"e0", "e2"},
+                                        .name_count = 2}),
+                 count_matching(db, &(store_experiment_filter){
+                                        .name_contains = {"e0"},
+                                        .name_count = 1}) +
+                     count_matching(db, &(store_experiment_filter){
+                                        .name_contains = {"e2"},
+                                        .name_count = 1}));
+    const char *eight[8] = {"t1", "t2", "t3", "t4", "t5", "t6", "t7", "c"};
+    store_experiment_filter all8 = {.tag_count = 8};
+    memcpy(all8.tag, eight, sizeof eight);
+    CHECK_EQ_INT(count_matching(db, &all8), 2); /* the eighth value counts */
     store_close(db);
 }
 
@@ -427,7 +470,8 @@ TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
         CHECK_STR(e.tags[1], "alpha");
     }
     store_experiment_free(&e);
-    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){.tag = "alpha"}),
+    CHECK_EQ_INT(count_matching(db, &(store_experiment_filter){
+                                        .tag = {"alpha"}, .tag_count = 1}),
                  1);
     CHECK_EQ_INT(store_experiment_delete(db, "exp_old"), STORE_OK);
     store_close(db);
@@ -652,6 +696,50 @@ static bool damage_file(const char *p, const char *sql)
     sqlite3_free(msg);
     sqlite3_close(raw);
     return ok;
+}
+
+TEST(a_database_without_its_cursor_key_is_refused)
+{
+    static const char *const damage[] = {
+        "UPDATE settings SET value = zeroblob(5)",
+        "UPDATE settings SET value = 'a key that is text, not bytes, 32!'",
+        "DELETE FROM settings",
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        char keep[128];
+        store *db = open_new();
+        snprintf(keep, sizeof keep, "%s", path);
+        store_close(db);
+        if (!damage_file(keep, damage[i]))
+            continue;
+        store_status st;
+        char err[256] = "";
+        db = store_open(keep, 1, 5000, &st, err, sizeof err);
+        test_check(db == NULL && st == STORE_CORRUPT, __FILE__, __LINE__,
+                   "%s: opened (%d)", damage[i], (int)st);
+        store_close(db);
+    }
+}
+
+TEST(a_signature_depends_on_the_database_and_the_data)
+{
+    unsigned char a[32], b[32], c[32];
+    store *one = open_new(), *two = open_new();
+    store_sign(one, "page 1", 6, a);
+    store_sign(one, "page 1", 6, b);
+    CHECK(memcmp(a, b, 32) == 0);
+    store_sign(one, "page 2", 6, b);
+    store_sign(two, "page 1", 6, c);
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK(memcmp(a, c, 32) != 0); /* each database draws its own key */
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    store_close(two);
+    two = reopen(NULL, keep);
+    store_sign(two, "page 1", 6, b);
+    CHECK(memcmp(b, c, 32) == 0); /* and keeps it */
+    store_close(one);
+    store_close(two);
 }
 
 typedef struct {
