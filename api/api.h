@@ -31,6 +31,8 @@ typedef struct {
     size_t max_layers;    /* layers of one network */
     size_t max_batch;     /* inputs of one batch */
     uint64_t max_shots;   /* samples of one measurement */
+    uint64_t max_memory;  /* shots whose outcomes a measurement lists */
+    size_t max_operations; /* gates of one request */
     size_t max_page;      /* items of one page */
     size_t max_depth;     /* JSON nesting depth */
 } api_limits;

@@ -26,6 +26,8 @@ void api_limits_default(api_limits *l)
     l->max_layers = 64;
     l->max_batch = 4096;
     l->max_shots = 1000000;
+    l->max_memory = 65536;
+    l->max_operations = 1000;
     l->max_page = 500;
     l->max_depth = 32;
 }

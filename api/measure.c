@@ -5,6 +5,7 @@
 
 #include "core/rng.h"
 #include "core/state.h"
+#include "json/pjson.h"
 
 /* {label: count} for the outcomes counted at least once. */
 static json_t *counts_json(const uint64_t *hits, size_t n,
@@ -17,44 +18,85 @@ static json_t *counts_json(const uint64_t *hits, size_t n,
         char label[STATE_LABEL_SIZE];
         if (!labels)
             state_basis_label(i, n, label);
-        if (json_object_set_new(out, labels ? labels[i] : label,
-                                json_integer((json_int_t)hits[i])) != 0) {
-            json_decref(out);
-            return NULL;
-        }
+        pjson_set(&out, labels ? labels[i] : label,
+                  json_integer((json_int_t)hits[i]));
     }
     return out;
+}
+
+/* [label, ...] of each shot's outcome. */
+static json_t *memory_json(const size_t *each, uint64_t shots, size_t n,
+                           const char *const *labels)
+{
+    json_t *out = json_array();
+    for (uint64_t s = 0; out && s < shots; s++) {
+        char label[STATE_LABEL_SIZE];
+        if (!labels)
+            state_basis_label(each[s], n, label);
+        pjson_push(&out, json_string(labels ? labels[each[s]] : label));
+    }
+    return out;
+}
+
+api_code api_sample(const double *p, size_t n, const char *const *labels,
+                    uint64_t shots, uint64_t seed, json_t **counts,
+                    json_t **memory, api_err *err)
+{
+    uint64_t *hits = calloc(n, sizeof *hits);
+    size_t *each = memory ? malloc(shots * sizeof *each) : NULL;
+    rng_state rng;
+    *counts = NULL;
+    if (memory)
+        *memory = NULL;
+    if (!hits || (memory && !each)) {
+        api_no_memory(err);
+        goto out;
+    }
+    rng_seed(&rng, seed);
+    core_status st = memory ? rng_sample_each(&rng, p, n, shots, each)
+                            : rng_sample_counts(&rng, p, n, shots, hits);
+    if (st == CORE_ENOMEM) {
+        api_no_memory(err);
+        goto out;
+    }
+    if (st != CORE_OK) {
+        api_fail(err, API_EINTERNAL, "sampling failed");
+        goto out;
+    }
+    for (uint64_t s = 0; memory && s < shots; s++)
+        hits[each[s]]++;
+    *counts = counts_json(hits, n, labels);
+    if (memory)
+        *memory = memory_json(each, shots, n, labels);
+    if (!*counts || (memory && !*memory)) {
+        json_decref(*counts);
+        *counts = NULL;
+        if (memory) {
+            json_decref(*memory);
+            *memory = NULL;
+        }
+        api_no_memory(err);
+    }
+out:
+    free(hits);
+    free(each);
+    return err->code;
 }
 
 api_code api_measure(const double complex *amps, size_t n,
                      const char *const *labels, uint64_t shots,
                      uint64_t seed, json_t **counts, api_err *err)
 {
-    api_code code = API_OK;
     *counts = NULL;
-    uint64_t *hits = calloc(n, sizeof *hits);
-    if (!hits)
+    double *p = malloc(n * sizeof *p);
+    if (!p)
         return api_no_memory(err);
-    rng_state rng;
-    rng_seed(&rng, seed);
-    switch (state_sample_counts(amps, n, &rng, shots, hits)) {
-    case CORE_OK:
-        *counts = counts_json(hits, n, labels);
-        if (!*counts)
-            code = api_no_memory(err);
-        break;
-    case CORE_EZERO:
-        code = api_fail(err, API_EINVALID,
-                        "the state is the zero vector: it has no Born "
-                        "distribution to sample");
-        break;
-    case CORE_ENOMEM:
-        code = api_no_memory(err);
-        break;
-    default:
-        code = api_fail(err, API_EINTERNAL, "sampling failed");
-        break;
-    }
-    free(hits);
-    return code;
+    if (state_probabilities(amps, n, p) != CORE_OK)
+        api_fail(err, API_EINVALID,
+                 "the state is the zero vector: it has no Born distribution "
+                 "to sample");
+    else
+        api_sample(p, n, labels, shots, seed, counts, NULL, err);
+    free(p);
+    return err->code;
 }

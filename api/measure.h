@@ -18,4 +18,13 @@ api_code api_measure(const double complex *amps, size_t n,
                      const char *const *labels, uint64_t shots,
                      uint64_t seed, json_t **counts, api_err *err);
 
+/* Samples `shots` outcomes of the distribution p over n outcomes (named by
+ * labels; NULL: the default labels of core/state.h) with the seeded
+ * generator: *counts is {label: count} for every outcome seen at least
+ * once, in outcome order; when memory is not NULL, *memory is the label of
+ * each shot's outcome, in order (the same draws). New references. */
+api_code api_sample(const double *p, size_t n, const char *const *labels,
+                    uint64_t shots, uint64_t seed, json_t **counts,
+                    json_t **memory, api_err *err);
+
 #endif

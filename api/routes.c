@@ -9,6 +9,7 @@
 #define RESOURCES(X)                                                           \
     X(api_meta_routes)                                                         \
     X(api_superposition_routes)                                                \
+    X(api_operation_routes)                                                    \
     X(api_layer_routes)                                                        \
     X(api_network_routes)                                                      \
     X(api_experiment_routes)

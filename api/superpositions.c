@@ -8,14 +8,9 @@
 #include "api/handler.h"
 #include "api/measure.h"
 #include "api/page.h"
+#include "api/superposition.h"
+#include "core/qstate.h"
 #include "core/state.h"
-#include "core/stats.h"
-#include "store/superposition.h"
-
-#define LABEL_MAX 64
-#define NAME_MAX_LEN 200
-/* A state is "normalized" when its norm is 1 to within this. */
-#define NORM_TOLERANCE 1e-12
 
 /* ------------------------------------------------------------ inline */
 
@@ -72,50 +67,6 @@ out:
 
 /* ------------------------------------------------------------ stored */
 
-/* The full representation of s (amplitudes and labels required). */
-static json_t *superposition_json(const store_superposition *s)
-{
-    size_t n = s->dimension;
-    double *p = malloc(n * sizeof *p);
-    json_t *labels = json_array();
-    if (!p || !labels) {
-        free(p);
-        json_decref(labels);
-        return NULL;
-    }
-    double entropy = 0;
-    if (state_probabilities(s->amplitudes, n, p) == CORE_OK)
-        entropy = stats_entropy_bits(p, n);
-    else
-        memset(p, 0, n * sizeof *p); /* a stored zero state (normalize off) */
-    for (size_t i = 0; labels && i < n; i++)
-        pjson_push(&labels, json_string(s->labels[i]));
-    int q = state_qubits(n);
-    json_t *out = json_pack(
-        "{s:s, s:o, s:I, s:o, s:o, s:o, s:f, s:b, s:o, s:f, s:s}", "id", s->id,
-        "name", s->name ? json_string(s->name) : json_null(), "dimension",
-        (json_int_t)n, "qubits", q >= 0 ? json_integer(q) : json_null(),
-        "amplitudes", pjson_amplitudes(s->amplitudes, n, false), "labels",
-        labels, "norm", s->norm, "normalized",
-        fabs(s->norm - 1.0) <= NORM_TOLERANCE, "probabilities",
-        pjson_reals(p, n, false), "entropy_bits", entropy, "created_at",
-        s->created_at);
-    free(p);
-    return out;
-}
-
-/* The list-item representation: no arrays. */
-static json_t *superposition_summary_json(const store_superposition *s)
-{
-    int q = state_qubits(s->dimension);
-    return json_pack("{s:s, s:o, s:I, s:o, s:f, s:b, s:s}", "id", s->id,
-                     "name", s->name ? json_string(s->name) : json_null(),
-                     "dimension", (json_int_t)s->dimension, "qubits",
-                     q >= 0 ? json_integer(q) : json_null(), "norm", s->norm,
-                     "normalized", fabs(s->norm - 1.0) <= NORM_TOLERANCE,
-                     "created_at", s->created_at);
-}
-
 static int compare_strings(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -138,7 +89,7 @@ static bool read_labels(const api_in *in, const json_t *v, size_t n,
     for (size_t i = 0; i < n; i++) {
         char p[API_PTR_MAX];
         api_ptr_index(p, "/labels", i);
-        api_field f = API_STRING(NULL, &labels[i], LABEL_MAX, 0);
+        api_field f = API_STRING(NULL, &labels[i], API_LABEL_MAX, 0);
         if (!api_read_string(in, json_array_get(v, i), p, &f))
             return false;
     }
@@ -159,57 +110,64 @@ static bool read_labels(const api_in *in, const json_t *v, size_t n,
     return ok;
 }
 
-/* The labels of a new superposition of n amplitudes: those given (v, NULL
- * when none) or the default ones, which are written into *defaults. */
-static bool labels_of(const api_in *in, const json_t *v, size_t n,
-                      const char ***labels, char (**defaults)[STATE_LABEL_SIZE])
+/* Reads the amplitudes, or the basis state, of a new superposition into
+ * s. */
+static bool read_state(const api_in *in, const json_t *body,
+                       store_superposition *s)
 {
-    *labels = malloc(n * sizeof **labels);
-    if (!*labels) {
-        api_no_memory(in->err);
+    switch (api_read_either(in, body, "", "amplitudes", "basis", "basis",
+                            "amplitudes", "a basis state's label")) {
+    case 1: {
+        api_amplitudes a;
+        api_limit max = API_LIMIT(in->limits, max_dimension);
+        api_field f = {NULL, api_read_amplitudes, &a, &max, 0};
+        if (!api_read_amplitudes(in, json_object_get(body, "amplitudes"),
+                                 "/amplitudes", &f))
+            return false;
+        s->amplitudes = a.c;
+        s->dimension = a.n;
+        return true;
+    }
+    case 2:
+        return api_read_basis(in, json_object_get(body, "basis"), "/basis",
+                              s);
+    default:
         return false;
     }
-    if (v)
-        return read_labels(in, v, n, *labels);
-    *defaults = malloc(n * sizeof **defaults);
-    if (!*defaults) {
-        api_no_memory(in->err);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        state_basis_label(i, n, (*defaults)[i]);
-        (*labels)[i] = (*defaults)[i];
-    }
-    return true;
 }
 
 static api_code create(const api_call *call, api_response *resp,
                        api_err *err)
 {
-    api_amplitudes amps = {0};
     bool normalize = true;
     const char *name = NULL;
     const json_t *labels_v = NULL;
-    api_limit max = API_LIMIT(&call->ctx->limits, max_dimension);
+    api_state_form form = {API_DEFAULT_ATOL, false, false};
     api_field fields[] = {
-        API_FIELD("amplitudes", api_read_amplitudes, &amps, &max, 0),
+        API_FIELD("amplitudes", NULL, NULL, NULL, API_LATER),
+        API_FIELD("basis", NULL, NULL, NULL, API_LATER),
         API_FIELD("normalize", api_read_bool, &normalize, NULL, API_OPTIONAL),
-        API_STRING("name", &name, NAME_MAX_LEN, API_NULL_ABSENT),
+        API_STRING("name", &name, API_NAME_MAX, API_NULL_ABSENT),
         API_FIELD("labels", api_read_value, &labels_v, NULL, API_NULL_ABSENT),
+        API_FIELD("atol", api_read_atol, &form.atol, NULL, API_OPTIONAL),
         API_END,
     };
-    const char **labels = NULL;
-    char(*defaults)[STATE_LABEL_SIZE] = NULL;
+    store_superposition s = {0};
+    const char **given = NULL; /* borrowed from the body */
     if (api_need_store(call->ctx, err) != API_OK ||
         !api_read_known(call->in, call->body, "", fields))
         goto out;
+    bool have_state = read_state(call->in, call->body, &s);
     api_read_fields(call->in, call->body, "", fields);
-    if (amps.c && labels_v && !labels_of(call->in, labels_v, amps.n, &labels,
-                                         &defaults))
-        goto out;
+    if (have_state && labels_v) {
+        given = malloc(s.dimension * sizeof *given);
+        if (!given)
+            api_no_memory(err);
+        else
+            read_labels(call->in, labels_v, s.dimension, given);
+    }
     if (err->code != API_OK)
         goto out;
-    store_superposition s = {.dimension = amps.n, .amplitudes = amps.c};
     if (normalize && state_normalize(s.amplitudes, s.dimension, &s.norm) !=
                          CORE_OK) {
         api_invalid(err, "/amplitudes",
@@ -224,29 +182,33 @@ static api_code create(const api_call *call, api_response *resp,
                     "scale the amplitudes down or let psinet normalize them");
         goto out;
     }
-    if (!labels && !labels_of(call->in, NULL, amps.n, &labels, &defaults))
+    if (!given && !api_default_labels(s.dimension, &s.labels, err))
         goto out;
     s.name = (char *)name;
-    s.labels = (char **)labels;
+    char **owned = s.labels;
+    if (given)
+        s.labels = (char **)given;
     store_status st = store_superposition_create(call->ctx->db, &s);
-    if (st != STORE_OK) {
+    if (st == STORE_OK)
+        api_reply_created(resp, api_superposition_json(&s, &form),
+                          "superposition", "superpositions", s.id, err);
+    else
         api_fail_store(err, st, "superposition", "");
-        goto out;
-    }
-    api_reply_created(resp, superposition_json(&s), "superposition",
-                      "superpositions", s.id, err);
+    s.labels = owned; /* what is freed below: only the defaults */
+    s.name = NULL;
 out:
-    free(amps.c);
-    free(labels);
-    free(defaults);
+    free(given);
+    store_superposition_free(&s);
     return err->code;
 }
 
 static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
+    api_state_form form = {API_DEFAULT_ATOL, false, true};
     if (api_need_store(call->ctx, err) != API_OK ||
-        api_page_read(call, &page, err) != API_OK)
+        api_page_read(call, &page, err) != API_OK ||
+        api_query_atol(call, &form.atol, err) != API_OK)
         return err->code;
     store_superposition *items;
     size_t count;
@@ -258,20 +220,23 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
         return api_fail_store(err, st, "superposition", "");
     json_t *list = json_array();
     for (size_t i = 0; list && i < count; i++)
-        pjson_push(&list, superposition_summary_json(&items[i]));
+        pjson_push(&list, api_superposition_json(&items[i], &form));
     store_superposition_array_free(items, count);
     return api_reply(resp, 200, list ? api_page_json(list, next) : NULL, err);
 }
 
 static api_code get(const api_call *call, api_response *resp, api_err *err)
 {
-    if (api_need_store(call->ctx, err) != API_OK)
+    api_state_form form = {API_DEFAULT_ATOL, false, false};
+    if (api_need_store(call->ctx, err) != API_OK ||
+        api_query_atol(call, &form.atol, err) != API_OK)
         return err->code;
     store_superposition s;
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
     if (st != STORE_OK)
         return api_fail_store(err, st, "superposition", call->id);
-    api_code code = api_reply(resp, 200, superposition_json(&s), err);
+    api_code code = api_reply(resp, 200, api_superposition_json(&s, &form),
+                              err);
     store_superposition_free(&s);
     return code;
 }
@@ -291,7 +256,11 @@ static api_code delete(const api_call *call, api_response *resp,
 static api_code normalize_stored(const api_call *call, api_response *resp,
                                  api_err *err)
 {
-    api_field fields[] = {API_END};
+    api_state_form form = {API_DEFAULT_ATOL, false, false};
+    api_field fields[] = {
+        API_FIELD("atol", api_read_atol, &form.atol, NULL, API_OPTIONAL),
+        API_END,
+    };
     if (api_need_store(call->ctx, err) != API_OK ||
         (call->body && !api_read_object(call->in, call->body, "", fields)))
         return err->code;
@@ -299,7 +268,7 @@ static api_code normalize_stored(const api_call *call, api_response *resp,
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
     if (st != STORE_OK)
         return api_fail_store(err, st, "superposition", call->id);
-    if (fabs(s.norm - 1.0) <= NORM_TOLERANCE) /* already unit: idempotent */
+    if (fabs(s.norm - 1.0) <= form.atol) /* already unit: idempotent */
         goto reply;
     if (state_normalize(s.amplitudes, s.dimension, NULL) != CORE_OK) {
         api_fail(err, API_EINVALID,
@@ -316,39 +285,124 @@ static api_code normalize_stored(const api_call *call, api_response *resp,
         goto out;
     }
 reply:
-    api_reply(resp, 200, superposition_json(&s), err);
+    api_reply(resp, 200, api_superposition_json(&s, &form), err);
 out:
     store_superposition_free(&s);
     return err->code;
 }
 
+/* What a measurement asks for. */
+typedef struct {
+    uint64_t shots, seed;
+    bool memory;
+    const json_t *qubits; /* the list, or NULL: every outcome */
+    double atol;
+} measure_request;
+
+static bool read_measure(const api_call *call, measure_request *m)
+{
+    api_field fields[] = {
+        API_FIELD("shots", api_read_shots, &m->shots, NULL, 0),
+        API_FIELD("seed", api_read_seed, &m->seed, NULL, API_NULL_ABSENT),
+        API_FIELD("memory", api_read_bool, &m->memory, NULL, API_OPTIONAL),
+        API_FIELD("qubits", api_read_value, &m->qubits, NULL,
+                  API_NULL_ABSENT),
+        API_FIELD("atol", api_read_atol, &m->atol, NULL, API_OPTIONAL),
+        API_END,
+    };
+    const api_limits *lim = &call->ctx->limits;
+    if (!api_read_object(call->in, call->body, "", fields))
+        return false;
+    if (m->memory && m->shots > lim->max_memory)
+        return api_invalid(call->in->err, "/memory",
+                           "keeps one outcome per shot, for at most %llu "
+                           "shots (max_memory); shots is %llu",
+                           (unsigned long long)lim->max_memory,
+                           (unsigned long long)m->shots);
+    const json_t *seed = json_object_get(call->body, "seed");
+    if (!seed || json_is_null(seed))
+        m->seed = api_random_seed();
+    return true;
+}
+
+/* The Born probabilities of s's outcomes, or of qubits[0 .. k-1]'s (k >
+ * 0, the state's n qubits), into a new array *p of *outcomes. */
+static bool outcome_probabilities(const api_in *in,
+                                  const store_superposition *s, int n,
+                                  const int *qubits, int k, double **p,
+                                  size_t *outcomes)
+{
+    *outcomes = k ? (size_t)1 << k : s->dimension;
+    *p = malloc(*outcomes * sizeof **p);
+    if (!*p) {
+        api_no_memory(in->err);
+        return false;
+    }
+    core_status st = k ? qstate_marginal(s->amplitudes, n, qubits, k, *p)
+                       : state_probabilities(s->amplitudes, s->dimension, *p);
+    if (st == CORE_OK)
+        return true;
+    api_fail(in->err, API_EINVALID,
+             "the state is the zero vector: it has no Born distribution to "
+             "sample");
+    return false;
+}
+
+/* {label: probability} of every outcome over k qubits. */
+static json_t *marginal_json(const double *p, int k)
+{
+    json_t *out = json_object();
+    size_t outcomes = (size_t)1 << k;
+    for (size_t v = 0; out && v < outcomes; v++) {
+        char label[STATE_LABEL_SIZE];
+        state_basis_label(v, outcomes, label);
+        pjson_set(&out, label, json_real(p[v]));
+    }
+    return out;
+}
+
 static api_code measure(const api_call *call, api_response *resp,
                         api_err *err)
 {
-    uint64_t shots = 0, seed = 0;
-    api_field fields[] = {
-        API_FIELD("shots", api_read_shots, &shots, NULL, 0),
-        API_FIELD("seed", api_read_seed, &seed, NULL, API_NULL_ABSENT),
-        API_END,
-    };
-    if (api_need_store(call->ctx, err) != API_OK ||
-        !api_read_object(call->in, call->body, "", fields))
-        return err->code;
-    const json_t *seed_v = json_object_get(call->body, "seed");
-    if (!seed_v || json_is_null(seed_v))
-        seed = api_random_seed();
-
-    store_superposition s;
+    measure_request m = {.atol = API_DEFAULT_ATOL};
+    store_superposition s = {0};
+    int qubits[QSTATE_MAX_QUBITS], n = 0, k = 0;
+    double *p = NULL;
+    size_t outcomes;
+    json_t *counts = NULL, *memory = NULL;
+    if (api_need_store(call->ctx, err) != API_OK || !read_measure(call, &m))
+        goto out;
     store_status st = store_superposition_get(call->ctx->db, call->id, &s);
-    if (st != STORE_OK)
-        return api_fail_store(err, st, "superposition", call->id);
-    json_t *counts = NULL;
-    if (api_measure(s.amplitudes, s.dimension, (const char *const *)s.labels,
-                    shots, seed, &counts, err) == API_OK)
-        api_reply(resp, 200,
-                  json_pack("{s:I, s:I, s:o}", "shots", (json_int_t)shots,
-                            "seed", (json_int_t)seed, "counts", counts),
-                  err);
+    if (st != STORE_OK) {
+        api_fail_store(err, st, "superposition", call->id);
+        goto out;
+    }
+    if (m.qubits && (!api_state_qubits(call->in, s.dimension, "/qubits", &n) ||
+                     !api_read_qubits(call->in, m.qubits, "/qubits", n,
+                                      qubits, &k)))
+        goto out;
+    if (!outcome_probabilities(call->in, &s, n, qubits, k, &p, &outcomes) ||
+        api_sample(p, outcomes, k ? NULL : (const char *const *)s.labels,
+                   m.shots, m.seed, &counts, m.memory ? &memory : NULL,
+                   err) != API_OK)
+        goto out;
+    json_t *body = json_pack("{s:I, s:I, s:o}", "shots", (json_int_t)m.shots,
+                             "seed", (json_int_t)m.seed, "counts", counts);
+    counts = NULL; /* taken */
+    if (m.memory)
+        pjson_set(&body, "memory", memory);
+    memory = NULL;
+    if (k) {
+        pjson_set(&body, "qubits", json_deep_copy(m.qubits));
+        pjson_set(&body, "probabilities", marginal_json(p, k));
+    }
+    pjson_set(&body, "renormalized",
+              json_boolean(fabs(s.norm - 1.0) > m.atol));
+    api_reply(resp, 200, body, err);
+out:
+    json_decref(counts);
+    json_decref(memory);
+    free(p);
     store_superposition_free(&s);
     return err->code;
 }

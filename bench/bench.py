@@ -157,6 +157,15 @@ def main():
         body("net-forward", {"input": x784})
         body("net-forward-b64", {"input": b64(x784, [784]), "encoding": "b64"})
         body("net-batch", {"inputs": batch})
+        # A layer of H on 20 qubits and a ladder of CX down them, on |0...0>
+        # made from its label (2^20 amplitudes, 16 MiB), answered as a
+        # summary: the gate kernels' own cost.
+        body("gates20", {
+            "state": {"basis": "0" * 20},
+            "operations": [{"gate": "h", "qubits": [q]} for q in range(20)] +
+                          [{"gate": "cx", "qubits": [q, q + 1]}
+                           for q in range(19)],
+            "store": False, "summary": True})
         body("experiment-write", {
             "name": "bench", "kind": "neuron_activation", "tags": ["bench"],
             "params": {"amplitudes": [0.6, 0.8], "weights": [[1, 0], [0, 1]],
@@ -192,6 +201,7 @@ def main():
              "net-forward-b64"),
             ("net-batch", "POST", "/v1/networks/%s/forward" % net_id,
              "net-batch"),
+            ("gates20", "POST", "/v1/superpositions/apply", "gates20"),
             ("experiment-write", "POST", "/v1/experiments", "experiment-write"),
             ("list", "GET", "/v1/experiments?limit=50", None),
         ]

@@ -96,9 +96,9 @@ double qstate_unitarity_deviation(const double complex *u, int k);
 
 /* The Born probabilities of the outcomes of measuring qubits[0 .. k-1] of
  * the n-qubit state c (normalized or not): p[v] for v in [0, 2^k), bit j of
- * v the outcome of qubits[j]. They are summed over the other qubits from
- * state_probabilities'. CORE_EZERO for the zero state, CORE_EINVAL for a
- * bad list, CORE_ENOMEM when 2^n probabilities cannot be held. */
+ * v the outcome of qubits[j], summed over the other qubits on the unit
+ * state (scale-safe, as state_probabilities). CORE_EZERO for the zero
+ * state, CORE_EINVAL for a bad list. */
 core_status qstate_marginal(const double complex *c, int n, const int *qubits,
                             int k, double *p);
 
@@ -113,7 +113,8 @@ core_status qstate_project(double complex *c, int n, const int *qubits,
  * generator: draws the outcome from qstate_marginal's probabilities (one
  * shot of rng_sample_counts, so a seed gives the same outcome everywhere),
  * sets *outcome and its probability *prob, and projects c onto it
- * (qstate_project). Errors as qstate_marginal; c is untouched on error. */
+ * (qstate_project). Errors as qstate_marginal, and CORE_ENOMEM when the
+ * 2^k probabilities cannot be held; c is untouched on error. */
 core_status qstate_collapse(double complex *c, int n, const int *qubits,
                             int k, rng_state *rng, size_t *outcome,
                             double *prob);

@@ -4,8 +4,9 @@
  * 2018, public domain), seeded as its authors recommend: the four words of
  * state are four successive outputs of splitmix64 started at the seed.
  *
- * Sampling (rng_sample_counts): the cumulative sums c_i = p_0 + ... + p_i
- * are formed left to right; each shot draws u = rng_uniform() and picks the
+ * Sampling (rng_sample_counts, rng_sample_each): the cumulative sums
+ * c_i = p_0 + ... + p_i of the probabilities, each clamped to [0, 1], are
+ * formed left to right; each shot draws u = rng_uniform() and picks the
  * first i with c_i > u * c_{n-1} (binary search). Only IEEE additions,
  * one multiplication and comparisons are involved, so a seed gives the same
  * counts on every conforming machine. */
@@ -52,39 +53,77 @@ double rng_uniform(rng_state *rng)
     return (double)(rng_next(rng) >> 11) * 0x1.0p-53;
 }
 
-core_status rng_sample_counts(rng_state *rng, const double *p, size_t n,
-                              uint64_t shots, uint64_t *counts)
+/* The cumulative sums of p, each p_i clamped to [0, 1] first (Born
+ * probabilities can pass 1 by an ulp), into cum (n entries), and the last
+ * outcome with p > 0 into *last. Returns the total, cum[n - 1]: the sum the
+ * search scales u by, so that rounding in it can never leave an outcome
+ * out of reach or put the draw past the end. */
+static double cumulate(const double *p, size_t n, double *cum, size_t *last)
+{
+    double total = 0.0;
+    *last = 0;
+    for (size_t i = 0; i < n; i++) {
+        double pi = p[i] > 1.0 ? 1.0 : p[i];
+        if (pi > 0.0) {
+            total += pi;
+            *last = i;
+        }
+        cum[i] = total;
+    }
+    return total;
+}
+
+/* One draw: the first outcome whose cumulative sum exceeds u * total. */
+static size_t draw(rng_state *rng, const double *cum, double total,
+                   size_t last)
+{
+    double t = rng_uniform(rng) * total;
+    size_t lo = 0, hi = last; /* the answer is in [lo, hi] */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Draws shots outcomes of p, adding each to counts (when not NULL) and
+ * writing it to each[s] (when not NULL). */
+static core_status sample(rng_state *rng, const double *p, size_t n,
+                          uint64_t shots, uint64_t *counts, size_t *each)
 {
     if (n == 0)
         return CORE_EINVAL;
     double *cum = malloc(n * sizeof *cum);
     if (!cum)
         return CORE_ENOMEM;
-    double total = 0.0;
-    size_t last = 0; /* the last outcome with p > 0 */
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] > 0.0) {
-            total += p[i];
-            last = i;
-        }
-        cum[i] = total;
-    }
+    size_t last;
+    double total = cumulate(p, n, cum, &last);
     if (!(total > 0.0)) {
         free(cum);
         return CORE_EINVAL;
     }
     for (uint64_t s = 0; s < shots; s++) {
-        double t = rng_uniform(rng) * total;
-        size_t lo = 0, hi = last; /* the answer is in [lo, hi] */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (cum[mid] > t)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        counts[lo]++;
+        size_t outcome = draw(rng, cum, total, last);
+        if (counts)
+            counts[outcome]++;
+        if (each)
+            each[s] = outcome;
     }
     free(cum);
     return CORE_OK;
+}
+
+core_status rng_sample_counts(rng_state *rng, const double *p, size_t n,
+                              uint64_t shots, uint64_t *counts)
+{
+    return sample(rng, p, n, shots, counts, NULL);
+}
+
+core_status rng_sample_each(rng_state *rng, const double *p, size_t n,
+                            uint64_t shots, size_t *outcomes)
+{
+    return sample(rng, p, n, shots, NULL, outcomes);
 }

@@ -78,6 +78,13 @@ static core_status unit_scale(const double complex *c, size_t n,
     return CORE_OK;
 }
 
+core_status state_unit_divisors(const double complex *c, size_t n, double *d1,
+                                double *d2)
+{
+    double norm;
+    return unit_scale(c, n, &norm, d1, d2);
+}
+
 core_status state_normalize(double complex *c, size_t n, double *norm_out)
 {
     double norm, d1, d2;
@@ -176,18 +183,34 @@ void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE])
     buf[q] = '\0';
 }
 
-core_status state_sample_counts(const double complex *c, size_t n,
-                                rng_state *rng, uint64_t shots,
-                                uint64_t *counts)
+core_status state_compare(const double complex *a, const double complex *b,
+                          size_t n, state_comparison *out)
 {
-    if (n == 0)
-        return CORE_EINVAL;
-    double *p = malloc(n * sizeof *p);
-    if (!p)
-        return CORE_ENOMEM;
-    core_status st = state_probabilities(c, n, p);
+    double na, a1, a2, nb, b1, b2;
+    core_status st = unit_scale(a, n, &na, &a1, &a2);
     if (st == CORE_OK)
-        st = rng_sample_counts(rng, p, n, shots, counts);
-    free(p);
-    return st;
+        st = unit_scale(b, n, &nb, &b1, &b2);
+    if (st != CORE_OK)
+        return st;
+    double re = 0.0, im = 0.0;
+    for (size_t i = 0; i < n; i++) { /* conj(a) b on the unit states */
+        double ar = creal(a[i]) / a1 / a2, ai = cimag(a[i]) / a1 / a2;
+        double br = creal(b[i]) / b1 / b2, bi = cimag(b[i]) / b1 / b2;
+        re += ar * br + ai * bi;
+        im += ar * bi - ai * br;
+    }
+    double f = re * re + im * im;
+    out->inner = CMPLX(re, im);
+    out->fidelity = f > 1.0 ? 1.0 : f;
+    out->trace_distance = sqrt(1.0 - out->fidelity);
+    out->phase = re == 0.0 && im == 0.0 ? 0.0 : atan2(im, re);
+    double cr = cos(out->phase), ci = sin(out->phase), worst = 0.0;
+    for (size_t i = 0; i < n; i++) { /* |b_i - e^{i phase} a_i| */
+        double ar = creal(a[i]) / a1 / a2, ai = cimag(a[i]) / a1 / a2;
+        double dr = creal(b[i]) / b1 / b2 - (cr * ar - ci * ai);
+        double di = cimag(b[i]) / b1 / b2 - (cr * ai + ci * ar);
+        worst = fmax(worst, hypot(dr, di));
+    }
+    out->distance = worst;
+    return CORE_OK;
 }

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "core/cmplx.h"
-#include "core/rng.h"
 #include "core/status.h"
 
 /* Euclidean norm sqrt(sum |c_i|^2), computed with a scaled sum of squares
@@ -23,6 +22,13 @@ double state_norm(const double complex *c, size_t n);
  * CORE_EINVAL for n == 0. After success state_norm(c) is 1 to within a few
  * ulps, whatever the scale of the input. */
 core_status state_normalize(double complex *c, size_t n, double *norm_out);
+
+/* The two divisors that take c to unit norm when applied in turn,
+ * c_i / d1 / d2: what state_normalize divides by, so that a function can
+ * work on the unit state without copying it. CORE_EZERO for a zero vector,
+ * CORE_EINVAL for n == 0. */
+core_status state_unit_divisors(const double complex *c, size_t n, double *d1,
+                                double *d2);
 
 /* Born probabilities p_i = |c_i|^2 / ||c||^2 written to p[0..n-1]; they sum to
  * 1 to within rounding. Scale-safe: the state need not be normalized, and
@@ -71,14 +77,5 @@ int state_qubits(size_t n);
  * digits of i, most significant first ("00", "01", ...), when n is a power
  * of two above 1; otherwise i in decimal ("0" for n = 1). */
 void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE]);
-
-/* Measures c `shots` times in the basis: samples its Born distribution
- * (the state need not be normalized) with rng and adds each outcome's count
- * to counts[0..n-1], which the caller zeroes. CORE_EZERO for a zero
- * vector, CORE_EINVAL for n == 0, CORE_ENOMEM when its n-entry table of
- * probabilities cannot be allocated. */
-core_status state_sample_counts(const double complex *c, size_t n,
-                                rng_state *rng, uint64_t shots,
-                                uint64_t *counts);
 
 #endif

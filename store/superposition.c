@@ -15,13 +15,22 @@
 #include "store/internal.h"
 #include "store/superposition.h"
 
+/* 1 when the operation column is one psinet wrote: NULL or the text of a
+ * JSON object. json_type runs only on valid JSON, where it cannot fail. */
+#define OPERATION_OK                                                           \
+    "CASE WHEN operation IS NULL THEN 1"                                       \
+    " WHEN typeof(operation) = 'text' AND json_valid(operation)"              \
+    " THEN json_type(operation) = 'object' ELSE 0 END"
+
 static const char SQL_INSERT[] =
     "INSERT INTO superpositions (id, name, dimension, amplitudes, labels,"
-    " norm, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " norm, created_at, parent, operation)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
+/* Columns 0 to 3 and 8 are read_head's, in this and SQL_LIST. */
 static const char SQL_GET[] =
-    "SELECT seq, id, name, dimension, amplitudes, labels, norm, created_at"
-    " FROM superpositions WHERE id = ?1";
+    "SELECT seq, id, name, dimension, amplitudes, labels, norm, created_at,"
+    " parent, operation, " OPERATION_OK " FROM superpositions WHERE id = ?1";
 
 static const char SQL_SET_AMPS[] =
     "UPDATE superpositions SET amplitudes = ?2, norm = ?3 WHERE id = ?1"
@@ -30,10 +39,18 @@ static const char SQL_SET_AMPS[] =
 static const char SQL_DELETE[] =
     "DELETE FROM superpositions WHERE id = ?1";
 
+/* A summary's columns (read_summary), in this and SQL_HEAD. */
+#define SUMMARY                                                                \
+    "seq, id, name, dimension, norm, created_at, typeof(amplitudes),"         \
+    " length(amplitudes), parent"
+
 static const char SQL_LIST[] =
-    "SELECT seq, id, name, dimension, norm, created_at, typeof(amplitudes),"
-    " length(amplitudes) FROM superpositions"
+    "SELECT " SUMMARY " FROM superpositions"
     " WHERE (?1 = 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2";
+
+static const char SQL_HEAD[] =
+    "SELECT " SUMMARY ", operation, " OPERATION_OK
+    " FROM superpositions WHERE id = ?1";
 
 void store_superposition_free(store_superposition *s)
 {
@@ -44,6 +61,7 @@ void store_superposition_free(store_superposition *s)
     free(s->labels);
     free(s->amplitudes);
     free(s->name);
+    free(s->operation);
     memset(s, 0, sizeof *s);
 }
 
@@ -177,6 +195,10 @@ store_status store_superposition_create(store *st, store_superposition *s)
         sqlite3_bind_blob64(q, 5, labels, label_bytes, SQLITE_STATIC);
         sqlite3_bind_double(q, 6, s->norm);
         sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
+        if (s->parent[0])
+            sqlite3_bind_text(q, 8, s->parent, -1, SQLITE_STATIC);
+        if (s->operation)
+            sqlite3_bind_text(q, 9, s->operation, -1, SQLITE_STATIC);
         result = store_exec(q);
         if (result == STORE_OK)
             s->seq = sqlite3_last_insert_rowid(c->db);
@@ -194,8 +216,9 @@ store_status store_superposition_create(store *st, store_superposition *s)
 #define NORM_MATCH 1e-9
 
 /* Fills what a full row and a summary share: seq, id, name and dimension
- * (columns 0 to 3) and created_at (column created_col). STORE_CORRUPT for
- * text that is not UTF-8 or a dimension that is not an integer >= 1. */
+ * (columns 0 to 3), created_at (column created_col) and parent (column 8).
+ * STORE_CORRUPT for text that is not UTF-8, a dimension that is not an
+ * integer >= 1, or a parent that is neither NULL nor an id. */
 static store_status read_head(sqlite3_stmt *q, int created_col,
                               store_superposition *s)
 {
@@ -206,6 +229,8 @@ static store_status read_head(sqlite3_stmt *q, int created_col,
     if (r == STORE_OK)
         r = store_column_copy(q, created_col, s->created_at,
                               sizeof s->created_at);
+    if (r == STORE_OK && sqlite3_column_type(q, 8) != SQLITE_NULL)
+        r = store_column_copy(q, 8, s->parent, sizeof s->parent);
     if (r != STORE_OK)
         return r;
     sqlite3_int64 n = sqlite3_column_int64(q, 3);
@@ -219,7 +244,8 @@ static store_status read_head(sqlite3_stmt *q, int created_col,
  * not have written: a dimension below 1, amplitudes that are not a BLOB of
  * exactly 16 * dimension bytes of finite numbers, labels that are not
  * dimension distinct UTF-8 strings (read_labels), a norm that is not the
- * amplitudes' norm, or text that is not UTF-8. */
+ * amplitudes' norm, an operation that is not a JSON object, or text that
+ * is not UTF-8. */
 static store_status read_full(sqlite3_stmt *q, store_superposition *s)
 {
     store_status r = read_head(q, 7, s);
@@ -246,6 +272,11 @@ static store_status read_full(sqlite3_stmt *q, store_superposition *s)
     double actual = state_norm(s->amplitudes, s->dimension);
     if (!isfinite(actual) || !(fabs(s->norm - actual) <= NORM_MATCH * actual))
         return STORE_CORRUPT;
+    if (sqlite3_column_int(q, 10) != 1) /* OPERATION_OK */
+        return STORE_CORRUPT;
+    r = store_column_text(q, 9, true, &s->operation);
+    if (r != STORE_OK)
+        return r;
     return read_labels(q, 5, s->dimension, &s->labels);
 }
 
@@ -358,5 +389,36 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
         *items = NULL;
         *count = 0;
     }
+    return result;
+}
+
+store_status store_superposition_head(store *st, const char *id,
+                                      store_superposition *out)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st);
+    int rc;
+    store_status result;
+    sqlite3_stmt *q = store_stmt(c, SQL_HEAD, &rc);
+    if (!q) {
+        result = store_status_of(rc);
+    } else {
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            result = read_summary(q, out);
+        else if (rc == SQLITE_DONE)
+            result = STORE_NOTFOUND;
+        else
+            result = store_status_of(rc);
+        if (result == STORE_OK && sqlite3_column_int(q, 10) != 1)
+            result = STORE_CORRUPT; /* OPERATION_OK */
+        if (result == STORE_OK)
+            result = store_column_text(q, 9, true, &out->operation);
+        sqlite3_reset(q);
+    }
+    result = store_conn_put(st, c, result);
+    if (result != STORE_OK)
+        store_superposition_free(out);
     return result;
 }

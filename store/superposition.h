@@ -18,18 +18,27 @@ typedef struct {
     char **labels;               /* dimension strings (NULL in list items) */
     double norm;                 /* L2 norm of the stored amplitudes */
     char created_at[STORE_TIME_MAX];
+    char parent[STORE_ID_MAX];   /* the id it was made from, or "" */
+    char *operation;             /* JSON object text of what made it, or
+                                    NULL (and NULL in list items) */
 } store_superposition;
 
 void store_superposition_free(store_superposition *s);
 void store_superposition_array_free(store_superposition *items, size_t n);
 
-/* Inserts s (its name, dimension, amplitudes, labels, norm); fills s->id,
- * s->seq and s->created_at. */
+/* Inserts s (its name, dimension, amplitudes, labels, norm, parent and
+ * operation, which must be a JSON object's text); fills s->id, s->seq and
+ * s->created_at. */
 store_status store_superposition_create(store *st, store_superposition *s);
 
 /* Loads the superposition `id` into *out (zeroed first). */
 store_status store_superposition_get(store *st, const char *id,
                                      store_superposition *out);
+
+/* Loads the summary of `id` (no amplitudes or labels) and its operation
+ * into *out (zeroed first): what a walk back through parents reads. */
+store_status store_superposition_head(store *st, const char *id,
+                                      store_superposition *out);
 
 /* Replaces the amplitudes and norm of `id` (dimension unchanged). */
 store_status store_superposition_set_amplitudes(store *st, const char *id,
@@ -38,7 +47,7 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
 
 store_status store_superposition_delete(store *st, const char *id);
 
-/* A page of summaries (amplitudes and labels NULL). */
+/* A page of summaries (amplitudes, labels and operation NULL). */
 store_status store_superposition_list(store *st, int64_t after, size_t limit,
                                       store_superposition **items,
                                       size_t *count, int64_t *next_after);

@@ -320,3 +320,41 @@ TEST(experiments_answer_503_or_their_answer)
     free(amps);
     free(w);
 }
+
+TEST(quantum_operations_answer_503_or_their_answer)
+{
+    char path[160], body[2048];
+    const char *ten = "0000000000"; /* 10 qubits: 1024 amplitudes */
+    snprintf(body, sizeof body,
+             "{\"state\":{\"basis\":\"%s\"},\"operations\":["
+             "{\"gate\":\"h\",\"qubits\":[0]},"
+             "{\"gate\":\"cx\",\"qubits\":[0,9]},"
+             "{\"gate\":\"u\",\"qubits\":[3],\"params\":[0.1,0.2,0.3]},"
+             "{\"gate\":\"unitary\",\"qubits\":[5,2],\"matrix\":"
+             "[[0,1,0,0],[1,0,0,0],[0,0,0,1],[0,0,1,0]]}],"
+             "\"store\":false}",
+             ten);
+    check_each_failure("POST", "/v1/superpositions/apply", body, 200, true);
+    snprintf(body, sizeof body,
+             "{\"a\":{\"basis\":\"%s\"},\"b\":{\"id\":\"%s\"}}", ten,
+             superposition_id);
+    check_each_failure("POST", "/v1/superpositions/compare", body, 200, true);
+    snprintf(body, sizeof body,
+             "{\"a\":{\"basis\":\"%s\"},\"b\":{\"basis\":\"1\"}}", ten);
+    check_each_failure("POST", "/v1/superpositions/tensor", body, 200, true);
+    snprintf(body, sizeof body,
+             "{\"state\":{\"id\":\"%s\"},\"paulis\":[\"ZIIIIIIIIX\"]}",
+             superposition_id);
+    check_each_failure("POST", "/v1/superpositions/expectation", body, 200,
+                       true);
+    snprintf(path, sizeof path, "/v1/superpositions/%s/collapse",
+             superposition_id);
+    check_each_failure("POST", path, "{\"qubits\":[1,4],\"seed\":5}", 201,
+                       false);
+    snprintf(path, sizeof path, "/v1/superpositions/%s/measure",
+             superposition_id);
+    check_each_failure("POST", path,
+                       "{\"shots\":2000,\"seed\":1,\"memory\":true,"
+                       "\"qubits\":[0,3,7]}",
+                       200, true);
+}

@@ -227,23 +227,3 @@ TEST(default_labels_are_binary_for_qubits_and_decimal_otherwise)
     state_basis_label(0, 1, buf);
     CHECK_STR(buf, "0");
 }
-
-TEST(sampling_a_state_samples_its_born_distribution)
-{
-    /* |psi> = (1, 0, i sqrt(3)) / 2: probabilities 1/4, 0, 3/4, the same
-     * draws as rng_sample_counts on those probabilities. */
-    const double complex c[3] = {1, 0, CMPLX(0, sqrt(3.0))};
-    const double p[3] = {0.25, 0, 0.75};
-    uint64_t counts[3] = {0}, direct[3] = {0};
-    rng_state a, b;
-    rng_seed(&a, 7);
-    rng_seed(&b, 7);
-    CHECK_EQ_INT(state_sample_counts(c, 3, &a, 4000, counts), CORE_OK);
-    rng_sample_counts(&b, p, 3, 4000, direct);
-    CHECK_EQ_INT(counts[0] + counts[1] + counts[2], 4000);
-    CHECK_EQ_INT(counts[1], 0);
-    CHECK(counts[0] == direct[0] && counts[2] == direct[2]);
-    const double complex zero[2] = {0, 0};
-    CHECK_EQ_INT(state_sample_counts(zero, 2, &a, 10, counts), CORE_EZERO);
-    CHECK_EQ_INT(state_sample_counts(c, 0, &a, 10, counts), CORE_EINVAL);
-}

@@ -118,7 +118,8 @@ class Superpositions(unittest.TestCase):
         r = server.get("/v1/superpositions?limit=2")
         self.assertEqual(set(r.json["items"][0]),
                          {"id", "name", "dimension", "qubits", "norm",
-                          "normalized", "created_at"})
+                          "norm_error", "normalized", "created_at",
+                          "parent"})
         for bad in ("limit=0", "limit=501", "limit=x", "cursor=abc",
                     "cursor=c1.0000000000000000"):
             assert_problem(self, server.get("/v1/superpositions?" + bad), 400)

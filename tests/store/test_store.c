@@ -102,6 +102,37 @@ TEST(superpositions_round_trip_bit_exactly)
 }
 
 /* Adds one experiment; returns the status. */
+TEST(a_state_keeps_its_parent_and_operation)
+{
+    store *db = open_new();
+    double complex amps[2] = {1, 0};
+    char *labels[2] = {"0", "1"};
+    store_superposition root = {.dimension = 2, .amplitudes = amps,
+                                .labels = labels, .norm = 1.0};
+    CHECK_EQ_INT(store_superposition_create(db, &root), STORE_OK);
+    store_superposition child = root;
+    memcpy(child.parent, root.id, sizeof child.parent);
+    child.operation = "{\"op\":\"apply\",\"operations\":[]}";
+    CHECK_EQ_INT(store_superposition_create(db, &child), STORE_OK);
+    store_superposition got, head;
+    CHECK_EQ_INT(store_superposition_get(db, child.id, &got), STORE_OK);
+    CHECK_STR(got.parent, root.id);
+    CHECK_STR(got.operation, child.operation);
+    CHECK_EQ_INT(store_superposition_head(db, child.id, &head), STORE_OK);
+    CHECK_STR(head.parent, root.id);
+    CHECK_STR(head.operation, child.operation);
+    CHECK(head.amplitudes == NULL && head.labels == NULL);
+    CHECK_EQ_INT(head.dimension, 2);
+    store_superposition_free(&got);
+    store_superposition_free(&head);
+    CHECK_EQ_INT(store_superposition_get(db, root.id, &got), STORE_OK);
+    CHECK(got.parent[0] == '\0' && got.operation == NULL);
+    store_superposition_free(&got);
+    CHECK_EQ_INT(store_superposition_head(db, "sup_none", &head),
+                 STORE_NOTFOUND);
+    store_close(db);
+}
+
 static store_status add_one_experiment(store *db)
 {
     store_experiment e = {.name = "one", .kind = "neuron_activation",
@@ -575,6 +606,16 @@ static const damage_case damage_cases[] = {
      "UPDATE superpositions SET labels = X'6100FF006300'"},
     {"a created_at that is a BLOB", 's', READ_BOTH,
      "UPDATE superpositions SET created_at = X'32303236'"},
+    {"an operation that is not JSON", 's', READ_GET,
+     "UPDATE superpositions SET operation = '{\"op\":'"},
+    {"an operation that is an array", 's', READ_GET,
+     "UPDATE superpositions SET operation = '[1]'"},
+    {"an operation that is a BLOB", 's', READ_GET,
+     "UPDATE superpositions SET operation = X'7B7D'"},
+    {"a parent that is a BLOB", 's', READ_BOTH,
+     "UPDATE superpositions SET parent = X'73'"},
+    {"a parent too long to be an id", 's', READ_BOTH,
+     "UPDATE superpositions SET parent = printf('%.40c', 'p')"},
 
     /* experiments: params {"p":1}, result {"r":[0.5]}, tags t1 t2. */
     {"params that are not JSON", 'e', READ_BOTH,
