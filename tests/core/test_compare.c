@@ -24,8 +24,7 @@ static void unpack(const double *pairs, size_t len, double complex *c)
         c[i] = CMPLX(pairs[2 * i], pairs[2 * i + 1]);
 }
 
-/* Compares the case's a and b and checks every field; line is the
- * caller's. */
+/* Compares case t's a and b and checks every field against it. */
 static void check_case(size_t t, const ref_compare_case *r)
 {
     static double complex a[LEN_MAX], b[LEN_MAX];

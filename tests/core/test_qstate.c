@@ -74,7 +74,7 @@ static int gate_arity(const ref_qgate_case *g)
     return k;
 }
 
-/* A gate applied to a copy of ref state n (qs_states[n]). */
+/* Copies the reference state of n qubits (qs_states[n]) into c. */
 static void ref_state(int n, double complex *c)
 {
     unpack(qs_states[n], dim(n), c);
