@@ -82,6 +82,36 @@ def problem(test, r, pointer, *texts, status=422):
     return p
 
 
+class BitOrder(unittest.TestCase):
+    def test_the_examples_of_the_document(self):
+        # openapi.yaml's "Qubits and bit order", one example at a time
+        sup = create(self, basis="0110")
+        self.assertEqual(amplitudes(sup).index(1), 6)
+        m = ok(self, server.post("/v1/superpositions/%s/measure" % sup["id"],
+                                 {"shots": 4, "qubits": [2, 0]}))
+        self.assertEqual(m["counts"], {"01": 4})
+        self.assertEqual(m["probabilities"]["01"], 1)
+        got = apply(self, {"basis": "0100"}, [{"gate": "cx",
+                                               "qubits": [2, 0]}])
+        self.assertEqual(amplitudes(got).index(1), int("0101", 2))
+        state = q.random_state(q.rng(1), 2)
+        cx = [[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]]
+        u = apply(self, inline(state), [{"gate": "unitary", "qubits": [1, 0],
+                                         "matrix": cx}])
+        g = apply(self, inline(state), [{"gate": "cx", "qubits": [1, 0]}])
+        self.assertEqual(u["amplitudes"], g["amplitudes"])
+        three = q.random_state(q.rng(2), 3)
+        e = ok(self, server.post("/v1/superpositions/expectation", {
+            "state": inline(three), "paulis": ["XIZ"]}))["expectations"][0]
+        xz = q.matmul(q.embed(q.X, [2], 3), q.embed(q.Z, [0], 3))
+        want = sum(a.conjugate() * b for a, b in
+                   zip(three, q.apply(xz, three))).real
+        self.assertLess(abs(e["value"] - want), TOL)
+        t = ok(self, server.post("/v1/superpositions/tensor", {
+            "a": {"basis": "1"}, "b": {"basis": "0"}}))
+        self.assertEqual(amplitudes(t).index(1), int("10", 2))
+
+
 class Gates(unittest.TestCase):
     def test_every_gate_in_every_qubit_order_matches_the_full_matrix(self):
         # Every gate, on random states of 1 to 5 qubits, on every ordered
