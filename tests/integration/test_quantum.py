@@ -656,6 +656,23 @@ class Lineage(unittest.TestCase):
         assert_problem(self, server.get(
             "/v1/superpositions/sup_aaaaaaaaaaaaaaaaaaaa/lineage"), 404)
 
+    def test_a_walk_stops_after_1000_states(self):
+        # 1001 states in a chain: the walk from the last reads 1000 and
+        # says it is not complete, with no deleted ancestor to name.
+        sup = create(self, basis="0")
+        chain = [sup["id"]]
+        x = [{"gate": "x", "qubits": [0]}]
+        for _ in range(1000):
+            chain.append(apply(self, {"id": chain[-1]}, x, status=201,
+                               summary=True)["id"])
+        walk = self.lineage(chain[-1])
+        self.assertEqual([i["id"] for i in walk["items"]],
+                         chain[::-1][:1000])
+        self.assertEqual((walk["complete"], walk["missing"]), (False, None))
+        walk = self.lineage(chain[-2])
+        self.assertEqual(len(walk["items"]), 1000)
+        self.assertEqual((walk["complete"], walk["missing"]), (True, None))
+
     def test_a_product_has_no_parent_but_names_its_factors(self):
         a = create(self, basis="1")
         t = ok(self, server.post("/v1/superpositions/tensor", {
