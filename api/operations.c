@@ -336,9 +336,10 @@ static bool collapse_all(const api_in *in, store_superposition *s,
         api_no_memory(in->err);
         return false;
     }
-    bool ok = state_probabilities(s->amplitudes, s->dimension, p) == CORE_OK &&
-              rng_sample_each(rng, p, s->dimension, 1, v) == CORE_OK;
-    if (ok) {
+    core_status st = state_probabilities(s->amplitudes, s->dimension, p);
+    if (st == CORE_OK) /* its cumulative sums are as many as p */
+        st = rng_sample_each(rng, p, s->dimension, 1, v);
+    if (st == CORE_OK) {
         *prob = p[*v];
         for (size_t i = 0; i < s->dimension; i++)
             if (i != *v)
@@ -346,11 +347,13 @@ static bool collapse_all(const api_in *in, store_superposition *s,
         state_normalize(s->amplitudes, s->dimension, NULL);
     }
     free(p);
-    if (!ok)
+    if (st == CORE_ENOMEM)
+        api_no_memory(in->err);
+    else if (st != CORE_OK)
         api_fail(in->err, API_EINVALID,
                  "the state is the zero vector: it has no outcome to "
                  "collapse to");
-    return ok;
+    return st == CORE_OK;
 }
 
 static api_code collapse(const api_call *call, api_response *resp,

@@ -303,6 +303,8 @@ core_status qstate_marginal(const double complex *c, int n, const int *qubits,
         double re = creal(c[i]) / d1 / d2, im = cimag(c[i]) / d1 / d2;
         p[outcome_of(i, qubits, k)] += re * re + im * im;
     }
+    for (size_t v = 0; v < (size_t)1 << k; v++) /* rounding: 1 + 2^-52 */
+        p[v] = fmin(p[v], 1.0);
     return CORE_OK;
 }
 

@@ -97,8 +97,8 @@ double qstate_unitarity_deviation(const double complex *u, int k);
 /* The Born probabilities of the outcomes of measuring qubits[0 .. k-1] of
  * the n-qubit state c (normalized or not): p[v] for v in [0, 2^k), bit j of
  * v the outcome of qubits[j], summed over the other qubits on the unit
- * state (scale-safe, as state_probabilities). CORE_EZERO for the zero
- * state, CORE_EINVAL for a bad list. */
+ * state (scale-safe, as state_probabilities), each at most 1. CORE_EZERO
+ * for the zero state, CORE_EINVAL for a bad list. */
 core_status qstate_marginal(const double complex *c, int n, const int *qubits,
                             int k, double *p);
 

@@ -106,7 +106,7 @@ core_status state_probabilities(const double complex *c, size_t n, double *p)
         return st;
     for (size_t i = 0; i < n; i++) {
         double re = creal(c[i]) / d1 / d2, im = cimag(c[i]) / d1 / d2;
-        p[i] = re * re + im * im;
+        p[i] = fmin(re * re + im * im, 1.0); /* rounding: 1 + 2^-52 */
     }
     return CORE_OK;
 }

@@ -31,9 +31,10 @@ core_status state_unit_divisors(const double complex *c, size_t n, double *d1,
                                 double *d2);
 
 /* Born probabilities p_i = |c_i|^2 / ||c||^2 written to p[0..n-1]; they sum to
- * 1 to within rounding. Scale-safe: the state need not be normalized, and
- * huge or tiny amplitudes give the right distribution. CORE_EZERO for a zero
- * vector, CORE_EINVAL for n == 0. */
+ * 1 to within rounding, and each is at most 1 (rounding alone would put a
+ * lone amplitude's at 1 + 2^-52 now and then). Scale-safe: the state need
+ * not be normalized, and huge or tiny amplitudes give the right
+ * distribution. CORE_EZERO for a zero vector, CORE_EINVAL for n == 0. */
 core_status state_probabilities(const double complex *c, size_t n, double *p);
 
 /* Shannon entropy in bits of the state's Born distribution. CORE_EZERO for a

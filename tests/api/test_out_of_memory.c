@@ -321,40 +321,82 @@ TEST(experiments_answer_503_or_their_answer)
     free(w);
 }
 
+/* A JSON permutation matrix of n rows (unitary), reversing the index. */
+static char *reversal(size_t n)
+{
+    char *text = malloc(n * (n * 2 + 3) + 3);
+    size_t len = 0;
+    text[len++] = '[';
+    for (size_t r = 0; r < n; r++) {
+        text[len++] = r ? ',' : '[';
+        if (r)
+            text[len++] = '[';
+        for (size_t c = 0; c < n; c++)
+            len += (size_t)sprintf(text + len, "%s%d", c ? "," : "",
+                                   c == n - 1 - r);
+        text[len++] = ']';
+    }
+    text[len++] = ']';
+    text[len] = '\0';
+    return text;
+}
+
 TEST(quantum_operations_answer_503_or_their_answer)
 {
-    char path[160], body[2048];
-    const char *ten = "0000000000"; /* 10 qubits: 1024 amplitudes */
-    snprintf(body, sizeof body,
-             "{\"state\":{\"basis\":\"%s\"},\"operations\":["
+    /* The stored state has 1024 amplitudes: 10 qubits. */
+    char *u = reversal(64), path[160];
+    size_t cap = strlen(u) + 1024;
+    char *body = malloc(cap);
+    snprintf(body, cap,
+             "{\"state\":{\"id\":\"%s\"},\"store\":false,\"operations\":["
+             "{\"gate\":\"h\",\"qubits\":[0]},{\"gate\":\"cx\",\"qubits\":"
+             "[9,2]},{\"gate\":\"unitary\",\"qubits\":[1,8,3,0,5,7],"
+             "\"matrix\":%s}]}",
+             superposition_id, u);
+    check_each_failure("POST", "/v1/superpositions/apply", body, 200, true);
+    snprintf(body, cap,
+             "{\"state\":{\"id\":\"%s\"},\"operations\":[{\"gate\":\"u\","
+             "\"qubits\":[4],\"params\":[1,2,3]}]}",
+             superposition_id);
+    check_each_failure("POST", "/v1/superpositions/apply", body, 201, false);
+    snprintf(path, sizeof path, "/v1/superpositions/%s/collapse",
+             superposition_id);
+    check_each_failure("POST", path,
+                       "{\"qubits\":[0,3,9],\"seed\":2,\"store\":false}", 200,
+                       true);
+    /* every amplitude: the sampler's cumulative sums are 8 KiB (a 422
+     * "zero vector" once answered their failure) */
+    check_each_failure("POST", path, "{\"seed\":2,\"store\":false}", 200,
+                       true);
+    check_each_failure("POST", path, "{\"seed\":2}", 201, false);
+    snprintf(path, sizeof path, "/v1/superpositions/%s/measure",
+             superposition_id);
+    check_each_failure("POST", path,
+                       "{\"shots\":10000,\"seed\":1,\"memory\":true,"
+                       "\"qubits\":[0,5]}",
+                       200, true);
+    snprintf(body, cap, "{\"a\":{\"id\":\"%s\"},\"b\":{\"id\":\"%s\"}}",
+             superposition_id, superposition_id);
+    check_each_failure("POST", "/v1/superpositions/compare", body, 200, true);
+    snprintf(body, cap, "{\"a\":{\"basis\":\"01\"},\"b\":{\"id\":\"%s\"}}",
+             superposition_id);
+    check_each_failure("POST", "/v1/superpositions/tensor", body, 200, true);
+    snprintf(body, cap,
+             "{\"state\":{\"id\":\"%s\"},\"paulis\":[\"XYZIIIIIIZ\","
+             "\"ZZZZZZZZZZ\",\"IIIIIIIIIX\"]}",
+             superposition_id);
+    check_each_failure("POST", "/v1/superpositions/expectation", body, 200,
+                       true);
+    /* an inline state, every kind of operation */
+    snprintf(body, cap,
+             "{\"state\":{\"basis\":\"0000000000\"},\"operations\":["
              "{\"gate\":\"h\",\"qubits\":[0]},"
              "{\"gate\":\"cx\",\"qubits\":[0,9]},"
              "{\"gate\":\"u\",\"qubits\":[3],\"params\":[0.1,0.2,0.3]},"
              "{\"gate\":\"unitary\",\"qubits\":[5,2],\"matrix\":"
              "[[0,1,0,0],[1,0,0,0],[0,0,0,1],[0,0,1,0]]}],"
-             "\"store\":false}",
-             ten);
+             "\"store\":false}");
     check_each_failure("POST", "/v1/superpositions/apply", body, 200, true);
-    snprintf(body, sizeof body,
-             "{\"a\":{\"basis\":\"%s\"},\"b\":{\"id\":\"%s\"}}", ten,
-             superposition_id);
-    check_each_failure("POST", "/v1/superpositions/compare", body, 200, true);
-    snprintf(body, sizeof body,
-             "{\"a\":{\"basis\":\"%s\"},\"b\":{\"basis\":\"1\"}}", ten);
-    check_each_failure("POST", "/v1/superpositions/tensor", body, 200, true);
-    snprintf(body, sizeof body,
-             "{\"state\":{\"id\":\"%s\"},\"paulis\":[\"ZIIIIIIIIX\"]}",
-             superposition_id);
-    check_each_failure("POST", "/v1/superpositions/expectation", body, 200,
-                       true);
-    snprintf(path, sizeof path, "/v1/superpositions/%s/collapse",
-             superposition_id);
-    check_each_failure("POST", path, "{\"qubits\":[1,4],\"seed\":5}", 201,
-                       false);
-    snprintf(path, sizeof path, "/v1/superpositions/%s/measure",
-             superposition_id);
-    check_each_failure("POST", path,
-                       "{\"shots\":2000,\"seed\":1,\"memory\":true,"
-                       "\"qubits\":[0,3,7]}",
-                       200, true);
+    free(body);
+    free(u);
 }

@@ -99,6 +99,20 @@ TEST(probabilities_are_scale_free_and_sum_to_one)
     CHECK_EQ_INT(state_probabilities(zero, 2, p), CORE_EZERO);
 }
 
+TEST(probabilities_never_exceed_one)
+{
+    /* A lone amplitude is certain: the squares of its parts divided by the
+     * norm sum to 1 + 2^-52 in doubles here, and a probability above 1 is
+     * a number no measurement can have. */
+    double complex c[4] = {0, CMPLX(-0.09150646482988965, -0.16748377401214634),
+                           0, 0};
+    double p[4];
+    CHECK_EQ_INT(state_probabilities(c, 4, p), CORE_OK);
+    CHECK(p[1] <= 1.0);
+    CHECK_NEAR(p[1], 1.0, 1e-15);
+    CHECK(p[0] == 0 && p[2] == 0 && p[3] == 0);
+}
+
 TEST(entropy_of_uniform_state_over_eight_is_three_bits)
 {
     double complex c[8];

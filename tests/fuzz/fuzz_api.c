@@ -19,8 +19,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static api_ctx ctx;
-static char paths[16][96];
-static const char *methods[16];
+static char paths[24][96];
+static const char *methods[24];
 static size_t route_count;
 
 /* Calls api_handle; returns the status and, when wanted, the body. */
@@ -101,6 +101,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                                  "{\"amplitudes\":[1,[0,1],2]}");
     add("POST", "/v1/superpositions/", sup, "/normalize");
     add("POST", "/v1/superpositions/", sup, "/measure");
+    add("POST", "/v1/superpositions/", sup, "/collapse");
+    /* A state of qubits, for the operations that act on them. */
+    const char *qubits = created_id("POST", "/v1/superpositions",
+                                    "{\"amplitudes\":[1,[0,1],2,0,0,1,0,3]}");
+    add("POST", "/v1/superpositions/", qubits, "/collapse");
+    add("POST", "/v1/superpositions/", qubits, "/measure");
+    add("POST", "/v1/superpositions/apply", "", "");
+    add("POST", "/v1/superpositions/compare", "", "");
+    add("POST", "/v1/superpositions/tensor", "", "");
+    add("POST", "/v1/superpositions/expectation", "", "");
     const char *net = created_id(
         "POST", "/v1/networks",
         "{\"layers\":[{\"weights\":[[1,2],[3,4]],\"activation\":\"tanh\"},"

@@ -44,6 +44,11 @@ def body_routes():
         ("POST", "/v1/superpositions"),
         ("POST", "/v1/superpositions/%s/normalize" % ids["sup"]),
         ("POST", "/v1/superpositions/%s/measure" % ids["sup"]),
+        ("POST", "/v1/superpositions/%s/collapse" % ids["sup"]),
+        ("POST", "/v1/superpositions/apply"),
+        ("POST", "/v1/superpositions/compare"),
+        ("POST", "/v1/superpositions/tensor"),
+        ("POST", "/v1/superpositions/expectation"),
         ("POST", "/v1/networks"),
         ("POST", "/v1/networks/%s/forward" % ids["net"]),
         ("POST", "/v1/experiments"),
@@ -65,6 +70,12 @@ def allowed():
         "/v1/superpositions/" + ids["sup"]: "GET, HEAD, DELETE, OPTIONS",
         "/v1/superpositions/%s/normalize" % ids["sup"]: "POST, OPTIONS",
         "/v1/superpositions/%s/measure" % ids["sup"]: "POST, OPTIONS",
+        "/v1/superpositions/%s/collapse" % ids["sup"]: "POST, OPTIONS",
+        "/v1/superpositions/%s/lineage" % ids["sup"]: "GET, HEAD, OPTIONS",
+        "/v1/superpositions/apply": "POST, OPTIONS",
+        "/v1/superpositions/compare": "POST, OPTIONS",
+        "/v1/superpositions/tensor": "POST, OPTIONS",
+        "/v1/superpositions/expectation": "POST, OPTIONS",
         "/v1/networks": "POST, GET, HEAD, OPTIONS",
         "/v1/networks/" + ids["net"]: "GET, HEAD, DELETE, OPTIONS",
         "/v1/networks/%s/forward" % ids["net"]: "POST, OPTIONS",
@@ -110,6 +121,9 @@ class EveryStatus(unittest.TestCase):
         for path in ("/v1/superpositions", "/v1/networks", "/v1/experiments"):
             assert_problem(self, server.get(path + "?limit=-1"), 400)
             assert_problem(self, server.get(path + "?cursor=zzz"), 400)
+        for path in ("/v1/superpositions", "/v1/superpositions/" + ids["sup"]):
+            assert_problem(self, server.get(path + "?atol=2"), 400)
+            assert_head(self, server.request("HEAD", path + "?atol=x"), 400)
 
     def test_404_for_every_id_route(self):
         for kind, prefix in (("sup", "/v1/superpositions/"),
@@ -122,6 +136,10 @@ class EveryStatus(unittest.TestCase):
         assert_problem(self, server.post("/v1/superpositions/%s/normalize" % m), 404)
         assert_problem(self, server.post("/v1/superpositions/%s/measure" % m,
                                          {"shots": 1}), 404)
+        assert_problem(self, server.post("/v1/superpositions/%s/collapse" % m),
+                       404)
+        assert_problem(self, server.get("/v1/superpositions/%s/lineage" % m),
+                       404)
         assert_problem(self, server.post("/v1/networks/%s/forward" % MISSING["net"],
                                          {"input": [1]}), 404)
         assert_problem(self, server.patch("/v1/experiments/" + MISSING["exp"],
@@ -173,6 +191,8 @@ class EveryStatus(unittest.TestCase):
                              ("/v1/experiments/", "exp")):
             assert_head(self, server.request("HEAD", prefix + MISSING[kind]),
                         404)
+        assert_head(self, server.request(
+            "HEAD", "/v1/superpositions/%s/lineage" % MISSING["sup"]), 404)
         r = server.request("HEAD", "/v1/experiments?limit=-1")
         assert_head(self, r, 400)
         for path in ("/v1/superpositions?cursor=zzz", "/v1/networks?limit=0",
@@ -203,6 +223,13 @@ class EveryStatus(unittest.TestCase):
                 ("POST", "/v1/superpositions", {"amplitudes": [1]}),
                 ("DELETE", "/v1/superpositions/" + ids["sup"], None),
                 ("POST", "/v1/superpositions/%s/normalize" % raw["id"], None),
+                ("POST", "/v1/superpositions/%s/collapse" % ids["sup"], None),
+                ("POST", "/v1/superpositions/apply", {
+                    "state": {"id": ids["sup"]},
+                    "operations": [{"gate": "h", "qubits": [0]}]}),
+                ("POST", "/v1/superpositions/tensor", {
+                    "a": {"basis": "0"}, "b": {"basis": "1"},
+                    "store": True}),
                 ("POST", "/v1/networks", {"layers": [
                     {"weights": [[1]], "activation": "relu"}]}),
                 ("DELETE", "/v1/networks/" + ids["net"], None),
@@ -253,6 +280,16 @@ class DamagedDatabase(unittest.TestCase):
                 ("GET", "/v1/superpositions/" + sup["id"], None),
                 ("POST", "/v1/superpositions/%s/measure" % sup["id"],
                  {"shots": 1}),
+                ("GET", "/v1/superpositions/%s/lineage" % sup["id"], None),
+                ("POST", "/v1/superpositions/compare",
+                 {"a": {"id": sup["id"]}, "b": {"basis": "0"}}),
+                ("POST", "/v1/superpositions/expectation",
+                 {"state": {"id": sup["id"]}, "paulis": ["Z"]}),
+                ("POST", "/v1/superpositions/apply",
+                 {"state": {"id": sup["id"]}, "store": False,
+                  "operations": [{"gate": "x", "qubits": [0]}]}),
+                ("POST", "/v1/superpositions/tensor",
+                 {"a": {"id": sup["id"]}, "b": {"basis": "0"}}),
                 ("GET", "/v1/networks", None),
                 ("GET", "/v1/networks/" + net["id"], None),
                 ("POST", "/v1/networks/%s/forward" % net["id"],

@@ -244,6 +244,7 @@ class Route:
 
 def routes():
     layer = {"weights": [[1, 2]], "activation": "relu"}
+    h = {"gate": "h", "qubits": [0]}
     neuron = {"amplitudes": [1, 0], "weights": [[1, 0], [0, 1]],
               "activation": "tanh"}
     return [
@@ -298,6 +299,147 @@ def routes():
               {"bogus": RAW}, None, [
                   ("sql key", {SQL[0]: SQL[0]}, 422, ["/" + SQL[0]], None),
               ], ({"bogus": MILLION}, ["/bogus"], None)),
+        Route("superpositions.collapse", "POST",
+              "/v1/superpositions/{sup}/collapse", {"store": False, "seed": 1},
+              {"store": False, "qubits": [RAW]}, "/qubits/0", [
+                  ("qubit out of range", {"qubits": [1]},
+                   422, ["/qubits/0"], "between 0 and 0"),
+                  ("more qubits than the state", {"qubits": [0, 0]},
+                   422, ["/qubits"], "the state has 1"),
+                  ("empty qubits", {"qubits": []}, 422, ["/qubits"], None),
+                  ("negative seed", {"seed": -1}, 422, ["/seed"], None),
+                  ("string store", {"store": "false"}, 422, ["/store"], None),
+                  ("number name", {"name": 5}, 422, ["/name"], None),
+                  ("atol out of range", {"atol": 1.5}, 422, ["/atol"], None),
+                  ("sql encoding", {"encoding": SQL[0]},
+                   422, ["/encoding"], None),
+              ], ({"qubits": MILLION}, ["/qubits"], None)),
+        Route("superpositions.apply", "POST", "/v1/superpositions/apply",
+              {"state": {"amplitudes": [1, 0]}, "operations": [h]},
+              {"state": {"amplitudes": [1, 0]}, "operations": [
+                  {"gate": "rx", "qubits": [0], "params": [RAW]}]},
+              "/operations/0/params/0", [
+                  ("sql gate", {"state": {"basis": "0"}, "operations": [
+                      {"gate": SQL[0], "qubits": [0]}]},
+                   422, ["/operations/0/gate"], None),
+                  ("unknown gate", {"state": {"basis": "0"}, "operations": [
+                      h, {"gate": "hh", "qubits": [0]}]},
+                   422, ["/operations/1/gate"], "is not a known gate"),
+                  ("qubit out of range", {"state": {"basis": "00"},
+                                          "operations": [{"gate": "x",
+                                                          "qubits": [2]}]},
+                   422, ["/operations/0/qubits/0"], None),
+                  ("repeated qubit", {"state": {"basis": "00"},
+                                      "operations": [{"gate": "cx",
+                                                      "qubits": [1, 1]}]},
+                   422, ["/operations/0/qubits/1"], "repeats qubit 1"),
+                  ("too few qubits", {"state": {"basis": "00"},
+                                      "operations": [{"gate": "cx",
+                                                      "qubits": [1]}]},
+                   422, ["/operations/0/qubits"], "cx acts on 2"),
+                  ("missing angle", {"state": {"basis": "0"}, "operations": [
+                      {"gate": "rx", "qubits": [0]}]},
+                   422, ["/operations/0/params"], "rx takes 1 angle"),
+                  ("non-unitary matrix", {"state": {"basis": "0"},
+                                          "operations": [{
+                                              "gate": "unitary",
+                                              "qubits": [0],
+                                              "matrix": [[1, 1], [0, 1]]}]},
+                   422, ["/operations/0/matrix"], "is not unitary"),
+                  ("ragged matrix", {"state": {"basis": "0"},
+                                     "operations": [{
+                                         "gate": "unitary", "qubits": [0],
+                                         "matrix": [[1, 0], [0]]}]},
+                   422, ["/operations/0/matrix/1"], None),
+                  ("not a power of two", {"state": {"amplitudes": [1, 0, 0]},
+                                          "operations": [h]},
+                   422, ["/state"], "not a power of two"),
+                  ("sql basis", {"state": {"basis": SQL[0]},
+                                 "operations": [h]},
+                   422, ["/state/basis"], None),
+                  ("sql id", {"state": {"id": SQL[1]}, "operations": [h]},
+                   422, ["/state/id"], "names no stored superposition"),
+                  ("two states", {"state": {"basis": "0", "amplitudes": [1]},
+                                  "operations": [h]},
+                   422, ["/state"], "exactly one of"),
+                  ("unknown operation field", {"state": {"basis": "0"},
+                                               "operations": [dict(h,
+                                                                   bogus=1)]},
+                   422, ["/operations/0/bogus"], None),
+                  ("empty operations", {"state": {"basis": "0"},
+                                        "operations": []},
+                   422, ["/operations"], None),
+                  ("atol out of range", {"state": {"basis": "0"},
+                                         "operations": [h], "atol": 2},
+                   422, ["/atol"], None),
+                  ("string store", {"state": {"basis": "0"},
+                                    "operations": [h], "store": "no"},
+                   422, ["/store"], None),
+              ], ({"state": {"basis": "0"}, "operations": MILLION},
+                  ["/operations"], "max_operations")),
+        Route("superpositions.compare", "POST", "/v1/superpositions/compare",
+              {"a": {"amplitudes": [1, 0]}, "b": {"basis": "1"}},
+              {"a": {"amplitudes": [1, 0]}, "b": {"basis": "1"},
+               "atol": RAW}, "/atol", [
+                  ("dimensions differ", {"a": {"amplitudes": [1, 0]},
+                                         "b": {"basis": "00"}},
+                   422, ["/b"], "has dimension 4, but a has 2"),
+                  ("zero vector", {"a": {"amplitudes": [0, 0]},
+                                   "b": {"basis": "1"}},
+                   422, ["/a"], "zero vector"),
+                  ("sql id", {"a": {"id": SQL[0]}, "b": {"basis": "1"}},
+                   422, ["/a/id"], "names no stored superposition"),
+                  ("missing b", {"a": {"basis": "1"}}, 422, ["/b"], None),
+                  ("empty states", {"a": {}, "b": {}},
+                   422, ["/a", "/b"], "exactly one of"),
+                  ("a string state", {"a": {"basis": "1"}, "b": "x"},
+                   422, ["/b"], None),
+                  ("atol out of range", {"a": {"basis": "1"},
+                                         "b": {"basis": "1"}, "atol": -1},
+                   422, ["/atol"], None),
+              ], ({"a": {"amplitudes": MILLION}, "b": {"basis": "0"}},
+                  ["/a/amplitudes"], "max_dimension")),
+        Route("superpositions.tensor", "POST", "/v1/superpositions/tensor",
+              {"a": {"amplitudes": [1, 0]}, "b": {"basis": "1"}},
+              {"a": {"basis": "0"}, "b": {"amplitudes": [1, RAW]}},
+              "/b/amplitudes/1", [
+                  ("not a power of two", {"a": {"amplitudes": [1, 0, 0]},
+                                          "b": {"basis": "1"}},
+                   422, ["/a"], "not a power of two"),
+                  ("neither a power of two", {"a": {"amplitudes": [1, 0, 0]},
+                                              "b": {"amplitudes": [1, 2, 3]}},
+                   422, ["/a", "/b"], None),
+                  ("sql basis", {"a": {"basis": "1"},
+                                 "b": {"basis": SQL[2]}},
+                   422, ["/b/basis"], None),
+                  ("string summary", {"a": {"basis": "1"},
+                                      "b": {"basis": "1"}, "summary": "no"},
+                   422, ["/summary"], None),
+                  ("number name", {"a": {"basis": "1"}, "b": {"basis": "1"},
+                                   "name": 5}, 422, ["/name"], None),
+              ], ({"a": {"basis": "0"}, "b": {"amplitudes": MILLION}},
+                  ["/b/amplitudes"], "max_dimension")),
+        Route("superpositions.expectation", "POST",
+              "/v1/superpositions/expectation",
+              {"state": {"amplitudes": [1, 0]}, "paulis": ["Z"]},
+              {"state": {"amplitudes": [[1, RAW], 0]}, "paulis": ["Z"]},
+              "/state/amplitudes/0/1", [
+                  ("wrong length", {"state": {"basis": "0"},
+                                    "paulis": ["Z", "ZZ"]},
+                   422, ["/paulis/1"], "1 characters"),
+                  ("sql pauli", {"state": {"basis": "0"},
+                                 "paulis": [SQL[0]]},
+                   422, ["/paulis/0"], None),
+                  ("number pauli", {"state": {"basis": "0"}, "paulis": [1]},
+                   422, ["/paulis/0"], None),
+                  ("paulis not a list", {"state": {"basis": "0"},
+                                         "paulis": "Z"},
+                   422, ["/paulis"], None),
+                  ("zero vector", {"state": {"amplitudes": [0, 0]},
+                                   "paulis": ["Z"]},
+                   422, ["/state"], "zero vector"),
+              ], ({"state": {"basis": "0"}, "paulis": MILLION},
+                  ["/paulis"], "max_operations")),
         Route("layers.forward", "POST", "/v1/layers/forward",
               {"weights": [[1, 2], [3, 4]], "activation": "relu",
                "input": [1, 2]},
@@ -565,10 +707,18 @@ class Junk(unittest.TestCase):
             for body in bodies:
                 self.expect(self.send(route, body), 400,
                             ctx=(route.name, body[:80]))
-            if route.name != "superpositions.normalize_stored":
-                self.expect(self.send(route, b""), 400, ctx=route.name)
-            else:   # the body is optional there, and the state is unit
+            if route.name == "superpositions.normalize_stored":
+                # the body is optional there, and the state is unit
                 self.assertEqual(self.send(route, b"").status, 200)
+            elif route.name == "superpositions.collapse":
+                # optional too: the state after it is stored (and deleted
+                # again, so that the rows compare equal)
+                r = self.send(route, b"")
+                self.assertEqual(r.status, 201, r)
+                self.assertEqual(server.delete(r.header("location")).status,
+                                 204)
+            else:
+                self.expect(self.send(route, b""), 400, ctx=route.name)
 
     def test_invalid_utf8_is_400(self):
         tokens = [b'"\xc3\x28"', b'"\xff"', b'"\xc0\xaf"', b'"\xed\xa0\x80"',
@@ -808,6 +958,9 @@ class Junk(unittest.TestCase):
                     ("PATCH", "/v1/experiments/%s", {"name": "hijacked"}),
                     ("POST", "/v1/superpositions/%s/measure", {"shots": 1}),
                     ("POST", "/v1/superpositions/%s/normalize", None),
+                    ("POST", "/v1/superpositions/%s/collapse",
+                     {"store": False}),
+                    ("GET", "/v1/superpositions/%s/lineage", None),
                     ("POST", "/v1/networks/%s/forward", {"input": [1, 2]})):
                 r = server.request(method, path % i, body)
                 self.assertEqual(r.status, 404, (method, path % i[:60], r))
@@ -855,7 +1008,8 @@ class Limits(unittest.TestCase):
         with Server("--max-dimension", "4", "--max-matrix", "6",
                     "--max-layers", "2", "--max-batch", "2",
                     "--max-shots", "10", "--max-page", "3",
-                    "--max-depth", "5") as s:
+                    "--max-depth", "5", "--max-memory", "3",
+                    "--max-operations", "2") as s:
             def named(r, status, name):
                 p = assert_problem(self, r, status)
                 text = p["detail"] + " ".join(
@@ -875,6 +1029,25 @@ class Limits(unittest.TestCase):
             sup = s.post("/v1/superpositions", {"amplitudes": [1]}).json
             named(s.post("/v1/superpositions/%s/measure" % sup["id"],
                          {"shots": 11}), 422, "max_shots")
+            named(s.post("/v1/superpositions/%s/measure" % sup["id"],
+                         {"shots": 4, "memory": True}), 422, "max_memory")
+            named(s.post("/v1/superpositions/apply", {
+                "state": {"basis": "0"},
+                "operations": [{"gate": "x", "qubits": [0]}] * 3}), 422,
+                "max_operations")
+            named(s.post("/v1/superpositions/expectation", {
+                "state": {"basis": "0"}, "paulis": ["Z"] * 3}), 422,
+                "max_operations")
+            named(s.post("/v1/superpositions", {"basis": "000"}), 422,
+                  "max_dimension")
+            named(s.post("/v1/superpositions/tensor", {
+                "a": {"basis": "0"}, "b": {"basis": "00"}}), 422,
+                "max_dimension")
+            named(s.post("/v1/superpositions/apply", {
+                "state": {"basis": "00"}, "operations": [{
+                    "gate": "unitary", "qubits": [0, 1],
+                    "matrix": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0],
+                               [0, 0, 0, 1]]}]}), 422, "max_matrix")
             named(s.get("/v1/superpositions?limit=4"), 400, "max_page")
             named(s.post("/v1/superpositions/normalize",
                          {"amplitudes": [[[[[1]]]]]}), 422, "max_depth")
