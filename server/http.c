@@ -912,11 +912,12 @@ static bool start_helpers(http_server *srv, const server_config *cfg)
 }
 
 /* Raises the limit of open files to what the connections need (their
- * sockets, lingering ones, the database's files), up to the hard limit;
- * warns when even that is short. */
-static void raise_file_limit(unsigned connections)
+ * sockets, lingering ones, and the database's files: a file, its WAL and
+ * its shared memory for each of 2 * threads connections), up to the hard
+ * limit; warns when even that is short. */
+static void raise_file_limit(unsigned connections, unsigned threads)
 {
-    rlim_t need = (rlim_t)connections + LINGER_MAX_SOCKETS + 256;
+    rlim_t need = (rlim_t)connections + LINGER_MAX_SOCKETS + 6 * threads + 64;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
         return;
@@ -964,7 +965,7 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
     /* libmicrohttpd's own limit is above the cap, which on_accept keeps:
      * it would leave connections past it in the kernel's queue. */
     unsigned mhd_limit = srv->connection_cap + 2 * cfg->threads + 16;
-    raise_file_limit(mhd_limit);
+    raise_file_limit(mhd_limit, cfg->threads);
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, on_accept, srv, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
