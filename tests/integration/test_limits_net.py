@@ -185,9 +185,15 @@ class SlowClients(unittest.TestCase):
                     slow.append(s)
                 # served long before the 30 s deadline would free a slot
                 self.assertTrue(fresh_connection_served(srv.port, within=10))
-                # and every slow one was cut, none of them answered
+                # and the slow ones were cut while they crowded the limit:
+                # at least those past half of it (below half, the time for
+                # headers is whole again, and the last few may keep it)
+                deadline = time.monotonic() + 10
+                cut = []
                 for s in slow:
-                    self.assertIsNotNone(closed_within(s, 10))
+                    left = max(0.01, deadline - time.monotonic())
+                    cut.append(closed_within(s, left) is not None)
+                self.assertGreaterEqual(sum(cut), 30 - 20 // 2)
             finally:
                 for s in slow:
                     s.close()
