@@ -152,10 +152,12 @@ static char *widen_big_integers(const char *text, size_t len,
             } else {
                 i++;
             }
-            size_t n = i - start;
-            bool wide = n > 18 && strspn(text + start + (text[start] == '-'),
-                                         "0123456789") ==
-                                      n - (text[start] == '-') &&
+            size_t n = i - start, sign = text[start] == '-', digits = 0;
+            while (sign + digits < n && text[start + sign + digits] >= '0' &&
+                   text[start + sign + digits] <= '9')
+                digits++;
+            /* (the body is not NUL-terminated: counted within n) */
+            bool wide = n > 18 && digits == n - sign &&
                         beyond_int64(text + start, n);
             if (!pass) {
                 big += wide;
