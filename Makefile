@@ -92,7 +92,7 @@ all: build/psinet
 # says what it installs.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
               libsqlite3-dev libopenblas-dev
-TEST_PKGS  := python3
+TEST_PKGS  := python3 curl
 
 # $(call apt_ensure,PACKAGES)
 define apt_ensure
@@ -263,8 +263,10 @@ fuzz: build/fuzz/fuzz_api
 	  -timeout=10 build/fuzz/corpus tests/fuzz/corpus
 
 # ---------------------------------------------------------------- load
-# A bounded mixed load with wrk on loopback: no errors, no 5xx, flat memory.
-# Not part of `make test`. LOAD_SECONDS defaults to 60.
+# A bounded mixed load with wrk on loopback: no errors, no 5xx, flat memory;
+# then large bodies and slow clients while /healthz is timed (p99) and
+# resident memory sampled (bench/load_heavy.py). Not part of `make test`.
+# LOAD_SECONDS defaults to 60, HEAVY_SECONDS to 30.
 LOAD_SECONDS ?= 60
 build/.deps-load: Makefile
 	$(call apt_ensure,wrk curl)

@@ -117,16 +117,48 @@ typedef struct {
 void api_handle(const api_ctx *ctx, const api_request *req,
                 api_response *resp);
 
+/* Decides, from req's head alone, whether it will be refused whatever its
+ * body holds: its method, path, Content-Type and Authorization are given,
+ * req->body is NULL, and req->body_len is the length the headers announce
+ * (any nonzero value for a body of unannounced length). Refused are a path
+ * no route has (404; with auth_reads and no key, 401 like any path that
+ * needs the key), a method the path does not take (405), a missing or
+ * wrong API key (401), and a body that is not JSON (415). When req is
+ * refused, fills resp (zeroed first) with the answer api_handle would give
+ * and returns true (free it with api_response_free); else returns false
+ * and leaves resp zeroed. server/ asks before it reads a body, so that no
+ * body is read, buffered or answered 100 Continue for a request nobody
+ * will serve. */
+bool api_handle_head(const api_ctx *ctx, const api_request *req,
+                     api_response *resp);
+
+/* A body over this many bytes makes a request one that may take long. */
+#define API_LONG_BODY ((size_t)64 << 10)
+
+/* Whether the work of req (whole: body_len is its body's length) may take
+ * long: a body over API_LONG_BODY, or a route whose work is bounded by what
+ * is stored rather than by what it is sent (a measurement of up to
+ * max_shots shots, a stored network run forward, a stored state
+ * normalized, an experiment). server/ runs such requests off the threads
+ * that serve connections, so that they never keep a probe or a small
+ * request waiting. */
+bool api_takes_long(const api_ctx *ctx, const api_request *req);
+
 /* Why server/ refuses a request before api_handle could see it whole. */
 typedef enum {
-    API_REFUSE_BAD_REQUEST, /* 400: framing, an encoded NUL, the query */
+    API_REFUSE_BAD_REQUEST, /* 400: framing, NUL bytes, headers, the query */
     API_REFUSE_TOO_LARGE,   /* 413: a body over max_body */
-    API_REFUSE_UNAVAILABLE  /* 503: shutting down (Retry-After: 1) */
+    API_REFUSE_UNAVAILABLE, /* 503: shutting down, or no room for the body
+                               (Retry-After: 1) */
+    API_REFUSE_BUSY         /* 503: too many long requests wait already
+                               (Retry-After: 1); the request was read
+                               whole, so its connection stays open */
 } api_refusal;
 
 /* Fills resp (zeroed first) with the problem+json of a refusal whose
- * detail says what was wrong, and Connection: close (the rest of the
- * request is not read). Free it with api_response_free. */
+ * detail says what was wrong, and, but for API_REFUSE_BUSY, Connection:
+ * close (the rest of the request is not read). Free it with
+ * api_response_free. */
 void api_refuse(api_response *resp, api_refusal why, const char *detail);
 
 /* Releases what resp owns. */

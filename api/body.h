@@ -5,6 +5,13 @@
 
 #include "api/handler.h"
 
+/* API_OK when req's body, by its size and Content-Type, is one a route
+ * with these flags can parse: none where the body is optional, else JSON
+ * (application/json or application/<x>+json). Else fills err with the
+ * 415. Only the Content-Type and body_len of req are read. */
+api_code api_body_media(const api_request *req, unsigned flags,
+                        api_err *err);
+
 /* Parses the body of req for a route with these flags into *body (a new
  * reference; NULL when an optional body is absent). With
  * API_ROUTE_LIFT_B64, long base64 arrays are decoded into *lifted first

@@ -214,6 +214,18 @@ static api_code not_allowed(const api_request *req, int specificity,
                     "allowed: %s", req->method, req->path, allow);
 }
 
+/* The 401 of a request without the right API key. */
+static api_code unauthorized(const api_request *req, api_response *resp,
+                             api_err *err)
+{
+    api_response_header(resp, "WWW-Authenticate", "Bearer realm=\"psinet\"");
+    return api_fail(err, API_EAUTH,
+                    req->authorization
+                        ? "the API key in Authorization is not right"
+                        : "this request needs Authorization: Bearer "
+                          "<API key>");
+}
+
 /* 401 when the route needs the API key and req does not carry it. */
 static api_code authenticate(const api_ctx *ctx, const api_request *req,
                              const api_route *route, api_response *resp,
@@ -223,29 +235,76 @@ static api_code authenticate(const api_ctx *ctx, const api_request *req,
         (!(route->flags & API_ROUTE_WRITES) && !ctx->auth_reads) ||
         bearer_matches(req->authorization, ctx->api_key))
         return API_OK;
-    api_response_header(resp, "WWW-Authenticate", "Bearer realm=\"psinet\"");
-    return api_fail(err, API_EAUTH,
-                    req->authorization
-                        ? "the API key in Authorization is not right"
-                        : "this request needs Authorization: Bearer "
-                          "<API key>");
+    return unauthorized(req, resp, err);
+}
+
+/* Whether a probe's route (API_ROUTE_PUBLIC) has the path of req. */
+static bool public_path(const api_request *req)
+{
+    for (int i = 0; i < api_route_count(); i++) {
+        const api_route *r = api_route_at(i);
+        const char *id;
+        size_t id_len;
+        if ((r->flags & API_ROUTE_PUBLIC) &&
+            api_route_match(r->pattern, req->path, &id, &id_len))
+            return true;
+    }
+    return false;
+}
+
+/* Whether req must learn nothing of the routes: with auth_reads, a request
+ * without the right key gets the same answer on every path but the
+ * probes', so that which paths exist cannot be listed without the key. */
+static bool routes_hidden(const api_ctx *ctx, const api_request *req)
+{
+    return ctx->api_key && ctx->auth_reads &&
+           !bearer_matches(req->authorization, ctx->api_key) &&
+           !public_path(req);
+}
+
+/* Every method a route may have, for the Allow of a hidden path. */
+#define ALL_METHODS "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
+
+/* Routes req by its method and path, and checks its API key. Returns
+ * API_OK with *route and its {id} (*id, *id_len), or API_OK with *route
+ * NULL when resp already holds the answer (204 to OPTIONS), or the code of
+ * the error every request with this head gets (err, and resp's headers:
+ * Allow for 405, WWW-Authenticate for 401). */
+static api_code route_request(const api_ctx *ctx, const api_request *req,
+                              const api_route **route, const char **id,
+                              size_t *id_len, api_response *resp,
+                              api_err *err)
+{
+    *route = NULL;
+    *id = NULL;
+    *id_len = 0;
+    if (routes_hidden(ctx, req)) {
+        /* A preflight never carries the key: one answer for every path. */
+        if (strcmp(req->method, "OPTIONS") != 0)
+            return unauthorized(req, resp, err);
+        api_response_header(resp, "Allow", ALL_METHODS);
+        resp->status = 204;
+        return API_OK;
+    }
+    int specificity;
+    int index = find_route(req, &specificity, id, id_len);
+    if (specificity < 0)
+        return api_fail(err, API_ENOTFOUND, "no resource at %.200s", req->path);
+    if (index < 0)
+        return not_allowed(req, specificity, resp, err);
+    *route = api_route_at(index);
+    resp->route = index;
+    return authenticate(ctx, req, *route, resp, err);
 }
 
 static api_code dispatch(const api_ctx *ctx, const api_request *req,
                          api_response *resp, api_err *err)
 {
-    const char *id = NULL;
-    size_t id_len = 0;
-    int specificity;
-    int index = find_route(req, &specificity, &id, &id_len);
-    if (specificity < 0)
-        return api_fail(err, API_ENOTFOUND, "no resource at %.200s", req->path);
-    if (index < 0)
-        return not_allowed(req, specificity, resp, err);
-    const api_route *route = api_route_at(index);
-    resp->route = index;
-    if (authenticate(ctx, req, route, resp, err) != API_OK ||
-        check_query(route, req, err) != API_OK)
+    const char *id;
+    size_t id_len;
+    const api_route *route;
+    if (route_request(ctx, req, &route, &id, &id_len, resp, err) != API_OK ||
+        !route || check_query(route, req, err) != API_OK)
         return err->code;
 
     char id_buf[STORE_ID_MAX * 2];
@@ -270,6 +329,23 @@ static api_code dispatch(const api_ctx *ctx, const api_request *req,
     return err->code;
 }
 
+/* Makes resp the answer to err: its problem+json, and of the headers
+ * made so far only those an error needs (Allow for 405, WWW-Authenticate
+ * for 401). */
+static void answer_error(api_response *resp, const api_err *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < resp->header_count; i++)
+        if ((err->code == API_EMETHOD &&
+             strcmp(resp->headers[i].name, "Allow") == 0) ||
+            (err->code == API_EAUTH &&
+             strcmp(resp->headers[i].name, "WWW-Authenticate") == 0))
+            resp->headers[kept++] = resp->headers[i];
+    resp->header_count = kept;
+    api_response_problem(resp, err); /* the arena stays on: err's items
+                                         live in it */
+}
+
 void api_handle(const api_ctx *ctx, const api_request *req,
                 api_response *resp)
 {
@@ -278,21 +354,50 @@ void api_handle(const api_ctx *ctx, const api_request *req,
     resp->arena = pjson_arena_begin();
     api_err err;
     api_err_init(&err);
-    if (dispatch(ctx, req, resp, &err) != API_OK) {
-        /* Keep only the headers an error needs (Allow for 405,
-         * WWW-Authenticate for 401). */
-        size_t kept = 0;
-        for (size_t i = 0; i < resp->header_count; i++)
-            if ((err.code == API_EMETHOD &&
-                 strcmp(resp->headers[i].name, "Allow") == 0) ||
-                (err.code == API_EAUTH &&
-                 strcmp(resp->headers[i].name, "WWW-Authenticate") == 0))
-                resp->headers[kept++] = resp->headers[i];
-        resp->header_count = kept;
-        api_response_problem(resp, &err); /* the arena stays on: err's
-                                              items live in it */
-    }
+    if (dispatch(ctx, req, resp, &err) != API_OK)
+        answer_error(resp, &err);
     api_err_clear(&err);
     if (resp->arena)
         pjson_arena_pause();
+}
+
+bool api_handle_head(const api_ctx *ctx, const api_request *req,
+                     api_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->route = -1;
+    resp->arena = pjson_arena_begin();
+    api_err err;
+    api_err_init(&err);
+    const api_route *route;
+    const char *id;
+    size_t id_len;
+    if (route_request(ctx, req, &route, &id, &id_len, resp, &err) ==
+            API_OK &&
+        route && (route->flags & API_ROUTE_BODY))
+        api_body_media(req, route->flags, &err);
+    bool refused = err.code != API_OK;
+    if (refused)
+        answer_error(resp, &err);
+    api_err_clear(&err);
+    if (!refused) {
+        api_response_free(resp);
+        memset(resp, 0, sizeof *resp);
+        resp->route = -1;
+    } else if (resp->arena) {
+        pjson_arena_pause();
+    }
+    return refused;
+}
+
+bool api_takes_long(const api_ctx *ctx, const api_request *req)
+{
+    (void)ctx;
+    if (req->body_len > API_LONG_BODY)
+        return true;
+    int specificity;
+    const char *id;
+    size_t id_len;
+    int index = find_route(req, &specificity, &id, &id_len);
+    return index >= 0 && (api_route_at(index)->flags & API_ROUTE_LONG);
 }

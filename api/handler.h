@@ -34,11 +34,15 @@ enum {
     API_ROUTE_BODY_OPTIONAL = 1 << 1, /* ... which may be absent */
     API_ROUTE_WRITES = 1 << 2,        /* changes stored state */
     API_ROUTE_PUBLIC = 1 << 3,        /* never needs the API key (probes) */
-    API_ROUTE_LIFT_B64 = 1 << 4       /* long base64 arrays are decoded
+    API_ROUTE_LIFT_B64 = 1 << 4,      /* long base64 arrays are decoded
                                          before the body is parsed
                                          (json/pjson.h): only for handlers
                                          that keep no part of the body as
                                          JSON */
+    API_ROUTE_LONG = 1 << 5           /* may take long whatever the body's
+                                         size: its work or its answer is
+                                         bounded by what is stored, not by
+                                         what it is sent (api_takes_long) */
 };
 
 struct api_route {

@@ -127,20 +127,47 @@ bool api_read_bool(const api_in *in, const json_t *v, const char *ptr,
     return true;
 }
 
-/* An integer in [min, max] into *out. */
+bool api_json_whole(const json_t *v, double *out)
+{
+    double d;
+    if (json_is_integer(v))
+        d = (double)json_integer_value(v);
+    else if (json_is_real(v))
+        d = json_real_value(v);
+    else
+        return false;
+    *out = d;
+    return json_is_integer(v) || (isfinite(d) && d == floor(d));
+}
+
+/* An integer in [min, max] (max < 2^63) into *out. A JSON number is the
+ * number it denotes: 10, 10.0 and 1e1 are all ten. One whose digits
+ * jansson cannot hold as an integer is read as a double (api/body.c), and
+ * is out of range here, said with its digits. */
 static bool read_uint_in(const api_in *in, const json_t *v, const char *ptr,
                          uint64_t min, uint64_t max, uint64_t *out)
 {
-    if (!json_is_integer(v))
+    double d;
+    if (!api_json_whole(v, &d))
         return api_invalid(in->err, ptr, "must be an integer, not %s",
-                           json_is_real(v) ? "a fraction" : api_json_kind(v));
-    json_int_t i = json_integer_value(v);
-    if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+                           json_is_number(v) ? "a fraction"
+                                             : api_json_kind(v));
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+            return api_invalid(in->err, ptr,
+                               "must be between %llu and %llu, not %lld",
+                               (unsigned long long)min,
+                               (unsigned long long)max, (long long)i);
+        *out = (uint64_t)i;
+        return true;
+    }
+    if (d < (double)min || d >= 0x1p64 || (uint64_t)d > max)
         return api_invalid(in->err, ptr,
-                           "must be between %llu and %llu, not %lld",
+                           "must be between %llu and %llu, not %.0f",
                            (unsigned long long)min, (unsigned long long)max,
-                           (long long)i);
-    *out = (uint64_t)i;
+                           d);
+    *out = (uint64_t)d;
     return true;
 }
 
@@ -155,11 +182,16 @@ bool api_read_shots(const api_in *in, const json_t *v, const char *ptr,
                     const api_field *f)
 {
     uint64_t max = in->limits->max_shots;
+    double d;
     if (json_is_integer(v) && json_integer_value(v) > 0 &&
         (uint64_t)json_integer_value(v) > max)
         return api_invalid(in->err, ptr,
                            "is %lld shots; the limit is %llu (max_shots)",
                            (long long)json_integer_value(v),
+                           (unsigned long long)max);
+    if (json_is_real(v) && api_json_whole(v, &d) && d > (double)max)
+        return api_invalid(in->err, ptr,
+                           "is %.0f shots; the limit is %llu (max_shots)", d,
                            (unsigned long long)max);
     return read_uint_in(in, v, ptr, 1, max, f->out);
 }

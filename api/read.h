@@ -114,7 +114,13 @@ bool api_read_number(const api_in *in, const json_t *v, const char *ptr,
 bool api_read_bool(const api_in *in, const json_t *v, const char *ptr,
                    const api_field *f);
 
-/* An integer in [arg[0], arg[1]]. out: uint64_t; arg: uint64_t[2]. */
+/* Whether v is a whole number, integer or double (10, 10.0, 1e1), with
+ * its value in *out (a double: exact up to 2^53). False for fractions,
+ * non-finite values and non-numbers (*out is then the number, if any). */
+bool api_json_whole(const json_t *v, double *out);
+
+/* A whole number in [arg[0], arg[1]] (10, 10.0 and 1e1 are all ten).
+ * out: uint64_t; arg: uint64_t[2]. */
 bool api_read_uint(const api_in *in, const json_t *v, const char *ptr,
                    const api_field *f);
 

@@ -46,9 +46,9 @@ static bool read_shape(const api_in *in, const json_t *shape,
                            rank == 1 ? "length" : "rows, cols");
     dims[0] = dims[1] = 1;
     for (int i = 0; i < rank; i++) {
-        const json_t *d = json_array_get(shape, (size_t)i);
-        json_int_t n = json_is_integer(d) ? json_integer_value(d) : 0;
-        if (n < 1 || (uint64_t)n > max.max)
+        double n;
+        if (!api_json_whole(json_array_get(shape, (size_t)i), &n) || n < 1 ||
+            n > (double)max.max)
             return api_invalid(in->err, ptr,
                                "must hold whole numbers from 1 to %zu (%s)",
                                max.max, max.name);

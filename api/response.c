@@ -118,15 +118,17 @@ void api_refuse(api_response *resp, api_refusal why, const char *detail)
         [API_REFUSE_BAD_REQUEST] = API_EBADREQUEST,
         [API_REFUSE_TOO_LARGE] = API_ETOOLARGE,
         [API_REFUSE_UNAVAILABLE] = API_EUNAVAILABLE,
+        [API_REFUSE_BUSY] = API_EUNAVAILABLE,
     };
     memset(resp, 0, sizeof *resp);
     resp->route = -1;
     api_err err;
     api_err_init(&err);
     api_fail(&err, codes[why], "%s", detail);
-    if (why == API_REFUSE_UNAVAILABLE)
+    if (codes[why] == API_EUNAVAILABLE)
         err.retry_after = 1;
-    api_response_header(resp, "Connection", "close");
+    if (why != API_REFUSE_BUSY)
+        api_response_header(resp, "Connection", "close");
     api_response_problem(resp, &err);
     api_err_clear(&err);
 }

@@ -32,9 +32,20 @@ static const option options[] = {
     {"db", "PSINET_DB", OPT_STRING, FIELD(db_path), 0,
      "SQLite database file (created if missing)"},
     {"threads", "PSINET_THREADS", OPT_UINT, offsetof(server_config, threads),
-     1024, 1, "worker threads (default: the number of cores)"},
+     1024, 1, "threads that serve connections, and as many again that run "
+     "long requests (each thread has a database connection)"},
     {"max-body", "PSINET_MAX_BODY", OPT_SIZE, LIMIT(max_body), SIZE_MAX / 2,
      1, "largest request body in bytes (suffix K, M or G allowed)"},
+    {"max-body-memory", "PSINET_MAX_BODY_MEMORY", OPT_SIZE,
+     offsetof(server_config, max_body_memory), SIZE_MAX / 2, 1,
+     "most bytes of request bodies held in memory at once, all requests "
+     "together (at least --max-body); a body that would pass it is "
+     "answered 503 with Retry-After before it is read"},
+    {"max-queue", "PSINET_MAX_QUEUE", OPT_UINT,
+     offsetof(server_config, max_queue), 100000, 1,
+     "most long requests (large bodies, stored arrays, measurements, "
+     "experiments) waiting for a thread; more are answered 503 with "
+     "Retry-After"},
     {"max-dimension", "PSINET_MAX_DIMENSION", OPT_SIZE, LIMIT(max_dimension),
      SIZE_MAX / 16, 1, "most entries of one vector"},
     {"max-matrix", "PSINET_MAX_MATRIX", OPT_SIZE, LIMIT(max_matrix),
@@ -107,6 +118,8 @@ static void set_defaults(server_config *cfg)
     cfg->busy_timeout_ms = 5000;
     cfg->max_connections_per_ip = 64;
     cfg->body_timeout = 30;
+    cfg->max_body_memory = (size_t)256 << 20;
+    cfg->max_queue = 32;
     api_limits_default(&cfg->limits);
 }
 
@@ -284,24 +297,66 @@ int config_load(server_config *cfg, int argc, char **argv, char *errbuf,
         if (apply(cfg, opt, value, source, errbuf, errlen) != 0)
             return -1;
     }
+    if (cfg->max_body_memory < cfg->limits.max_body) {
+        snprintf(errbuf, errlen,
+                 "--max-body-memory (%zu) must be at least --max-body (%zu): "
+                 "a body of --max-body bytes could never be held",
+                 cfg->max_body_memory, cfg->limits.max_body);
+        return -1;
+    }
     return load_api_key(cfg, errbuf, errlen);
 }
 
-/* The value of opt's field in cfg as text, for --help. */
+/* The value of opt's field in cfg as text, for --help: sizes in K, M or G
+ * when they are whole multiples (as they may be given), "none" for an
+ * empty string, "off" for a flag, and the thread count as what it is. */
 static void format_value(const server_config *cfg, const option *opt,
                          char *buf, size_t len)
 {
     const char *field = (const char *)cfg + opt->offset;
     switch (opt->type) {
-    case OPT_STRING: snprintf(buf, len, "%s", field); break;
-    case OPT_UINT: snprintf(buf, len, "%u", *(const unsigned *)field); break;
-    case OPT_SIZE: snprintf(buf, len, "%zu", *(const size_t *)field); break;
+    case OPT_STRING: snprintf(buf, len, "%s", *field ? field : "none"); break;
+    case OPT_UINT:
+        if (strcmp(opt->flag, "threads") == 0)
+            snprintf(buf, len, "the number of cores (%u here)",
+                     *(const unsigned *)field);
+        else
+            snprintf(buf, len, "%u", *(const unsigned *)field);
+        break;
+    case OPT_SIZE: {
+        size_t v = *(const size_t *)field;
+        unsigned shift = v && v % ((size_t)1 << 30) == 0   ? 30
+                         : v && v % ((size_t)1 << 20) == 0 ? 20
+                         : v && v % ((size_t)1 << 10) == 0 && v >= 4096
+                             ? 10
+                             : 0;
+        if (shift && opt->offset != LIMIT(max_dimension) &&
+            opt->offset != LIMIT(max_matrix))
+            snprintf(buf, len, "%zu%c", v >> shift,
+                     shift == 30 ? 'G' : shift == 20 ? 'M' : 'K');
+        else
+            snprintf(buf, len, "%zu", v);
+        break;
+    }
     case OPT_U64:
         snprintf(buf, len, "%llu",
                  (unsigned long long)*(const uint64_t *)field);
         break;
-    case OPT_FLAG: buf[0] = '\0'; break;
+    case OPT_FLAG: snprintf(buf, len, "off"); break;
     }
+}
+
+/* What --help shows for opt's value: N for numbers, and for strings what
+ * they hold. */
+static const char *metavar(const option *opt)
+{
+    if (opt->type != OPT_STRING)
+        return "N";
+    if (strcmp(opt->flag, "db") == 0 || strcmp(opt->flag, "api-key-file") == 0)
+        return "PATH";
+    if (strcmp(opt->flag, "cors-origins") == 0)
+        return "LIST";
+    return "ADDR";
 }
 
 void config_usage(const char *argv0, void *stream)
@@ -318,11 +373,10 @@ void config_usage(const char *argv0, void *stream)
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const option *o = &options[i];
         char left[64], def[1100];
-        snprintf(left, sizeof left, "--%s%s", o->flag,
-                 o->type == OPT_FLAG ? "" : " N");
-        if (o->type == OPT_STRING)
-            snprintf(left, sizeof left, "--%s %s", o->flag,
-                     strcmp(o->flag, "db") == 0 ? "PATH" : "ADDR");
+        if (o->type == OPT_FLAG)
+            snprintf(left, sizeof left, "--%s", o->flag);
+        else
+            snprintf(left, sizeof left, "--%s %s", o->flag, metavar(o));
         format_value(&d, o, def, sizeof def);
         fprintf(f, "  %-26s %s\n", left, o->help);
         if (o->env)

@@ -23,6 +23,8 @@ typedef struct {
     unsigned max_connections_per_ip; /* 0: no limit */
     unsigned body_timeout; /* seconds to receive a whole request; 0: none */
     unsigned busy_timeout_ms; /* how long a write waits for the lock */
+    size_t max_body_memory; /* bytes of bodies held at once, all requests */
+    unsigned max_queue;     /* long requests waiting for a thread */
     api_limits limits;
     char cors_origins[4096];     /* "" (none), "*", or a comma list */
     char api_key_file[1024];     /* "" when none */

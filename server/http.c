@@ -10,24 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/entropy.h"
 #include "core/mem.h"
 #include "core/timing.h"
+#include "server/head.h"
+#include "server/linger.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/reclaim.h"
 #include "server/watchdog.h"
+#include "server/work.h"
 
 #define CORS_MAX_ORIGINS 32
+
+/* Bodies of at least this many bytes are noted to the reclaimer when they
+ * are freed (server/reclaim.h). */
+#define RECLAIM_BODY ((size_t)256 << 10)
 
 struct http_server {
     struct MHD_Daemon *daemon;
     const api_ctx *ctx;
     server_metrics *metrics;
     size_t max_body;
+    size_t body_budget;       /* --max-body-memory */
+    atomic_size_t body_held;  /* bytes of bodies held now, all requests */
+    unsigned max_connections; /* --max-connections */
+    unsigned connection_cap;  /* more open connections are closed at once */
+    atomic_uint connections;  /* open now */
     watchdog *watch;          /* the request deadline; NULL: none */
+    linger_pool *linger;          /* early answers' sockets, after they close */
+    work_pool *work;          /* the threads of long requests */
+    reclaimer *reclaim;       /* malloc_trim after a burst */
     atomic_bool draining;     /* stopping: new requests get 503 */
     unsigned port;
     bool cors_any;            /* --cors-origins '*' */
@@ -35,21 +53,67 @@ struct http_server {
     char *cors_origins[CORS_MAX_ORIGINS];
 };
 
+/* An answer whose body is bytes already: made on the thread that ran the
+ * api (whose JSON arena it used), sent from the connection's thread. */
+typedef struct {
+    api_response meta;       /* status, type, headers, route; no body */
+    char *body;              /* malloc'd bytes, or NULL */
+    const char *static_body; /* bytes that live as long as the program */
+    size_t len;
+} answer;
+
 /* Per-request state, created on the first call of the access handler and
  * freed in the completion callback. */
 typedef struct {
+    http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method, *url; /* libmicrohttpd's, valid until completion */
     char *body;
     size_t len, cap;
     size_t expected; /* the Content-Length, when given */
-    bool too_large;
-    bool answered; /* a response is queued: drop whatever else arrives */
+    size_t reserved; /* bytes of the body budget this request holds */
+    bool answered;   /* a response is queued: drop whatever else arrives */
+    bool done;       /* a long request's answer is ready (set before the
+                        connection is resumed) */
     api_query_param query[API_MAX_QUERY];
     size_t query_count;
     bool query_overflow;
     struct timespec start;
     char request_id[72];
     const char *origin; /* the Origin header when CORS allows it, or NULL */
+    const char *content_type, *authorization; /* trimmed, or NULL */
+    char origin_buf[256], content_type_buf[256], authorization_buf[600];
+    api_request req; /* what the api is given, once the body is in */
+    answer reply;    /* a long request's answer */
 } request_state;
+
+/* What psinet keeps for each connection (libmicrohttpd's socket context):
+ * created when it opens, freed when it closes. */
+typedef struct {
+    watch_entry *watch;  /* its deadline (NULL without one) */
+    int fd;              /* its socket */
+    bool nul;            /* the request being read had %00 in its path or
+                            query (see unescape); refused, then cleared */
+    bool linger;         /* answered before its request was read whole:
+                            its socket lingers once it closes */
+    const char *target;  /* the request target as it arrived, and its */
+    size_t target_len;   /* length then (on_target) */
+} conn_state;
+
+/* The state of conn, or NULL when it could not be allocated. */
+static conn_state *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The watchdog entry of conn's socket (NULL without a deadline). */
+static watch_entry *conn_watch(struct MHD_Connection *conn)
+{
+    conn_state *cs = conn_of(conn);
+    return cs ? cs->watch : NULL;
+}
 
 /* The request's own X-Request-Id when it is sane (1 to 64 of
  * [A-Za-z0-9._:-]), else a fresh random one, into rs->request_id. */
@@ -97,94 +161,6 @@ static double elapsed_ms(const struct timespec *start)
     return timing_ms_between(start, &now);
 }
 
-/* What the framing check found in a request's headers. */
-typedef struct {
-    int content_length;    /* Content-Length headers */
-    int transfer_encoding; /* Transfer-Encoding headers */
-    bool malformed;        /* a header psinet cannot frame safely by */
-} framing;
-
-/* Whether c may appear in a header name (an RFC 9110 token). */
-static bool is_token_char(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static enum MHD_Result check_framing_header(void *cls,
-                                            enum MHD_ValueKind kind,
-                                            const char *key,
-                                            const char *value)
-{
-    (void)kind;
-    framing *f = cls;
-    /* A name libmicrohttpd keeps with a space or another non-token byte in
-     * it ("Content-Length : 5") is not one it frames the body by, while a
-     * proxy in front may: the body would be read as a second request. */
-    for (const unsigned char *k = (const unsigned char *)key; *k; k++)
-        if (!is_token_char(*k))
-            f->malformed = true;
-    /* libmicrohttpd 0.9.75 joins an obs-folded line to the name before it
-     * ("Content-Length:\r\n 5" arrives as "Content-Length5" with no value),
-     * and then frames by neither: such a name is refused too. */
-    static const char *const framing_names[] = {
-        MHD_HTTP_HEADER_CONTENT_LENGTH, MHD_HTTP_HEADER_TRANSFER_ENCODING};
-    for (size_t i = 0; i < 2; i++) {
-        size_t n = strlen(framing_names[i]);
-        if (strncasecmp(key, framing_names[i], n) == 0 && key[n] != '\0')
-            f->malformed = true;
-    }
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        f->content_length++;
-        if (!value || !*value || strspn(value, "0123456789") != strlen(value))
-            f->malformed = true;
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        f->transfer_encoding++;
-        if (!value || strcasecmp(value, "chunked") != 0)
-            f->malformed = true;
-    }
-    return MHD_YES;
-}
-
-/* Whether the request's length is ambiguous: two Content-Length headers,
- * Content-Length with Transfer-Encoding, a Content-Length that is not a
- * plain number, a Transfer-Encoding other than "chunked", or a header name
- * that is not a token or runs on from a framing header's (obs-fold). Such
- * a request is refused and its connection closed
- * (RFC 9112 section 6.3): whatever follows it on the connection might be
- * read as a second, smuggled request. */
-static bool ambiguous_framing(struct MHD_Connection *conn)
-{
-    framing f = {0, 0, false};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, check_framing_header,
-                              &f);
-    return f.malformed || f.content_length > 1 || f.transfer_encoding > 1 ||
-           (f.content_length && f.transfer_encoding);
-}
-
-/* What psinet keeps for each connection (libmicrohttpd's socket context):
- * created when it opens, freed when it closes. */
-typedef struct {
-    watch_entry *watch; /* its deadline (NULL without one) */
-    bool nul;           /* the request being read had %00 in its path or
-                           query (see unescape); refused, then cleared */
-} conn_state;
-
-/* The state of conn, or NULL when it could not be allocated. */
-static conn_state *conn_of(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
-/* The watchdog entry of conn's socket (NULL without a deadline). */
-static watch_entry *conn_watch(struct MHD_Connection *conn)
-{
-    conn_state *cs = conn_of(conn);
-    return cs ? cs->watch : NULL;
-}
-
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
                                      const char *key, const char *value)
 {
@@ -200,23 +176,37 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-/* Appends upload bytes to the body, or marks it too large once it would pass
- * the cap (the rest is then read and dropped, never stored). */
-static void append_body(request_state *rs, const char *data, size_t n,
-                        size_t max)
+/* ------------------------------------------------------------ the budget */
+
+/* Takes n more bytes of the body budget for rs; false (nothing taken)
+ * when all bodies held together would pass it. */
+static bool reserve(http_server *srv, request_state *rs, size_t n)
 {
-    if (rs->too_large)
-        return;
-    if (n > max - rs->len) {
-        rs->too_large = true;
-        free(rs->body);
-        rs->body = NULL;
-        rs->len = rs->cap = 0;
-        return;
+    size_t held = atomic_fetch_add(&srv->body_held, n) + n;
+    if (held > srv->body_budget || held < n) {
+        atomic_fetch_sub(&srv->body_held, n);
+        return false;
     }
+    rs->reserved += n;
+    return true;
+}
+
+/* What append_body found. */
+typedef enum { BODY_OK, BODY_TOO_LARGE, BODY_NO_ROOM } body_status;
+
+/* Appends upload bytes to the body. BODY_TOO_LARGE once it would pass the
+ * cap, BODY_NO_ROOM when the body budget or memory has no room for it (a
+ * body of unannounced length grows in steps, each reserved). */
+static body_status append_body(http_server *srv, request_state *rs,
+                               const char *data, size_t n)
+{
+    size_t max = srv->max_body;
+    if (n > max - rs->len)
+        return BODY_TOO_LARGE;
     if (rs->len + n > rs->cap) {
         /* A body of announced length is held in one allocation of that
-         * size (it is at most max_body: larger ones were refused). */
+         * size (reserved when its headers came; it is at most max_body:
+         * larger ones were refused). */
         size_t cap = rs->cap ? rs->cap
                      : rs->expected >= n ? rs->expected
                                          : 4096;
@@ -224,135 +214,284 @@ static void append_body(request_state *rs, const char *data, size_t n,
             cap *= 2;
         if (cap > max)
             cap = max;
+        if (cap > rs->reserved && !reserve(srv, rs, cap - rs->reserved))
+            return BODY_NO_ROOM;
         char *b = realloc(rs->body, cap);
-        if (!b) {
-            rs->too_large = true; /* answered as 413: cannot hold it */
-            free(rs->body);
-            rs->body = NULL;
-            rs->len = rs->cap = 0;
-            return;
-        }
+        if (!b)
+            return BODY_NO_ROOM;
         rs->body = b;
         rs->cap = cap;
     }
     memcpy(rs->body + rs->len, data, n);
     rs->len += n;
+    return BODY_OK;
 }
 
-/* Adds the headers every response carries, and CORS's. */
-static void add_common_headers(struct MHD_Response *r, const api_response *ar,
+/* Gives back rs's body and its share of the budget. */
+static void release_body(http_server *srv, request_state *rs)
+{
+    if (rs->cap >= RECLAIM_BODY)
+        reclaim_note(srv->reclaim, rs->cap);
+    free(rs->body);
+    rs->body = NULL;
+    rs->len = rs->cap = 0;
+    atomic_fetch_sub(&srv->body_held, rs->reserved);
+    rs->reserved = 0;
+}
+
+/* ------------------------------------------------------------ answers */
+
+/* Turns ar (taken: freed here) into bytes on the thread that made it. */
+static void answer_make(answer *a, api_response *ar)
+{
+    memset(a, 0, sizeof *a);
+    if (!ar->json && ar->raw && !ar->owned_raw) {
+        a->static_body = ar->raw; /* static bytes: no copy */
+        a->len = ar->raw_len;
+    } else {
+        a->body = api_response_body(ar, &a->len);
+        if (!a->body && ar->raw && !ar->owned_raw) { /* the fixed 503 */
+            a->static_body = ar->raw;
+            a->len = ar->raw_len;
+        }
+    }
+    api_response_free(ar);
+    a->meta = *ar; /* what is left: status, type, headers, route */
+}
+
+/* Where headers go: a libmicrohttpd response, or bytes written by hand. */
+typedef struct {
+    struct MHD_Response *r;
+    char *buf;
+    size_t len, cap;
+} header_sink;
+
+static void put_header(header_sink *s, const char *name, const char *value)
+{
+    if (s->r) {
+        MHD_add_response_header(s->r, name, value);
+        return;
+    }
+    if (strpbrk(value, "\r\n"))
+        return;
+    int n = snprintf(s->buf + s->len, s->cap - s->len, "%s: %s\r\n", name,
+                     value);
+    if (n > 0 && (size_t)n < s->cap - s->len)
+        s->len += (size_t)n;
+}
+
+/* Adds the headers every response carries, CORS's, and a's own. The
+ * security policy headers are defaults: a response that sets its own
+ * (a page with its own Content-Security-Policy) keeps it. */
+static void add_common_headers(header_sink *s, const api_response *ar,
                                const request_state *rs,
                                const http_server *srv)
 {
     bool any_origin = srv->cors_any;
-    MHD_add_response_header(r, "X-Request-Id", rs->request_id);
+    put_header(s, "X-Request-Id", rs->request_id);
     /* With a list of origins the answer depends on Origin, allowed or not:
      * a shared cache must not hand one origin's answer to another. */
     if (srv->cors_count > 0 && !any_origin)
-        MHD_add_response_header(r, "Vary", "Origin");
+        put_header(s, "Vary", "Origin");
     if (rs->origin) {
-        MHD_add_response_header(r, "Access-Control-Allow-Origin",
-                                any_origin ? "*" : rs->origin);
-        MHD_add_response_header(r, "Access-Control-Expose-Headers",
-                                "Location, X-Request-Id, Retry-After, "
-                                "WWW-Authenticate");
+        put_header(s, "Access-Control-Allow-Origin",
+                   any_origin ? "*" : rs->origin);
+        put_header(s, "Access-Control-Expose-Headers",
+                   "Location, X-Request-Id, Retry-After, WWW-Authenticate");
         const char *allow = api_response_get_header(ar, "Allow");
         if (ar->status == 204 && allow) { /* a preflight */
-            MHD_add_response_header(r, "Access-Control-Allow-Methods", allow);
-            MHD_add_response_header(r, "Access-Control-Allow-Headers",
-                                    "Content-Type, Authorization, "
-                                    "X-Request-Id");
-            MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+            put_header(s, "Access-Control-Allow-Methods", allow);
+            put_header(s, "Access-Control-Allow-Headers",
+                       "Content-Type, Authorization, X-Request-Id");
+            put_header(s, "Access-Control-Max-Age", "600");
         }
     }
     if (ar->content_type)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                ar->content_type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    if (!api_response_get_header(ar, "Cache-Control"))
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        put_header(s, MHD_HTTP_HEADER_CONTENT_TYPE, ar->content_type);
+    put_header(s, "X-Content-Type-Options", "nosniff");
+    static const char *const defaults[][2] = {
+        {"Cache-Control", "no-store"},
+        {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        if (!api_response_get_header(ar, defaults[i][0]))
+            put_header(s, defaults[i][0], defaults[i][1]);
     for (size_t i = 0; i < ar->header_count; i++)
-        MHD_add_response_header(r, ar->headers[i].name, ar->headers[i].value);
+        put_header(s, ar->headers[i].name, ar->headers[i].value);
 }
 
-/* Queues ar on the connection; logs the request. Writing a JSON body can
- * turn ar into a 503 when memory runs out (api_response_body). */
-static enum MHD_Result send_response(http_server *srv,
-                                     struct MHD_Connection *conn,
-                                     const char *method, const char *url,
-                                     request_state *rs, api_response *ar)
+/* Whether more connections are open than --max-connections: an answer
+ * then closes its connection, so that the extra ones do not stay. */
+static bool crowded(http_server *srv)
 {
-    struct MHD_Response *r;
-    size_t len = 0;
-    char *body = ar->json ? api_response_body(ar, &len) : NULL;
-    if (body) {
-        r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-        if (!r)
-            free(body);
-    } else {
-        len = ar->raw ? ar->raw_len : 0;
-        r = MHD_create_response_from_buffer(
-            len, (void *)(ar->raw ? ar->raw : ""),
-            ar->owned_raw ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-    }
-    if (!r)
-        return MHD_NO;
-    add_common_headers(r, ar, rs, srv);
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)ar->status, r);
-    MHD_destroy_response(r);
+    return atomic_load(&srv->connections) > srv->max_connections;
+}
 
+/* Writes the access log line of an answered request and counts it. */
+static void log_request(http_server *srv, const request_state *rs,
+                        const api_response *ar, size_t bytes)
+{
     double ms = elapsed_ms(&rs->start);
     metrics_observe(srv->metrics, ar->route, ar->status, ms);
     log_line line;
     log_line_begin(&line, "info", "request");
     log_line_str(&line, "id", rs->request_id, sizeof rs->request_id);
-    log_line_str(&line, "method", method, 16);
-    log_line_str(&line, "path", url, 512);
+    log_line_str(&line, "method", rs->method, 16);
+    log_line_str(&line, "path", rs->url, 512);
     log_line_str(&line, "route", api_route_name(ar->route), 64);
     log_line_uint(&line, "status", (unsigned)ar->status);
-    log_line_uint(&line, "bytes", len);
+    log_line_uint(&line, "bytes", bytes);
     log_line_ms(&line, "ms", ms);
     if (ar->status >= 500)
         log_line_end(&line); /* a server error is written at once */
     else
         log_line_end_batched(&line);
+}
+
+/* Queues a (its body taken) on the connection; logs the request. */
+static enum MHD_Result queue_answer(http_server *srv,
+                                    struct MHD_Connection *conn,
+                                    request_state *rs, answer *a)
+{
+    struct MHD_Response *r;
+    if (a->body) {
+        r = MHD_create_response_from_buffer(a->len, a->body,
+                                            MHD_RESPMEM_MUST_FREE);
+        if (!r)
+            free(a->body);
+    } else {
+        r = MHD_create_response_from_buffer(
+            a->static_body ? a->len : 0,
+            (void *)(a->static_body ? a->static_body : ""),
+            MHD_RESPMEM_PERSISTENT);
+    }
+    a->body = NULL;
+    rs->answered = true;
+    if (!r)
+        return MHD_NO;
+    header_sink sink = {.r = r};
+    add_common_headers(&sink, &a->meta, rs, srv);
+    if (crowded(srv) && !api_response_get_header(&a->meta, "Connection"))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret =
+        MHD_queue_response(conn, (unsigned)a->meta.status, r);
+    MHD_destroy_response(r);
+    log_request(srv, rs, &a->meta, a->len);
     return ret;
 }
 
-/* An error response made here, before the api layer runs (400 framing,
- * 413, 503 while draining), always with Connection: close since the rest
- * of the request is not read. */
+/* Answers ar (taken) on conn from the connection's thread. */
+static enum MHD_Result send_response(http_server *srv,
+                                     struct MHD_Connection *conn,
+                                     request_state *rs, api_response *ar)
+{
+    answer a;
+    answer_make(&a, ar);
+    return queue_answer(srv, conn, rs, &a);
+}
+
+/* An error answered before the request is read whole (400 for its head,
+ * 413, 401, 415, 503): Connection: close, since the rest of the request is
+ * not read, and the socket lingers when it closes so that the answer
+ * reaches a client that is still sending. ar is taken. */
+static enum MHD_Result send_early(http_server *srv,
+                                  struct MHD_Connection *conn,
+                                  request_state *rs, api_response *ar)
+{
+    conn_state *cs = conn_of(conn);
+    if (cs)
+        cs->linger = true;
+    if (!api_response_get_header(ar, "Connection"))
+        api_response_header(ar, "Connection", "close");
+    return send_response(srv, conn, rs, ar);
+}
+
+/* An error made here, before the api layer runs (400, 413, 503). */
 static enum MHD_Result send_error(http_server *srv,
                                   struct MHD_Connection *conn,
-                                  const char *method, const char *url,
                                   request_state *rs, api_refusal why,
                                   const char *detail)
 {
-    rs->answered = true;
     api_response ar;
     api_refuse(&ar, why, detail);
-    enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
-    api_response_free(&ar);
-    return ret;
+    return send_early(srv, conn, rs, &ar);
+}
+
+/* Answers a refusal straight on conn's socket while a body of
+ * unannounced length (chunked) is arriving, and drops the connection:
+ * libmicrohttpd 0.9.75 cannot queue an answer in that state
+ * (MHD_queue_response refuses until the body is in), and psinet will not
+ * read the rest of a body it refuses. The socket lingers, so the client
+ * reads the answer; bytes is what arrived, for the log. */
+static enum MHD_Result answer_mid_body(http_server *srv,
+                                       struct MHD_Connection *conn,
+                                       request_state *rs, api_refusal why,
+                                       const char *detail, size_t bytes)
+{
+    api_response ar;
+    api_refuse(&ar, why, detail);
+    answer a;
+    answer_make(&a, &ar);
+    release_body(srv, rs);
+    rs->answered = true;
+    conn_state *cs = conn_of(conn);
+    char head[2048], date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    header_sink sink = {.buf = head, .cap = sizeof head};
+    sink.len = (size_t)snprintf(
+        head, sizeof head, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %zu\r\n",
+        a.meta.status, MHD_get_reason_phrase_for((unsigned)a.meta.status),
+        date, a.len);
+    add_common_headers(&sink, &a.meta, rs, srv);
+    if (sink.len + 2 <= sink.cap) { /* the blank line */
+        memcpy(head + sink.len, "\r\n", 2);
+        sink.len += 2;
+    }
+    const char *body = a.body ? a.body : a.static_body;
+    size_t total = sink.len + a.len;
+    char *bytes_out = malloc(total);
+    if (cs && bytes_out) {
+        memcpy(bytes_out, head, sink.len);
+        if (a.len)
+            memcpy(bytes_out + sink.len, body, a.len);
+        /* A fresh answer on a socket nothing was written to since the
+         * request began: the send buffer takes it whole. */
+        ssize_t n = send(cs->fd, bytes_out, total, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)n;
+        cs->linger = true;
+    }
+    free(bytes_out);
+    free(a.body);
+    log_request(srv, rs, &a.meta, a.len);
+    log_line line;
+    log_line_begin(&line, "warn", "request_cut_off");
+    log_line_str(&line, "id", rs->request_id, sizeof rs->request_id);
+    log_line_uint(&line, "status", (unsigned)a.meta.status);
+    log_line_str(&line, "limit",
+                 why == API_REFUSE_TOO_LARGE ? "max_body" : "max_body_memory",
+                 32);
+    log_line_uint(&line, "bytes_received", bytes);
+    log_line_end_limited(&line, "request_cut_off");
+    return MHD_NO;
 }
 
 /* Logs a request psinet cut off instead of answering, and counts it with
- * the status it would have had. request_id is NULL when its headers never
- * arrived. */
-static void log_cut_off(http_server *srv, const char *request_id,
-                        const char *method, const char *url, int status,
-                        const char *limit, size_t bytes, double ms)
+ * the status it would have had. */
+static void log_cut_off(http_server *srv, const char *request_id, int status,
+                        const char *limit, double ms)
 {
     log_line line;
     log_line_begin(&line, "warn", "request_cut_off");
     log_line_str(&line, "id", request_id, 72);
-    log_line_str(&line, "method", method, 16);
-    log_line_str(&line, "path", url, 512);
     log_line_uint(&line, "status", (unsigned)status);
     log_line_str(&line, "limit", limit, 32);
-    log_line_uint(&line, "bytes_received", bytes);
     log_line_ms(&line, "ms", ms);
-    log_line_end(&line);
+    log_line_end_limited(&line, "request_cut_off");
     metrics_observe(srv->metrics, -1, status, ms);
 }
 
@@ -360,7 +499,7 @@ static void log_cut_off(http_server *srv, const char *request_id,
 static void on_watchdog_cut(void *arg, const char *request_id, double ms)
 {
     if (request_id) { /* a request whose body came too slowly */
-        log_cut_off(arg, request_id, NULL, NULL, 408, "body_timeout", 0, ms);
+        log_cut_off(arg, request_id, 408, "body_timeout", ms);
         return;
     }
     /* No whole request's headers in time: a client trickling them, or one
@@ -372,76 +511,121 @@ static void on_watchdog_cut(void *arg, const char *request_id, double ms)
     log_line_str(&line, "reason", "no request's headers arrived in time",
                  64);
     log_line_ms(&line, "ms", ms);
-    log_line_end(&line);
+    log_line_end_limited(&line, "connection_cut_off");
 }
 
-/* Drops the connection of a request whose body cannot be accepted (it
- * passed max_body with no Content-Length to refuse it by up front). */
-static enum MHD_Result cut_off(http_server *srv, const char *method,
-                               const char *url, request_state *rs,
-                               size_t bytes)
+/* ------------------------------------------------------------ requests */
+
+/* The length the headers announce: Content-Length, or 1 (some) for a
+ * chunked body; 0 without a body. *announced is Content-Length's value
+ * (the framing check made it a plain number). */
+static size_t body_coming(struct MHD_Connection *conn,
+                          unsigned long long *announced)
 {
-    log_cut_off(srv, rs->request_id, method, url, 413, "max_body", bytes,
-                elapsed_ms(&rs->start));
-    rs->answered = true;
-    return MHD_NO;
+    const char *cl = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    *announced = cl ? strtoull(cl, NULL, 10) : 0;
+    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return 1;
+    return *announced > SIZE_MAX ? SIZE_MAX : (size_t)*announced;
 }
 
 /* The first call for a request: its headers are in, its body is not.
- * Creates its state and refuses it at once when the headers already say
- * it cannot be served. */
+ * Creates its state and answers at once when the headers already say how:
+ * a head that cannot be served (400), a body over max_body (413), a
+ * request the api refuses whatever its body (404, 405, 401, 415), or a
+ * body the budget has no room for (503). Nothing of such a body is read,
+ * buffered or answered 100 Continue. */
 static enum MHD_Result on_headers(http_server *srv,
                                   struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  void **con_cls)
+                                  const char *version, void **con_cls)
 {
     request_state *rs = mem_calloc(1, sizeof *rs);
     clock_gettime(CLOCK_MONOTONIC, &rs->start);
+    rs->srv = srv;
+    rs->conn = conn;
+    rs->method = method;
+    rs->url = url;
     *con_cls = rs;
     metrics_begin(srv->metrics);
-    set_request_id(rs, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                   "X-Request-Id"));
+    char id[80];
+    set_request_id(rs, head_value(conn, "X-Request-Id", id, sizeof id));
     conn_state *cs = conn_of(conn);
     watchdog_name(srv->watch, cs ? cs->watch : NULL, rs->request_id);
-    const char *origin =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    const char *origin = head_value(conn, "Origin", rs->origin_buf,
+                                    sizeof rs->origin_buf);
     rs->origin = cors_allowed(srv, origin) ? origin : NULL;
+    rs->content_type =
+        head_value(conn, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type_buf,
+                   sizeof rs->content_type_buf);
+    rs->authorization =
+        head_value(conn, MHD_HTTP_HEADER_AUTHORIZATION, rs->authorization_buf,
+                   sizeof rs->authorization_buf);
     if (atomic_load(&srv->draining))
-        return send_error(srv, conn, method, url, rs, API_REFUSE_UNAVAILABLE,
+        return send_error(srv, conn, rs, API_REFUSE_UNAVAILABLE,
                           "psinet is shutting down; try again shortly");
     bool nul = cs && cs->nul;
     if (cs)
         cs->nul = false;
     if (nul)
-        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
+        return send_error(srv, conn, rs, API_REFUSE_BAD_REQUEST,
                           "the path or query holds an encoded NUL byte "
                           "(%00), which psinet does not accept");
-    if (ambiguous_framing(conn))
-        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
-                          "the request's framing is ambiguous: two "
-                          "Content-Length headers, Content-Length with "
-                          "Transfer-Encoding, a Content-Length that is not "
-                          "a number, a Transfer-Encoding other than "
-                          "chunked, or a header name with a space in it");
-    const char *cl = MHD_lookup_connection_value(
-        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+    head_request h = {method, url, version, cs ? cs->target : NULL,
+                      cs ? cs->target_len : 0};
+    const char *why = head_check(conn, &h);
+    if (why)
+        return send_error(srv, conn, rs, API_REFUSE_BAD_REQUEST, why);
+    unsigned long long announced;
+    size_t coming = body_coming(conn, &announced);
     if (announced > srv->max_body) {
         char detail[160];
         snprintf(detail, sizeof detail,
-                 "the body is %.24s bytes; the limit is %zu (max_body)", cl,
-                 srv->max_body);
-        return send_error(srv, conn, method, url, rs, API_REFUSE_TOO_LARGE,
-                          detail);
+                 "the body is %llu bytes; the limit is %zu (max_body)",
+                 announced, srv->max_body);
+        return send_error(srv, conn, rs, API_REFUSE_TOO_LARGE, detail);
     }
+    if (coming) {
+        api_request head = {.method = method,
+                            .path = url,
+                            .content_type = rs->content_type,
+                            .authorization = rs->authorization,
+                            .body_len = coming};
+        api_response ar;
+        if (api_handle_head(srv->ctx, &head, &ar))
+            return send_early(srv, conn, rs, &ar);
+    }
+    if (announced && !reserve(srv, rs, (size_t)announced))
+        return send_error(srv, conn, rs, API_REFUSE_UNAVAILABLE,
+                          "psinet holds as many request bodies as "
+                          "max_body_memory allows; try again shortly");
     rs->expected = (size_t)announced;
     return MHD_YES;
 }
 
-/* The last call for a request: all of it is in. Hands it to the api. */
+/* Runs a long request on a work thread (work_fn): the api's answer, made
+ * into bytes here, where its JSON arena is; then the connection resumes
+ * and sends it. When the pool stops first, the answer is a 503. */
+static void run_long(void *arg, bool run)
+{
+    request_state *rs = arg;
+    api_response ar;
+    if (run)
+        api_handle(rs->srv->ctx, &rs->req, &ar);
+    else
+        api_refuse(&ar, API_REFUSE_UNAVAILABLE,
+                   "psinet is shutting down; try again shortly");
+    answer_make(&rs->reply, &ar);
+    rs->done = true;
+    MHD_resume_connection(rs->conn); /* rs is not touched after this */
+}
+
+/* The last call for a request: all of it is in. Hands it to the api, on
+ * this thread or, when it may take long, on a work thread. */
 static enum MHD_Result on_whole_request(http_server *srv,
                                         struct MHD_Connection *conn,
-                                        const char *url, const char *method,
                                         request_state *rs)
 {
     /* Its deadline no longer runs. */
@@ -452,26 +636,33 @@ static enum MHD_Result on_whole_request(http_server *srv,
         snprintf(detail, sizeof detail,
                  "the query string has more than %d parameters",
                  API_MAX_QUERY);
-        return send_error(srv, conn, method, url, rs, API_REFUSE_BAD_REQUEST,
-                          detail);
+        return send_error(srv, conn, rs, API_REFUSE_BAD_REQUEST, detail);
     }
-    api_request req = {
-        .method = method,
-        .path = url,
-        .content_type = MHD_lookup_connection_value(
-            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        .authorization = MHD_lookup_connection_value(
-            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+    rs->req = (api_request){
+        .method = rs->method,
+        .path = rs->url,
+        .content_type = rs->content_type,
+        .authorization = rs->authorization,
         .body = rs->body,
         .body_len = rs->len,
         .query = rs->query,
         .query_count = rs->query_count,
     };
     api_response ar;
-    api_handle(srv->ctx, &req, &ar);
-    enum MHD_Result ret = send_response(srv, conn, method, url, rs, &ar);
-    api_response_free(&ar);
-    return ret;
+    if (srv->work && api_takes_long(srv->ctx, &rs->req)) {
+        MHD_suspend_connection(conn);
+        if (work_submit(srv->work, run_long, rs))
+            return MHD_YES;
+        api_refuse(&ar, API_REFUSE_BUSY,
+                   "psinet has as many long requests waiting as max_queue "
+                   "allows; try again shortly");
+        answer_make(&rs->reply, &ar);
+        rs->done = true;
+        MHD_resume_connection(conn);
+        return MHD_YES;
+    }
+    api_handle(srv->ctx, &rs->req, &ar);
+    return send_response(srv, conn, rs, &ar);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -479,25 +670,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     http_server *srv = cls;
     request_state *rs = *con_cls;
     if (!rs)
-        return on_headers(srv, conn, url, method, con_cls);
+        return on_headers(srv, conn, url, method, version, con_cls);
     if (rs->answered) { /* the rest of a refused request */
         *upload_size = 0;
         return MHD_YES;
     }
+    if (rs->done) /* a long request, resumed with its answer */
+        return queue_answer(srv, conn, rs, &rs->reply);
     if (*upload_size == 0)
-        return on_whole_request(srv, conn, url, method, rs);
+        return on_whole_request(srv, conn, rs);
     size_t arrived = rs->len + *upload_size;
-    append_body(rs, upload, *upload_size, srv->max_body);
+    body_status st = append_body(srv, rs, upload, *upload_size);
     *upload_size = 0;
-    /* libmicrohttpd 0.9.75 cannot queue a response while a body is
-     * arriving, so a body of unannounced length (chunked) that passes the
-     * cap is cut off by closing the connection; the log says why. A body
-     * that arrives too slowly is the watchdog's. */
-    return rs->too_large ? cut_off(srv, method, url, rs, arrived) : MHD_YES;
+    if (st == BODY_TOO_LARGE) {
+        char detail[160];
+        snprintf(detail, sizeof detail,
+                 "the body is over %zu bytes, the limit (max_body)",
+                 srv->max_body);
+        return answer_mid_body(srv, conn, rs, API_REFUSE_TOO_LARGE, detail,
+                               arrived);
+    }
+    if (st == BODY_NO_ROOM)
+        return answer_mid_body(srv, conn, rs, API_REFUSE_UNAVAILABLE,
+                               "psinet holds as many request bodies as "
+                               "max_body_memory allows; try again shortly",
+                               arrived);
+    /* A body that arrives too slowly is the watchdog's. */
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -509,7 +711,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     request_state *rs = *con_cls;
     if (!rs)
         return;
-    free(rs->body);
+    release_body(srv, rs);
+    free(rs->reply.body); /* a long answer never queued */
     free(rs);
     *con_cls = NULL;
     metrics_end(srv->metrics);
@@ -534,28 +737,70 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     return MHD_http_unescape(s);
 }
 
-/* Connections open and close: each gets its state, and the watchdog
- * follows its socket. */
+/* libmicrohttpd's URI log callback: the request target as it arrived,
+ * before anything in it is decoded or split. A raw NUL in it ends this
+ * string early; head_check compares its length with the room the target
+ * takes in the request line. */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    conn_state *cs = conn_of(conn);
+    if (cs) {
+        cs->target = uri;
+        cs->target_len = strlen(uri);
+    }
+    return NULL;
+}
+
+/* Connections open and close: each gets its state, the watchdog follows
+ * its socket, and one answered early lingers when it closes. */
 static void on_connection(void *cls, struct MHD_Connection *conn,
                           void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     http_server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&srv->connections, 1);
         conn_state *cs = calloc(1, sizeof *cs);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (cs && ci)
-            cs->watch = watchdog_add(srv->watch, ci->connect_fd);
+        if (cs) {
+            cs->fd = ci ? ci->connect_fd : -1;
+            if (ci)
+                cs->watch = watchdog_add(srv->watch, ci->connect_fd);
+        }
         *socket_context = cs;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        atomic_fetch_sub(&srv->connections, 1);
         conn_state *cs = *socket_context;
         if (cs) {
             watchdog_remove(srv->watch, cs->watch);
+            /* libmicrohttpd closes its descriptor next; a duplicate keeps
+             * the socket open while it lingers. */
+            if (cs->linger && cs->fd >= 0)
+                linger_add(srv->linger, dup(cs->fd));
             free(cs);
         }
         *socket_context = NULL;
     }
+}
+
+/* libmicrohttpd's accept policy: a connection beyond the cap is closed at
+ * once rather than left to wait in the kernel's queue. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+                                 socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    http_server *srv = cls;
+    if (atomic_load(&srv->connections) < srv->connection_cap)
+        return MHD_YES;
+    log_line line;
+    log_line_begin(&line, "warn", "connection_refused");
+    log_line_str(&line, "limit", "max_connections", 32);
+    log_line_uint(&line, "open", atomic_load(&srv->connections));
+    log_line_end_limited(&line, "connection_refused");
+    return MHD_NO;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -566,8 +811,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
-    log_event("warn", "libmicrohttpd", "%s", msg);
+    /* Its warnings come one per refused connection or request: at most a
+     * few a second are written (server/log.h). */
+    log_line line;
+    log_line_begin(&line, "warn", "libmicrohttpd");
+    log_line_str(&line, "msg", msg, sizeof msg);
+    log_line_end_limited(&line, "libmicrohttpd");
 }
+
+/* ------------------------------------------------------------ the daemon */
 
 /* Splits "a, b,c" into srv->cors_origins; "*" allows any origin. */
 static int parse_cors(http_server *srv, const char *list)
@@ -595,7 +847,10 @@ static int parse_cors(http_server *srv, const char *list)
 
 static void free_server(http_server *srv)
 {
+    work_stop(srv->work);
     watchdog_stop(srv->watch);
+    linger_stop(srv->linger);
+    reclaim_stop(srv->reclaim);
     for (size_t i = 0; i < srv->cors_count; i++)
         free(srv->cors_origins[i]);
     free(srv);
@@ -637,10 +892,46 @@ static bool start_watchdog(http_server *srv, const server_config *cfg)
                            ? cfg->body_timeout
                            : cfg->connection_timeout;
     srv->watch = watchdog_start(headers * 1000u, cfg->body_timeout * 1000u,
-                                on_watchdog_cut, srv);
+                                cfg->max_connections, on_watchdog_cut, srv);
     if (!srv->watch)
         log_event("error", "watchdog", "cannot start its thread");
     return srv->watch != NULL;
+}
+
+/* Starts the helper threads: lingering, reclaiming, long requests. */
+static bool start_helpers(http_server *srv, const server_config *cfg)
+{
+    srv->linger = linger_start();
+    srv->reclaim = reclaim_start();
+    srv->work = work_start(cfg->threads, cfg->max_queue);
+    if (!srv->linger || !srv->reclaim || !srv->work) {
+        log_event("error", "threads", "cannot start psinet's threads");
+        return false;
+    }
+    return true;
+}
+
+/* Raises the limit of open files to what the connections need (their
+ * sockets, lingering ones, and the database's files: a file, its WAL and
+ * its shared memory for each of 2 * threads connections), up to the hard
+ * limit; warns when even that is short. */
+static void raise_file_limit(unsigned connections, unsigned threads)
+{
+    rlim_t need = (rlim_t)connections + LINGER_MAX_SOCKETS + 6 * threads + 64;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+                      ? need
+                      : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < need)
+        log_event("warn", "config",
+                  "the limit of open files (%llu) is below what %u "
+                  "connections need (%llu): raise it (ulimit -n) or lower "
+                  "--max-connections",
+                  (unsigned long long)rl.rlim_cur, connections,
+                  (unsigned long long)need);
 }
 
 http_server *http_start(const server_config *cfg, const api_ctx *ctx,
@@ -650,9 +941,16 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
     srv->ctx = ctx;
     srv->metrics = metrics;
     srv->max_body = cfg->limits.max_body;
+    srv->body_budget = cfg->max_body_memory;
+    srv->max_connections = cfg->max_connections;
+    /* Past --max-connections, a quarter more are taken in and answered
+     * (their headers get the watchdog's shortest time, and each answer
+     * closes its connection); past that, a connection is closed at once. */
+    unsigned headroom = cfg->max_connections / 4;
+    srv->connection_cap = cfg->max_connections + (headroom < 16 ? 16 : headroom);
     struct sockaddr_storage addr;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC;
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
     if (parse_cors(srv, cfg->cors_origins) != 0) {
@@ -661,19 +959,25 @@ http_server *http_start(const server_config *cfg, const api_ctx *ctx,
                   CORS_MAX_ORIGINS);
         goto fail;
     }
-    if (!start_watchdog(srv, cfg) || !bind_address(cfg, &addr, &flags))
+    if (!start_helpers(srv, cfg) || !start_watchdog(srv, cfg) ||
+        !bind_address(cfg, &addr, &flags))
         goto fail;
+    /* libmicrohttpd's own limit is above the cap, which on_accept keeps:
+     * it would leave connections past it in the kernel's queue. */
+    unsigned mhd_limit = srv->connection_cap + 2 * cfg->threads + 16;
+    raise_file_limit(mhd_limit, cfg->threads);
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        flags, (uint16_t)cfg->port, on_accept, srv, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
         MHD_OPTION_END);
     if (!srv->daemon) {
         log_event("error", "listen",
@@ -711,6 +1015,11 @@ void http_stop(http_server *srv, unsigned grace_ms)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* Long requests still running finish, and those still waiting are
+     * answered 503, before the daemon stops: it must have no suspended
+     * connection left. */
+    work_stop(srv->work);
+    srv->work = NULL;
     MHD_stop_daemon(srv->daemon);
     free_server(srv);
 }

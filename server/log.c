@@ -242,6 +242,75 @@ void log_line_end(log_line *l)
     write_line(l->buf, l->len);
 }
 
+/* ------------------------------------------------------- limited lines */
+
+/* The kinds of limited lines seen, and each one's second. */
+#define LIMIT_KINDS 16
+static struct {
+    const char *kind;
+    time_t second;           /* the second counted */
+    unsigned written;        /* lines written in it */
+    unsigned long long left; /* lines left out, not yet reported */
+} limits[LIMIT_KINDS];
+static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Writes the report of lines left out of kind k (limits_lock held). */
+static void report_left_out(size_t k)
+{
+    if (limits[k].left == 0)
+        return;
+    log_line l;
+    log_line_begin(&l, "warn", "log_suppressed");
+    log_line_str(&l, "kind", limits[k].kind, 64);
+    log_line_uint(&l, "count", limits[k].left);
+    log_line_end(&l);
+    limits[k].left = 0;
+}
+
+/* Reports the kinds whose second has passed, or all of them (any
+ * thread). */
+static void report_all_left_out(bool all)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&limits_lock);
+    for (size_t k = 0; k < LIMIT_KINDS && limits[k].kind; k++)
+        if (all || limits[k].second != now.tv_sec)
+            report_left_out(k);
+    pthread_mutex_unlock(&limits_lock);
+}
+
+void log_line_end_limited(log_line *l, const char *kind)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&limits_lock);
+    size_t k = 0;
+    while (k < LIMIT_KINDS && limits[k].kind && limits[k].kind != kind &&
+           strcmp(limits[k].kind, kind) != 0)
+        k++;
+    if (k == LIMIT_KINDS) { /* more kinds than expected: not limited */
+        pthread_mutex_unlock(&limits_lock);
+        log_line_end(l);
+        return;
+    }
+    if (!limits[k].kind)
+        limits[k].kind = kind;
+    if (limits[k].second != now.tv_sec) {
+        report_left_out(k);
+        limits[k].second = now.tv_sec;
+        limits[k].written = 0;
+    }
+    bool write = limits[k].written < LOG_LIMIT_PER_SECOND;
+    if (write)
+        limits[k].written++;
+    else
+        limits[k].left++;
+    pthread_mutex_unlock(&limits_lock);
+    if (write)
+        log_line_end(l);
+}
+
 /* ------------------------------------------------------- batched lines */
 
 /* A thread's access lines not yet written. */
@@ -290,6 +359,7 @@ static void *flush_loop(void *arg)
         pthread_cond_timedwait(&flusher_wake, &flusher_lock, &until);
         pthread_mutex_unlock(&flusher_lock);
         flush_all();
+        report_all_left_out(false);
         pthread_mutex_lock(&flusher_lock);
     }
     pthread_mutex_unlock(&flusher_lock);
@@ -315,6 +385,7 @@ void log_batch_stop(void)
     pthread_join(flusher, NULL);
     batching = false;
     flush_all();
+    report_all_left_out(true);
     pthread_mutex_lock(&batches_lock);
     while (batches) {
         batch *b = batches;

@@ -54,4 +54,15 @@ void log_batch_stop(void);
 
 void log_line_end_batched(log_line *l);
 
+/* Lines about refusals (a connection cut off at its deadline, one over a
+ * connection limit, libmicrohttpd's own warnings) come by the thousand
+ * in an attack. log_line_end_limited writes at most LOG_LIMIT_PER_SECOND
+ * of them a second for each kind (a static string: the event), and counts
+ * the others; once a second, a line
+ * {"event":"log_suppressed","kind":KIND,"count":N} says how many of a
+ * kind were left out (written by the flusher, or by the next line of the
+ * kind). */
+#define LOG_LIMIT_PER_SECOND 10
+void log_line_end_limited(log_line *l, const char *kind);
+
 #endif

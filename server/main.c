@@ -82,11 +82,14 @@ static bool set_up_process(void)
     /* Bodies and their arrays run to megabytes. glibc would give each its
      * own mmap and unmap it on free, and every request would pay a page
      * fault per 4 KiB again (a third of the time of a 2.8 MB binary layer
-     * request). Up to 32 MiB they come from the heap instead, and freed
-     * memory up to 32 MiB is kept for the next request: resident memory
-     * stays flat at what the largest requests need. */
+     * request). Up to 32 MiB they come from the heap instead, and up to
+     * 4 MiB of freed memory at the top of each thread's heap is kept for
+     * the next request; more is given back as it is freed (glibc's
+     * malloc_trim never trims the top of a thread's heap, so that bound is
+     * what keeps a burst from leaving hundreds of megabytes resident:
+     * server/reclaim.h gives back the rest once the burst is over). */
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 4 << 20);
 #endif
     if (install_signals() != 0) {
         log_event("error", "signals", "cannot install signal handlers");
@@ -128,7 +131,9 @@ static int serve(const server_config *cfg)
                    .auth_reads = cfg->auth_reads,
                    .metrics = metrics_render,
                    .metrics_arg = metrics};
-    if (!api_db_open(&ctx, cfg->db_path, (int)cfg->threads,
+    /* A connection for each thread that serves connections and each that
+     * runs long requests (server/work.h). */
+    if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads,
                      (int)cfg->busy_timeout_ms, err, sizeof err)) {
         log_event("error", "database", "cannot use %s: %s", cfg->db_path,
                   err);

@@ -31,21 +31,39 @@ struct watchdog {
     pthread_t thread;
     bool stopping;
     unsigned headers_ms, body_ms;
+    unsigned crowded; /* open connections at the shortest headers' time */
+    unsigned count;   /* entries */
     watch_entry *head;
     watchdog_cut_fn on_cut;
     void *arg;
 };
+
+/* The time for headers with w->count connections open (lock held). */
+static double headers_deadline(const watchdog *w)
+{
+    double full = w->headers_ms, least = WATCHDOG_CROWDED_MS;
+    if (least > full)
+        least = full;
+    if (w->crowded == 0 || 2.0 * w->count <= w->crowded)
+        return full;
+    if (w->count >= w->crowded)
+        return least;
+    /* from full at half of crowded down to least at crowded */
+    double f = (double)(w->crowded - w->count) / (w->crowded / 2.0);
+    return least + (full - least) * f;
+}
 
 /* Shuts down every running connection past its deadline (lock held). */
 static void cut_late(watchdog *w)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
+    double headers_ms = headers_deadline(w);
     for (watch_entry *e = w->head; e; e = e->next) {
         if (!e->running || e->cut)
             continue;
         double ms = timing_ms_between(&e->since, &now);
-        if (ms <= (double)(e->request_id[0] ? w->body_ms : w->headers_ms))
+        if (ms <= (e->request_id[0] ? (double)w->body_ms : headers_ms))
             continue;
         /* The socket stays open until watchdog_remove has run (the lock
          * is held here), so fd is still this connection's. */
@@ -72,13 +90,14 @@ static void *watch_loop(void *arg)
 }
 
 watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
-                         watchdog_cut_fn on_cut, void *arg)
+                         unsigned crowded, watchdog_cut_fn on_cut, void *arg)
 {
     if (body_ms == 0)
         return NULL;
     watchdog *w = mem_calloc(1, sizeof *w);
     w->headers_ms = headers_ms;
     w->body_ms = body_ms;
+    w->crowded = crowded;
     w->on_cut = on_cut;
     w->arg = arg;
     pthread_condattr_t attr;
@@ -128,6 +147,7 @@ watch_entry *watchdog_add(watchdog *w, int fd)
     if (w->head)
         w->head->prev = e;
     w->head = e;
+    w->count++;
     pthread_mutex_unlock(&w->lock);
     return e;
 }
@@ -143,6 +163,7 @@ void watchdog_remove(watchdog *w, watch_entry *e)
         w->head = e->next;
     if (e->next)
         e->next->prev = e->prev;
+    w->count--;
     pthread_mutex_unlock(&w->lock);
     free(e);
 }

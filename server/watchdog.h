@@ -10,6 +10,13 @@
  * of a connection that ran out of time; libmicrohttpd then closes it as it
  * would any connection the client dropped.
  *
+ * As connections near the limit, the time for headers shrinks: it is
+ * whole while at most half of `crowded` connections are open, then falls
+ * in proportion to WATCHDOG_CROWDED_MS when `crowded` are open (and stays
+ * there beyond). A client that is not trickling sends its headers in far
+ * less; a thousand slow ones can no longer hold every slot for the whole
+ * deadline while new clients wait.
+ *
  * Every function takes a NULL watchdog (no deadline) and does nothing. */
 #ifndef PSINET_SERVER_WATCHDOG_H
 #define PSINET_SERVER_WATCHDOG_H
@@ -24,11 +31,16 @@ typedef struct watch_entry watch_entry;
  * no request's headers arrived in time; ms is the time the client had. */
 typedef void (*watchdog_cut_fn)(void *arg, const char *request_id, double ms);
 
+#define WATCHDOG_CROWDED_MS 1000
+
 /* Starts the thread with the time for headers and the time for a body, in
- * milliseconds; body_ms 0 gives NULL (no deadlines). NULL also when the
- * thread cannot start (an error only when body_ms > 0). */
+ * milliseconds, and the number of open connections at which the time for
+ * headers is shortest (0: never shortened); body_ms 0 gives NULL (no
+ * deadlines). NULL also when the thread cannot start (an error only when
+ * body_ms > 0). */
 watchdog *watchdog_start(unsigned headers_ms, unsigned body_ms,
-                         watchdog_cut_fn on_cut, void *arg);
+                         unsigned crowded, watchdog_cut_fn on_cut,
+                         void *arg);
 
 /* Stops the thread and frees w and any entries left. */
 void watchdog_stop(watchdog *w);

@@ -123,6 +123,83 @@ TEST(number_overflow_is_422)
     apitest_free(&r);
 }
 
+TEST(an_integer_beyond_int64_is_the_double_it_denotes)
+{
+    /* 2^64 and -2^64 are exact doubles; jansson holds neither as an
+     * integer, and psinet reads them as the numbers they are. */
+    apitest_result r = apitest_post(&ctx, "/v1/superpositions/normalize",
+                                    "{\"amplitudes\":[18446744073709551616,"
+                                    "-18446744073709551616, 0]}");
+    CHECK_EQ_INT(r.resp.status, 200);
+    CHECK(apitest_num(&r, "norm") == 0x1p64 * sqrt(2.0));
+    CHECK(apitest_num(&r, "amplitudes/0/0") == 1 / sqrt(2.0));
+    CHECK(apitest_num(&r, "amplitudes/1/0") == -1 / sqrt(2.0));
+    CHECK(apitest_num(&r, "amplitudes/2/0") == 0);
+    apitest_free(&r);
+    /* 30 digits: the double nearest to 123456789012345678901234567890 */
+    r = apitest_post(&ctx, "/v1/superpositions/normalize",
+                     "{\"amplitudes\":[123456789012345678901234567890]}");
+    CHECK_EQ_INT(r.resp.status, 200);
+    CHECK(apitest_num(&r, "norm") == 123456789012345678901234567890.0);
+    apitest_free(&r);
+}
+
+TEST(only_numbers_beyond_a_double_overflow)
+{
+    static char body[600];
+    snprintf(body, sizeof body, "{\"amplitudes\":[1%0400d]}", 0);
+    const char *overflowing[] = {"{\"amplitudes\":[1e999]}", body,
+                                 "{\"amplitudes\":[-1e400]}"};
+    for (size_t i = 0; i < 3; i++) {
+        apitest_result r =
+            apitest_post(&ctx, "/v1/superpositions/normalize", overflowing[i]);
+        CHECK_EQ_INT(r.resp.status, 422);
+        CHECK(apitest_has_pointer(&r, ""));
+        const char *detail = json_string_value(apitest_get(&r, "detail"));
+        CHECK(detail && strstr(detail, "beyond the range of a double"));
+        apitest_free(&r);
+    }
+}
+
+TEST(big_integers_in_strings_stay_text_and_errors_keep_their_position)
+{
+    /* The digits in the string are not a number: the field is refused as
+     * the string it is. */
+    apitest_result r = apitest_post(&ctx, "/v1/superpositions/normalize",
+                                    "{\"amplitudes\":[1],\"encoding\":"
+                                    "\"18446744073709551616\"}");
+    CHECK_EQ_INT(r.resp.status, 422);
+    CHECK(apitest_has_pointer(&r, "/encoding"));
+    apitest_free(&r);
+    /* A syntax error after a big integer is reported where it is in the
+     * body sent. */
+    r = apitest_post(&ctx, "/v1/superpositions/normalize",
+                     "{\"amplitudes\":[18446744073709551616,nul]}");
+    CHECK_EQ_INT(r.resp.status, 400);
+    const char *detail = json_string_value(apitest_get(&r, "detail"));
+    CHECK(detail && strstr(detail, "column 39, byte 39"));
+    apitest_free(&r);
+}
+
+TEST(parse_errors_are_told_in_psinets_words)
+{
+    /* jansson's own text names its flags (JSON_ALLOW_NUL): never shown */
+    const char *bodies[] = {"{\"amplitudes\":[1],\"encoding\":\"a\\u0000\"}",
+                            "{\"a\\u0000\":1}", "{\"amplitudes\":[1,",
+                            "{} {}", "{\"a\":1,\"a\":2}", "\xff"};
+    const char *words[] = {"NUL", "NUL", "ends before", "goes on after",
+                           "same key twice", "not valid UTF-8"};
+    for (size_t i = 0; i < 6; i++) {
+        apitest_result r =
+            apitest_post(&ctx, "/v1/superpositions/normalize", bodies[i]);
+        const char *detail = json_string_value(apitest_get(&r, "detail"));
+        CHECK(detail && strstr(detail, words[i]));
+        CHECK(detail && !strstr(detail, "JSON_"));
+        CHECK(detail && !strstr(detail, "end of file"));
+        apitest_free(&r);
+    }
+}
+
 TEST(nesting_past_the_parser_limit_names_max_depth)
 {
     /* 3000 levels: past jansson's own parsing limit (2048), which is

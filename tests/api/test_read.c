@@ -94,6 +94,76 @@ TEST(fields_are_read_in_table_order_and_every_error_is_reported)
     api_err_clear(&err);
 }
 
+/* The message of error item i of err, or "". */
+static const char *message_at(const api_err *err, size_t i)
+{
+    const json_t *item = json_array_get(err->errors, i);
+    const char *m = json_string_value(json_object_get(item, "message"));
+    return m ? m : "";
+}
+
+TEST(whole_numbers_are_whole_however_they_are_written)
+{
+    /* JSON has one kind of number: 7, 7.0 and 7e0 are all seven shots,
+     * and a seed of 2^53 - 1 written as a double is still that seed. */
+    uint64_t shots = 0, seed = 0;
+    api_field fields[] = {
+        API_FIELD("shots", api_read_shots, &shots, NULL, 0),
+        API_FIELD("seed", api_read_seed, &seed, NULL, API_OPTIONAL),
+        API_END,
+    };
+    api_err err;
+    const char *sevens[] = {"{\"shots\":7}", "{\"shots\":7.0}",
+                            "{\"shots\":7e0}", "{\"shots\":0.7e1}"};
+    for (size_t i = 0; i < 4; i++) {
+        shots = 0;
+        CHECK(read_text(sevens[i], fields, &err));
+        CHECK_EQ_INT(shots, 7);
+        api_err_clear(&err);
+    }
+    CHECK(read_text("{\"shots\":1,\"seed\":9007199254740991.0}", fields,
+                    &err));
+    CHECK(seed == API_MAX_SEED);
+    api_err_clear(&err);
+}
+
+TEST(whole_numbers_out_of_range_are_named_with_their_digits)
+{
+    uint64_t shots = 0, seed = 0;
+    api_field fields[] = {
+        API_FIELD("shots", api_read_shots, &shots, NULL, 0),
+        API_FIELD("seed", api_read_seed, &seed, NULL, API_OPTIONAL),
+        API_END,
+    };
+    api_err err;
+    /* 2^64 as a double (what "18446744073709551616" is read as) */
+    CHECK(!read_text("{\"shots\":1.8446744073709552e19,"
+                     "\"seed\":1.8446744073709552e19}",
+                     fields, &err));
+    CHECK_STR(pointer_at(&err, 0), "/shots");
+    CHECK_STR(message_at(&err, 0),
+              "is 18446744073709551616 shots; the limit is 1000000 "
+              "(max_shots)");
+    CHECK_STR(pointer_at(&err, 1), "/seed");
+    CHECK_STR(message_at(&err, 1), "must be between 0 and 9007199254740991, "
+                                   "not 18446744073709551616");
+    api_err_clear(&err);
+    CHECK(!read_text("{\"shots\":9223372036854775807}", fields, &err));
+    CHECK_STR(message_at(&err, 0), "is 9223372036854775807 shots; the limit "
+                                   "is 1000000 (max_shots)");
+    api_err_clear(&err);
+    CHECK(!read_text("{\"shots\":-1e20}", fields, &err));
+    CHECK_STR(message_at(&err, 0),
+              "must be between 1 and 1000000, not -100000000000000000000");
+    api_err_clear(&err);
+    CHECK(!read_text("{\"shots\":1.5}", fields, &err));
+    CHECK_STR(message_at(&err, 0), "must be an integer, not a fraction");
+    api_err_clear(&err);
+    CHECK(!read_text("{\"shots\":\"7\"}", fields, &err));
+    CHECK_STR(message_at(&err, 0), "must be an integer, not a string");
+    api_err_clear(&err);
+}
+
 TEST(null_is_absent_only_where_the_table_says_so)
 {
     const char *name = "kept";

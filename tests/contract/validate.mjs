@@ -12,7 +12,9 @@
 //   (literal segments win over {id}, as in the server) and the method names
 //   the operation. A path that no template matches is answered as the
 //   document's `x-psinet-unknown-path` says. A method that the path does not
-//   list must get a 405, checked against the 405 of the path's operations.
+//   list must get a 405, checked against the 405 of the path's operations,
+//   or (with --auth-reads, without the API key, which hides every route) a
+//   401, checked against the 401 of the path's operations.
 // - Status: it must be one the operation (or x-psinet-unknown-path) lists.
 // - Headers: each header the response documents as required must be there,
 //   and each documented header that is there must match its schema (a
@@ -227,13 +229,14 @@ function check(x, seen) {
   const item = spec.paths[found.template];
   const op = item[method];
   if (!op) {
-    // A method the path does not list: the path's 405.
-    if (status !== '405') return [`undocumented method ${x.method} on ${found.template} (status ${status})`];
-    const listing = methods.filter((m) => item[m] && item[m].responses['405']);
-    if (!listing.length) return [`a 405 on ${found.template}, whose operations document none`];
+    // A method the path does not list: the path's 405, or the 401 of a
+    // path hidden without the key.
+    if (status !== '405' && status !== '401') return [`undocumented method ${x.method} on ${found.template} (status ${status})`];
+    const listing = methods.filter((m) => item[m] && item[m].responses[status]);
+    if (!listing.length) return [`a ${status} on ${found.template}, whose operations document none`];
     for (const m of listing) {
-      seen.add(`${m.toUpperCase()} ${found.template} 405`);
-      checkResponse(x, deref(item[m].responses['405']), errors);
+      if (status === '405') seen.add(`${m.toUpperCase()} ${found.template} 405`);
+      checkResponse(x, deref(item[m].responses[status]), errors);
     }
     return [...new Set(errors)];
   }

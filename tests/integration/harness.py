@@ -265,9 +265,12 @@ class Server:
             self.cleanup()
 
     # -- HTTP ------------------------------------------------------------
-    def request(self, method, path, body=None, headers=None, timeout=30):
+    def request(self, method, path, body=None, headers=None, timeout=30,
+                record=True):
         """Sends one request. body: a dict/list (sent as JSON), bytes or
-        str (sent as is). Returns a Response."""
+        str (sent as is). Returns a Response. record=False keeps it out of
+        the contract log (for bodies of megabytes, which would only make
+        the log large)."""
         hdrs = dict(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
@@ -282,7 +285,8 @@ class Server:
             data = r.read()
             resp = Response(r.status,
                             {k.lower(): v for k, v in r.getheaders()}, data)
-            _record(method, path, hdrs, body, resp)
+            if record:
+                _record(method, path, hdrs, body, resp)
             return resp
         finally:
             conn.close()
@@ -299,11 +303,12 @@ class Server:
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
 
-    def raw(self, data, timeout=10):
+    def raw(self, data, timeout=10, record=True):
         """Sends raw bytes on a fresh connection; returns all bytes read
         until the server closes it or the timeout passes. With a contract
         log, the first request and its answer are recorded (see
-        _record_raw)."""
+        _record_raw), unless record is False (a request line no operation
+        could have)."""
         s = socket.create_connection(("127.0.0.1", self.port), timeout)
         try:
             s.sendall(data)
@@ -317,7 +322,8 @@ class Server:
                     break
                 chunks.append(c)
             answer = b"".join(chunks)
-            _record_raw(data, answer)
+            if record:
+                _record_raw(data, answer)
             return answer
         finally:
             s.close()

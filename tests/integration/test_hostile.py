@@ -13,6 +13,7 @@ compares the full GET body of every stored row before and after."""
 
 import http.client
 import json
+import re
 import socket
 import urllib.parse
 import time
@@ -177,6 +178,167 @@ class Framing(unittest.TestCase):
                 time.sleep(1.2)
         finally:
             s.close()
+
+
+class RawBytes(unittest.TestCase):
+    """Raw NUL bytes and malformed heads. libmicrohttpd hands psinet C
+    strings, so a raw NUL would end the target or a header value early;
+    each is refused with 400 and its connection closed, and nothing of it
+    runs. Host must be there once (HTTP/1.1), Authorization at most once,
+    a header must have a name, and optional white space around a value is
+    not part of it (RFC 9110)."""
+
+    KEY = b"k3y-for-tests-0123456789abcdef"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server(env={"PSINET_API_KEY": cls.KEY.decode()}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.s.stop()
+        finally:
+            cls.s.cleanup()
+
+    def experiment(self):
+        r = self.s.post("/v1/experiments", {
+            "name": "victim", "kind": "neuron_activation", "params": {
+                "amplitudes": [1], "weights": [[1]], "activation": "relu"}},
+            headers={"Authorization": "Bearer " + self.KEY.decode()})
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"].encode()
+
+    def refused(self, raw, record=True):
+        """raw's answer is psinet's 400, the connection closed after it."""
+        data = self.s.raw(raw, timeout=5, record=record)
+        self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data[:200])
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertIn(b"\r\nconnection: close", head.lower())
+        self.assertIn(b"\r\nx-request-id: ", head.lower())
+        self.assertEqual(len(re.findall(rb"(?:^|\r\n)HTTP/1\.1 \d{3} ", data)),
+                         1, data)          # nothing else answered
+        p = json.loads(body)
+        self.assertEqual(p["type"], "urn:psinet:problem:bad-request")
+        return p["detail"]
+
+    def test_a_nul_in_the_target_does_not_reach_a_shorter_path(self):
+        exp = self.experiment()
+        auth = b"Authorization: Bearer " + self.KEY + b"\r\n"
+        for target in (b"/v1/experiments/" + exp + b"\x00garbage",
+                       b"/v1/experiments/" + exp + b"\x00",
+                       b"/v1/experiments/" + exp + b"?x=1\x00y",
+                       b"/v1/experi\x00ments/" + exp):
+            with self.subTest(target=target):
+                detail = self.refused(b"DELETE " + target + b" HTTP/1.1\r\n"
+                                      b"Host: x\r\n" + auth + b"\r\n")
+                self.assertIn("NUL", detail)
+        self.refused(b"DEL\x00ETE /v1/experiments/" + exp +
+                     b" HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n",
+                     record=False)   # no operation has that method
+        self.assertEqual(self.s.get("/v1/experiments/" + exp.decode()).status,
+                         200)
+
+    def test_a_nul_in_a_header_value_is_refused(self):
+        exp = self.experiment()
+        body = b'{"name":"hijacked"}'
+        for header in (b"Authorization: Bearer " + self.KEY + b"\x00junk",
+                       b"Authorization: Bearer " + self.KEY + b"\x00",
+                       b"X-Note: a\x00b",
+                       b"Content-Type: application/json\x00; x"):
+            with self.subTest(header=header):
+                detail = self.refused(
+                    b"PATCH /v1/experiments/" + exp + b" HTTP/1.1\r\n"
+                    b"Host: x\r\nContent-Type: application/json\r\n" +
+                    header + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+                    + body)
+                self.assertIn("NUL", detail)
+        # the key with junk after a NUL was never taken for the key
+        self.assertEqual(self.s.get("/v1/experiments/" +
+                                    exp.decode()).json["name"], "victim")
+
+    def test_a_nul_in_content_length_does_not_frame_the_body(self):
+        exp = self.experiment()
+        body = b'{"amplitudes":[1]}'
+        tail = SMUGGLED % exp
+        self.refused(b"POST /v1/superpositions/normalize HTTP/1.1\r\n"
+                     b"Host: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\x00 999\r\n\r\n" % len(body) +
+                     body + tail)
+        self.assertEqual(self.s.get("/v1/experiments/" + exp.decode()).status,
+                         200)
+
+    def test_host_must_be_there_once(self):
+        detail = self.refused(b"GET /healthz HTTP/1.1\r\n\r\n")
+        self.assertIn("Host", detail)
+        detail = self.refused(b"GET /healthz HTTP/1.1\r\nHost: a\r\n"
+                              b"Host: b\r\n\r\n")
+        self.assertIn("two Host", detail)
+        # HTTP/1.0 needs none
+        self.assertTrue(self.s.raw(b"GET /healthz HTTP/1.0\r\n\r\n",
+                                   timeout=5).startswith(b"HTTP/1.1 200"))
+
+    def test_two_authorization_headers_and_nameless_headers_are_refused(self):
+        exp = self.experiment()
+        auth = b"Authorization: Bearer " + self.KEY + b"\r\n"
+        detail = self.refused(b"DELETE /v1/experiments/" + exp +
+                              b" HTTP/1.1\r\nHost: x\r\n" + auth +
+                              b"Authorization: Bearer nobody-nobody-nobody\r\n"
+                              b"\r\n")
+        self.assertIn("two Authorization", detail)
+        detail = self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                              b": no name\r\n\r\n")
+        self.assertIn("no name", detail)
+        detail = self.refused(b"GET /healthz HTTP/1.1\r\n: no name\r\n"
+                              b"Host: x\r\n\r\n")
+        self.assertIn("no name", detail)
+        # libmicrohttpd 0.9.75 takes a line that begins with ':' for the
+        # end of the head: what follows would be read as a second request
+        # (a proxy in front sees one). It is refused, and nothing runs.
+        self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n:\r\n" +
+                     SMUGGLED[:-2] % exp + auth + b"\r\n")
+        self.assertEqual(self.s.get("/v1/experiments/" + exp.decode()).status,
+                         200)
+
+    def test_folded_header_lines_are_refused(self):
+        detail = self.refused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                              b"X-Long: one\r\n two\r\n\r\n")
+        self.assertIn("fold", detail)
+
+    def test_white_space_around_a_value_is_not_part_of_it(self):
+        exp = self.experiment()
+        data = self.s.raw(b"PATCH /v1/experiments/" + exp + b" HTTP/1.1\r\n"
+                          b"Host: x\r\n"
+                          b"Authorization: Bearer " + self.KEY + b" \t \r\n"
+                          b"Content-Type: application/json \t\r\n"
+                          b"X-Request-Id:  trimmed-id\t\r\n"
+                          b"Content-Length: 17\r\nConnection: close\r\n\r\n"
+                          b'{"name":"tidied"}', timeout=5)
+        self.assertTrue(data.startswith(b"HTTP/1.1 200 "), data[:300])
+        self.assertIn(b"\r\nX-Request-Id: trimmed-id\r\n", data)
+        self.assertEqual(self.s.get("/v1/experiments/" +
+                                    exp.decode()).json["name"], "tidied")
+
+    def test_a_content_length_libmicrohttpd_cannot_read_smuggles_nothing(self):
+        # libmicrohttpd 0.9.75 answers these itself, before psinet sees the
+        # request, and writes two 400 header blocks, the first promising a
+        # body it does not send (a defect of that version, fixed in 1.0;
+        # README, "Errors"). What psinet can hold to: a 400, the
+        # connection closed, and the body behind it never run.
+        exp = self.experiment()
+        body = b'{"amplitudes":[1]}'
+        tail = SMUGGLED % exp
+        for cl in (b"+18", b"18 ", b"0x12", b"18, 18", b"-18"):
+            with self.subTest(cl=cl):
+                data = self.s.raw(b"POST /v1/superpositions/normalize "
+                                  b"HTTP/1.1\r\nHost: x\r\n"
+                                  b"Content-Type: application/json\r\n"
+                                  b"Content-Length: " + cl + b"\r\n\r\n" +
+                                  body + tail, timeout=5)
+                self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data[:80])
+                self.assertNotIn(b"204", data)
+        self.assertEqual(self.s.get("/v1/experiments/" + exp.decode()).status,
+                         200)
 
 
 class Log(unittest.TestCase):
@@ -734,20 +896,49 @@ class Junk(unittest.TestCase):
                         ctx=route.name)
 
     def test_numbers_beyond_a_double_are_422_for_the_whole_body(self):
-        # jansson refuses them as it parses, before any field is read: the
-        # one error is at "" (the request as a whole).
-        tokens = [b"1e999", b"-1e400", b"1e309",
-                  b"123456789012345678901234567890",
-                  b"-123456789012345678901234567890"]
+        # Refused as they are parsed, before any field is read: the one
+        # error is at "" (the request as a whole).
+        tokens = [b"1e999", b"-1e400", b"1e309", b"1" + b"0" * 309,
+                  b"-1" + b"0" * 400]
         for route in routes():
             for t in tokens:
                 p = self.expect(self.send(route, dumps(route.number, t)), 422,
                                 [""], ctx=(route.name, t))
-                self.assertRegex(p["detail"], "overflow|too big")
+                self.assertIn("beyond the range of a double", p["detail"])
+                self.assertNotIn("JSON_", p["detail"])
             # a string holding \u0000 is also well-formed JSON psinet
-            # cannot hold
-            self.expect(self.send(route, dumps(route.number, b'"a\\u0000b"')),
-                        422, [""], ctx=route.name)
+            # cannot hold (said in psinet's words, not jansson's)
+            p = self.expect(self.send(route, dumps(route.number,
+                                                   b'"a\\u0000b"')),
+                            422, [""], ctx=route.name)
+            self.assertIn("NUL", p["detail"])
+            self.assertNotIn("JSON_", p["detail"])
+
+    def test_integers_beyond_int64_are_the_doubles_they_denote(self):
+        # JSON has one kind of number: 18446744073709551616 is 2^64, a
+        # double, not an error. Where psinet reads an integer it is out of
+        # range, said with its digits; where a number, it is that number.
+        for route in routes():
+            if route.number_ptr is None:
+                continue
+            for t in (b"18446744073709551616", b"-18446744073709551616",
+                      b"123456789012345678901234567890"):
+                r = self.send(route, dumps(route.number, t))
+                self.assertNotEqual(r.status, 400, (route.name, t, r))
+                if r.status == 422:
+                    p = self.expect(r, 422, [route.number_ptr],
+                                    ctx=(route.name, t))
+                    text = " ".join(e["message"] for e in p["errors"])
+                    self.assertIn(t.lstrip(b"-").decode()[:6], text)
+                else:
+                    self.assertIn(r.status, (200, 201), (route.name, t, r))
+                    if r.status == 201:
+                        self.assertEqual(
+                            server.delete(r.header("location")).status, 204)
+        r = server.post("/v1/superpositions/normalize",
+                        b'{"amplitudes":[18446744073709551616,0]}', headers=H)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["norm"], 18446744073709551616.0)
 
     def test_wrong_values_where_numbers_belong_are_422_at_the_number(self):
         for route in routes():

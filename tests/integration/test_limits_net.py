@@ -6,6 +6,7 @@ make one request first, so that the server has accepted (and counted) them
 before the next one is opened. Timing bounds are generous: what is asserted
 is the order of events (served, refused, closed), never a tight duration."""
 
+import json
 import socket
 import time
 import unittest
@@ -130,52 +131,104 @@ class PerIpLimit(unittest.TestCase):
 
 
 class TotalLimit(unittest.TestCase):
-    def test_max_connections_caps_all_connections(self):
+    def test_connections_past_the_limit_are_answered_then_closed(self):
         # The per-IP limit is off, so only the total can stop a connection.
+        # Past --max-connections 4, a connection is still taken in (up to
+        # 16 more) and served, and its answer closes it; past that, a
+        # connection is closed at once. None waits unanswered in the
+        # kernel's queue.
         with Server("--max-connections", "4",
                     "--max-connections-per-ip", "0") as srv:
             held = hold(srv.port, 4)
             extra = []
             try:
-                # A fifth connection, from either address, is not served
-                # while four are open: libmicrohttpd leaves it unaccepted
-                # (or closes it if it raced past the check).
-                for source in ("127.0.0.1", "127.0.0.2"):
-                    s = connect(srv.port, source)
-                    extra.append(s)
-                    s.sendall(REQUEST)
-                time.sleep(2)
-                for s in extra:
-                    s.setblocking(False)
-                    try:
-                        data = s.recv(4096)
-                    except BlockingIOError:
-                        data = None             # still waiting: fine
-                    except ConnectionResetError:
-                        data = b""
-                    self.assertFalse(served(data), data)
-                    s.setblocking(True)
-                for s in held:
+                s = connect(srv.port, "127.0.0.2")
+                extra.append(s)
+                reply = exchange(s)
+                self.assertTrue(served(reply), reply)
+                self.assertIn(b"\r\nconnection: close", reply.lower())
+                self.assertIsNotNone(closed_within(s, 5))
+                for s in held:          # the first four still work
                     self.assertTrue(served(exchange(s)))
-                # Two close; the waiting ones get in, or new ones do.
-                held.pop().close()
-                held.pop().close()
-                for s in extra:
-                    s.settimeout(10)
-                    try:
-                        data = s.recv(4096)
-                    except (socket.timeout, ConnectionResetError):
-                        data = b""
-                    if data:
-                        self.assertTrue(data.startswith(b"HTTP/1.1 200"),
-                                        data[:40])
-                for s in extra:
-                    s.close()
-                extra = []
+                # 40 more, sending nothing: 16 fit in the room past the
+                # limit, the others are closed as they come
+                for _ in range(40):
+                    extra.append(connect(srv.port))
+                closed = sum(closed_within(s, 0.5) is not None
+                             for s in extra[1:])
+                self.assertGreaterEqual(closed, 40 - 16 - 4)
+                # a new client is served once those are gone (the room
+                # past the limit gives idle connections the shortest time)
                 self.assertTrue(fresh_connection_served(srv.port))
             finally:
                 for s in held + extra:
                     s.close()
+            self.assertTrue(any('"connection_refused"' in line
+                                for line in srv.log_lines), srv.log())
+
+
+class SlowClients(unittest.TestCase):
+    """Slowloris with the per-IP limit off (as behind a proxy): the time
+    for headers shrinks as connections near the limit, so slow clients
+    cannot hold every connection for the whole deadline."""
+
+    def test_slow_headers_cannot_keep_a_probe_out(self):
+        with Server("--max-connections", "20",
+                    "--max-connections-per-ip", "0", "--body-timeout", "30",
+                    "--connection-timeout", "30") as srv:
+            slow = []
+            try:
+                for i in range(30):
+                    s = connect(srv.port, "127.0.0.%d" % (2 + i % 3))
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                              b"X-Slow: a")
+                    slow.append(s)
+                # served long before the 30 s deadline would free a slot
+                self.assertTrue(fresh_connection_served(srv.port, within=10))
+                # and slow ones were cut while they crowded the limit, long
+                # before their 30 s (once fewer crowd it, the time for
+                # headers grows again, and the last ones may keep theirs)
+                deadline = time.monotonic() + 10
+                cut = []
+                for s in slow:
+                    left = max(0.01, deadline - time.monotonic())
+                    cut.append(closed_within(s, left) is not None)
+                self.assertGreaterEqual(sum(cut), 10)
+            finally:
+                for s in slow:
+                    s.close()
+
+    def test_refusal_lines_are_limited_and_counted(self):
+        # 60 connections cut off at once write at most 10 lines a second
+        # of their kind; one line per second says how many were left out.
+        with Server("--max-connections", "40",
+                    "--max-connections-per-ip", "0", "--body-timeout", "30",
+                    "--connection-timeout", "30") as srv:
+            slow = [connect(srv.port) for _ in range(45)]
+            try:
+                for s in slow:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: a")
+                for s in slow:
+                    closed_within(s, 10)
+            finally:
+                for s in slow:
+                    s.close()
+
+            def counted():
+                lines = [json.loads(x) for x in list(srv.log_lines)]
+                cut = [x for x in lines
+                       if x.get("event") == "connection_cut_off"]
+                left = sum(x["count"] for x in lines
+                           if x.get("event") == "log_suppressed" and
+                           x.get("kind") == "connection_cut_off")
+                return len(cut), left
+            deadline = time.monotonic() + 5
+            while sum(counted()) < 45 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            written, left = counted()
+            self.assertEqual(written + left, 45, srv.log())
+            self.assertLessEqual(written, 20)
+            self.assertGreater(left, 0)
 
 
 class IdleTimeout(unittest.TestCase):

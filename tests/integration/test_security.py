@@ -118,6 +118,63 @@ class ApiKey(unittest.TestCase):
             self.assertNotIn(key[:12], r.stderr)
 
 
+class HiddenRoutes(unittest.TestCase):
+    def test_with_auth_reads_unknown_paths_answer_like_known_ones(self):
+        # Without the key nothing tells a route from no route: 401 on every
+        # path and method but the probes', and one answer to every
+        # preflight; with it, a path that is not there is a 404.
+        with Server("--auth-reads", env={"PSINET_API_KEY": KEY}) as s:
+            for method, path in (("GET", "/admin"), ("GET", "/v1/nothing"),
+                                 ("POST", "/v1/nothing"),
+                                 ("DELETE", "/.git/config"),
+                                 ("PUT", "/v1/experiments"),
+                                 ("GET", "/v1/experiments")):
+                r = s.request(method, path, {} if method == "POST" else None)
+                assert_problem(self, r, 401)
+                self.assertEqual(r.header("www-authenticate"),
+                                 'Bearer realm="psinet"')
+                self.assertIsNone(r.header("allow"))
+            allows = {s.request("OPTIONS", p).header("allow")
+                      for p in ("/v1/experiments", "/nothing", "/metrics")}
+            self.assertEqual(allows, {"GET, HEAD, POST, PATCH, DELETE, "
+                                      "OPTIONS"})
+            self.assertEqual(s.get("/healthz").status, 200)
+            auth = {"Authorization": "Bearer " + KEY}
+            assert_problem(self, s.get("/v1/nothing", headers=auth), 404)
+            assert_problem(self, s.request("PUT", "/v1/experiments",
+                                           headers=auth), 405)
+
+
+class PolicyHeaders(unittest.TestCase):
+    def test_every_answer_carries_the_security_policy_headers(self):
+        with Server("--max-body", "1K") as s:
+            sup = s.post("/v1/superpositions", {"amplitudes": [1]}).json
+            answers = [
+                s.get("/healthz"), s.get("/nope"), s.get("/openapi.yaml"),
+                s.get("/metrics"), s.request("OPTIONS", "/v1/experiments"),
+                s.request("HEAD", "/v1/superpositions/" + sup["id"]),
+                s.post("/v1/superpositions/%s/measure" % sup["id"],
+                       {"shots": 10}),
+                s.post("/v1/superpositions/normalize", b"x" * 2000,
+                       headers={"Content-Type": "application/json"}),
+            ]
+            for r in answers:
+                self.assertEqual(r.header("content-security-policy"),
+                                 "default-src 'none'; frame-ancestors 'none'",
+                                 r)
+                self.assertEqual(r.header("referrer-policy"), "no-referrer")
+                self.assertEqual(r.header("x-frame-options"), "DENY")
+            # and the answer written by hand to a chunked body past the limit
+            raw = s.raw(b"POST /v1/superpositions/normalize HTTP/1.1\r\n"
+                        b"Host: x\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\n\r\n"
+                        b"800\r\n" + b" " * 2048 + b"\r\n0\r\n\r\n")
+            self.assertTrue(raw.startswith(b"HTTP/1.1 413 "), raw[:80])
+            self.assertIn(b"\r\nContent-Security-Policy: default-src 'none'; "
+                          b"frame-ancestors 'none'\r\n", raw)
+            self.assertIn(b"\r\nX-Frame-Options: DENY\r\n", raw)
+
+
 class Cors(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

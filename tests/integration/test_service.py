@@ -3,6 +3,7 @@ document, routing, media types, malformed bodies, body limits and the
 command line."""
 
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -117,7 +118,7 @@ class Bodies(unittest.TestCase):
         p = assert_problem(self, r, 413)
         self.assertIn("4096", p["detail"])
 
-    def test_chunked_body_over_the_limit_is_cut_off(self):
+    def test_chunked_body_over_the_limit_is_answered_413(self):
         chunk = b"1," * 1000
         req = (b"POST /v1/superpositions/normalize HTTP/1.1\r\n"
                b"Host: x\r\nContent-Type: application/json\r\n"
@@ -126,9 +127,11 @@ class Bodies(unittest.TestCase):
         for _ in range(5):
             req += b"%x\r\n%s\r\n" % (len(chunk), chunk)
         req += b"1\r\n1\r\n2\r\n]}\r\n0\r\n\r\n"
-        # A body of unannounced length that passes the cap is cut off as
-        # soon as it does: the connection closes with nothing computed.
+        # A body of unannounced length that passes the cap is answered 413
+        # as soon as it does, and its connection closed with nothing
+        # computed.
         raw = server.raw(req)
+        self.assertTrue(raw.startswith(b"HTTP/1.1 413 "), raw[:100])
         self.assertNotIn(b"200 OK", raw)
         # The line is written before the connection closes, but the thread
         # that reads the server's log may not have read it yet.
@@ -158,6 +161,29 @@ class CommandLine(unittest.TestCase):
                           ("--max-body", "PSINET_MAX_BODY")):
             self.assertIn(flag, r.stdout)
             self.assertIn(env, r.stdout)
+
+    def test_help_names_values_as_the_readme_does(self):
+        # Every row of the README's table of settings is in --help, with
+        # the same name for its value (N, ADDR, PATH, LIST) and variable.
+        r = self.run_bin("--help")
+        readme = open(os.path.join(os.path.dirname(__file__), "..", "..",
+                                   "README.md")).read()
+        rows = re.findall(r"^\| `(--[a-z-]+)( [A-Z]+)?` \| `(PSINET_[A-Z_]+)`",
+                          readme, re.M)
+        self.assertGreater(len(rows), 20)
+        for flag, meta, env in rows:
+            self.assertRegex(r.stdout, r"\n  %s%s +" % (re.escape(flag),
+                                                        re.escape(meta)))
+            self.assertIn("env %s," % env, r.stdout)
+        self.assertIn("--cors-origins LIST", r.stdout)
+        self.assertIn("--api-key-file PATH", r.stdout)
+        cores = os.cpu_count()
+        self.assertIn("default the number of cores (%d here)" % cores,
+                      r.stdout)
+        self.assertIn("env PSINET_MAX_BODY, default 16M", r.stdout)
+        self.assertIn("env PSINET_CORS_ORIGINS, default none", r.stdout)
+        self.assertIn("env PSINET_AUTH_READS, default off", r.stdout)
+        self.assertNotRegex(r.stdout, r"default \n")
 
     def test_version_prints_the_version(self):
         r = self.run_bin("--version")
