@@ -69,14 +69,22 @@ bool api_read_atol(const api_in *in, const json_t *v, const char *ptr,
                    const api_field *f)
 {
     double *atol = f->out;
-    if (!json_is_number(v) || !(json_number_value(v) >= 0.0) ||
-        !(json_number_value(v) <= 1.0))
+    if (!json_is_number(v))
         return api_invalid(in->err, ptr,
                            "must be a number from 0 to 1 (a tolerance), not "
                            "%s",
-                           json_is_number(v) ? "one outside that range"
-                                             : api_json_kind(v));
-    *atol = json_number_value(v);
+                           api_json_kind(v));
+    double x = json_number_value(v), whole;
+    if (!(x >= 0.0) || !(x <= 1.0))
+        /* a whole number with all its digits, as it was written */
+        return api_invalid(in->err, ptr,
+                           api_json_whole(v, &whole) && fabs(whole) < 1e21
+                               ? "must be a number from 0 to 1 (a "
+                                 "tolerance), not %.0f"
+                               : "must be a number from 0 to 1 (a "
+                                 "tolerance), not %.17g",
+                           x);
+    *atol = x;
     return true;
 }
 
