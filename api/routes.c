@@ -11,7 +11,8 @@
     X(api_superposition_routes)                                                \
     X(api_layer_routes)                                                        \
     X(api_network_routes)                                                      \
-    X(api_experiment_routes)
+    X(api_experiment_routes)                                                   \
+    X(api_web_routes)
 
 #define DECLARE(table) extern const api_route table[];
 RESOURCES(DECLARE)
