@@ -83,8 +83,8 @@ pkg_libs = $(shell pkg-config --libs $(1)) -lm -lpthread
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test test-slow fuzz loadtest bench bench-kernels bench-dtoa \
-        deps clean format check-layers
+.PHONY: all run test test-slow test-browser fuzz loadtest bench bench-kernels \
+        bench-dtoa deps clean format check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -142,7 +142,22 @@ tests/contract/node_modules/.installed: tests/contract/package-lock.json build/.
 	cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: build/.deps-build build/.deps-test build/.deps-node build/.deps-fuzz
+# The lab's browser tests (tests/browser): Debian's Chromium, with fonts for
+# readable screenshots, driven by playwright-core from the npm registry at
+# the version the lock pins. playwright-core downloads no browser; it is
+# told where Debian's is.
+BROWSER_PKGS := chromium fonts-dejavu-core
+
+build/.deps-browser: Makefile
+	$(call apt_ensure,$(BROWSER_PKGS))
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json build/.deps-node
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	  npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: build/.deps-build build/.deps-test build/.deps-node build/.deps-fuzz \
+      build/.deps-browser
 
 # ---------------------------------------------------------------- embedding
 # Migrations, the OpenAPI document and the lab page are compiled into the
@@ -335,16 +350,23 @@ run: build/psinet
 # and the integration suite against the real server, then the same again
 # built with ASan+UBSan; the slow sweeps once, in the release build; then
 # the contract: openapi.yaml lints clean and every exchange of the first
-# integration run matches it; then the fuzzer. tests/run.sh prints the
-# totals.
+# integration run matches it; the lab page in Chromium against the release
+# build (screenshots in build/browser/); then the fuzzer. tests/run.sh
+# prints the totals.
 test: build/.deps-test tests/contract/node_modules/.installed \
+      build/.deps-browser tests/browser/node_modules/.installed \
       build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
       $(foreach l,$(LAYERS),$(REL)/lib/lib$(l).a) \
       build/tests/fault_inject.so build/fuzz/fuzz_api
 	@sh tests/run.sh --layers $(REL)/lib --contract build/exchanges.jsonl \
 	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) \
-	  --slow "$(SLOW_TESTS)" $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+	  --slow "$(SLOW_TESTS)" --browser build/psinet build/browser \
+	  $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+
+# The lab page in Chromium alone (make test runs it too).
+test-browser: build/psinet build/.deps-browser tests/browser/node_modules/.installed
+	node tests/browser/run.mjs build/psinet build/browser
 
 # The slow sweeps alone (make test runs them too).
 test-slow: $(addprefix $(REL)/tests/,$(SLOW_TESTS))
