@@ -131,17 +131,24 @@ function readFilters() {
   };
 }
 
+let listed = 0; // the latest load of the list: an earlier answer is dropped
+
 /** Shows page index of the list (0 is the first); fromStart forgets the
- * pages seen and reads the filters again. */
+ * pages seen and reads the filters again. The list is aria-busy until the
+ * latest load has answered. */
 async function loadPage(index, fromStart) {
   const browse = $('exp-filter');
+  const table = $('exp-list');
+  const mine = ++listed;
   clearErrors(browse);
   if (fromStart) {
     pages.cursors = [null];
     pages.filters = readFilters();
   }
+  table.setAttribute('aria-busy', 'true');
   try {
     const page = await api.listExperiments({ ...pages.filters, cursor: pages.cursors[index] });
+    if (mine !== listed) return;
     pages.index = index;
     pages.cursors[index + 1] = page.next_cursor;
     pages.cursors.length = index + 2;
@@ -156,7 +163,9 @@ async function loadPage(index, fromStart) {
     $('exp-prev').disabled = index === 0;
     $('exp-next').disabled = !page.next_cursor;
   } catch (e) {
-    showProblem(browse, e, { focus: false });
+    if (mine === listed) showProblem(browse, e, { focus: false });
+  } finally {
+    if (mine === listed) table.removeAttribute('aria-busy');
   }
 }
 
@@ -216,10 +225,17 @@ const METRIC_NAMES = {
   activation_probability_correlation: 'correlation of activation and probability',
 };
 
+// What a null metric means (openapi.yaml says so too).
+const WHY_NULL = {
+  kl_divergence_bits: 'infinite: p is not zero where q is',
+  activation_probability_correlation: 'undefined: fewer than two neurons, or no spread',
+};
+
 function showMetrics(exp) {
   const rows = Object.entries(exp.result.metrics).map(([k, v]) => h('tr', { 'data-metric': k },
     h('th', { scope: 'row' }, METRIC_NAMES[k] || k),
-    h('td', {}, typeof v === 'boolean' ? (v ? 'yes' : 'no') : num(v))));
+    h('td', {}, typeof v === 'boolean' ? (v ? 'yes' : 'no') : num(v),
+      v === null && WHY_NULL[k] ? h('span', { class: 'hint' }, ` (${WHY_NULL[k]})`) : null)));
   $('exp-metrics').tBodies[0].replaceChildren(...rows);
 }
 

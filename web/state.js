@@ -249,12 +249,18 @@ function showCounts(m) {
 }
 
 // The stored states, newest first; more with each "More".
+let listed = 0; // the latest load of the list: an earlier answer is dropped
+
 async function loadList(fromStart) {
   const card = $('stored-states');
+  const table = $('states-list');
+  const mine = ++listed;
   clearErrors(card);
   if (fromStart) listCursor = null;
+  table.setAttribute('aria-busy', 'true');
   try {
-    const page = await api.listSuperpositions({ limit: 10, cursor: listCursor });
+    const page = await api.listSuperpositions({ limit: 10, cursor: fromStart ? null : listCursor });
+    if (mine !== listed) return;
     const body = $('states-list').tBodies[0];
     if (fromStart) body.replaceChildren();
     for (const s of page.items) {
@@ -270,7 +276,9 @@ async function loadList(fromStart) {
     listCursor = page.next_cursor;
     $('states-more').hidden = !listCursor;
   } catch (e) {
-    showProblem(card, e, { focus: false });
+    if (mine === listed) showProblem(card, e, { focus: false });
+  } finally {
+    if (mine === listed) table.removeAttribute('aria-busy');
   }
 }
 

@@ -40,7 +40,7 @@ export function shortNumber(x) {
  * clipboard (see installCopy).
  */
 export function num(x) {
-  if (x === null || x === undefined) return h('span', { class: 'num none', title: 'none' }, '—');
+  if (x === null || x === undefined) return h('span', { class: 'num none', 'aria-label': 'none' }, '—');
   const full = String(x);
   const short = shortNumber(x);
   return h('data', { class: 'num', value: full, title: short === full ? null : full }, short);

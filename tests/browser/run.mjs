@@ -160,6 +160,13 @@ async function waitStatus(page, sel, re) {
   await page.waitForFunction(([s, r]) => new RegExp(r).test(document.querySelector(s).textContent), [sel, re.source]);
 }
 
+/** Waits until the experiments' list has the answer to its latest load
+ * (the page marks it aria-busy while one is under way; loads start when
+ * the click that asks for them is dispatched). */
+function listed(page) {
+  return page.waitForSelector('#exp-list:not([aria-busy])');
+}
+
 async function shot(page, name) {
   const file = path.join(shotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -518,27 +525,30 @@ try {
     } while (cursor);
     assert.equal(apiPages.length, 3);
     for (let i = 0; i < apiPages.length; i++) {
-      await page.waitForFunction((n) => document.getElementById('exp-page').textContent === `Page ${n}`, i + 1);
+      await listed(page);
+      assert.equal(await page.textContent('#exp-page'), `Page ${i + 1}`);
       assert.deepEqual(await ids(), apiPages[i]);
       if (i < apiPages.length - 1) await page.click('#exp-next');
     }
     assert.equal(await page.isDisabled('#exp-next'), true);
     await page.click('#exp-prev');
-    await page.waitForFunction(() => document.getElementById('exp-page').textContent === 'Page 2');
+    await listed(page);
+    assert.equal(await page.textContent('#exp-page'), 'Page 2');
     assert.deepEqual(await ids(), apiPages[1]);
     shots.push(await shot(page, 'experiments'));
     // By kind.
     await page.click('#exp-filter button[type="reset"]');
     await page.selectOption('#filter-kind', 'layer_superposition');
     await page.click('#exp-filter button[type="submit"]');
-    await page.waitForFunction(() => [...document.querySelectorAll('#exp-list tbody tr[data-id]')].length === 1);
+    await listed(page);
     const lsIds = (await call(a.base, 'GET', '/v1/experiments?kind=layer_superposition&limit=10')).json.items.map((x) => x.id);
     assert.deepEqual(await ids(), lsIds);
     // Created after a time still to come: none.
     await page.selectOption('#filter-kind', '');
     await fill(page, '#filter-after', '2999-01-01T00:00');
     await page.click('#exp-filter button[type="submit"]');
-    await page.waitForSelector('#exp-list tbody td.hint');
+    await listed(page);
+    assert.equal(await page.textContent('#exp-list tbody td.hint'), 'No experiment matches.');
     await page.click('#exp-filter button[type="reset"]');
     await page.waitForFunction(() => document.querySelectorAll('#exp-list tbody tr[data-id]').length === 10);
   });
