@@ -82,6 +82,7 @@ typedef struct {
     const char *path;          /* decoded path, no query string */
     const char *content_type;  /* the header, or NULL */
     const char *authorization; /* the header, or NULL */
+    const char *if_none_match; /* the header, or NULL */
     const char *body;          /* raw bytes, not NUL-terminated */
     size_t body_len;
     const api_query_param *query;

@@ -20,7 +20,7 @@ typedef struct {
     const api_ctx *ctx;
     const api_route *route; /* the route that matched */
     const api_request *req;
-    const char *id;     /* the {id} segment of the path, or NULL */
+    const char *id;     /* the {id} (or {file}) segment of the path, or NULL */
     const json_t *body; /* the parsed body object (borrowed), or NULL */
     const api_in *in;   /* for reading the body: limits, lifted arrays,
                            and err (the handler's own) */

@@ -12,7 +12,8 @@
     X(api_operation_routes)                                                    \
     X(api_layer_routes)                                                        \
     X(api_network_routes)                                                      \
-    X(api_experiment_routes)
+    X(api_experiment_routes)                                                   \
+    X(api_web_routes)
 
 #define DECLARE(table) extern const api_route table[];
 RESOURCES(DECLARE)
@@ -58,14 +59,15 @@ int api_route_match(const char *pattern, const char *path, const char **id,
     *id = NULL;
     *id_len = 0;
     while (*pattern) {
-        if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
+        const char *close = *pattern == '{' ? strchr(pattern, '}') : NULL;
+        if (close) { /* {id}, {file}: one whole, non-empty segment */
             size_t n = strcspn(path, "/");
             if (n == 0)
                 return 0;
             *id = path;
             *id_len = n;
             path += n;
-            pattern += 4;
+            pattern = close + 1;
             continue;
         }
         if (*pattern != *path)

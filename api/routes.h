@@ -9,8 +9,9 @@
  * them. */
 const api_route *api_route_at(int i);
 
-/* Whether path matches pattern; *id receives the {id} segment (pointing
- * into path, length *id_len) when the pattern has one. */
+/* Whether path matches pattern; *id receives the segment of a {name} in
+ * the pattern ({id}, {file}: one whole, non-empty segment, pointing into
+ * path, length *id_len) when the pattern has one. */
 int api_route_match(const char *pattern, const char *path, const char **id,
                     size_t *id_len);
 

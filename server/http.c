@@ -643,6 +643,8 @@ static enum MHD_Result on_whole_request(http_server *srv,
         .path = rs->url,
         .content_type = rs->content_type,
         .authorization = rs->authorization,
+        .if_none_match = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
         .body = rs->body,
         .body_len = rs->len,
         .query = rs->query,

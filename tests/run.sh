@@ -3,6 +3,7 @@
 #
 #   tests/run.sh [--layers LIB_DIR] [--contract FILE]
 #                [--fuzz FUZZER SECONDS] [--slow "TEST_NAME..."]
+#                [--browser PSINET SCREENSHOT_DIR]
 #                BUILD_DIR... -- TEST_NAME...
 #
 # With --layers, tests/check_layers.sh first checks that includes point down
@@ -18,7 +19,9 @@
 # leak or sanitizer report fails the run; the input that broke it is kept
 # under the fuzzer's directory, artifacts/ (add it to tests/fuzz/corpus with
 # the fix). The --slow tests (sweeps of millions of inputs) run once, in the
-# first build directory. The last line is
+# first build directory. With --browser, the lab page is driven in Chromium
+# against PSINET (tests/browser), its screenshots saved in SCREENSHOT_DIR.
+# The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
@@ -31,6 +34,8 @@ if [ "${1:-}" = "--layers" ]; then layers=$2; shift 2; fi
 if [ "${1:-}" = "--contract" ]; then contract=$2; shift 2; fi
 if [ "${1:-}" = "--fuzz" ]; then fuzzer=$2; fuzz_seconds=$3; shift 3; fi
 if [ "${1:-}" = "--slow" ]; then slow=$2; shift 2; fi
+browser=""
+if [ "${1:-}" = "--browser" ]; then browser=$2; shots=$3; shift 3; fi
 dirs=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
@@ -110,6 +115,16 @@ if [ -n "$recorded" ]; then
     else echo "0 passed, 1 failed" >"$log"; fi
     count "exchanges valid against openapi.yaml" "$log" $status
     echo "  (exchanges: $exchanges)"
+fi
+
+if [ -n "$browser" ]; then
+    echo "== browser"
+    node tests/browser/run.mjs "$browser" "$shots" >"$log" 2>&1
+    status=$?
+    grep -E '^(ok|FAIL) ' "$log" | sed 's/^/  /'
+    [ $status -eq 0 ] || cat "$log"
+    count "the lab in Chromium (tests/browser)" "$log" $status
+    echo "  (screenshots: $shots/*.png)"
 fi
 
 if [ -n "$fuzzer" ]; then

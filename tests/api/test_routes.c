@@ -70,7 +70,7 @@ __attribute__((constructor(101))) static void setup(void)
 
 TEST(the_document_has_operations_to_compare)
 {
-    /* 16 paths, each with OPTIONS, and HEAD beside every GET */
+    /* 18 paths, each with OPTIONS, and HEAD beside every GET */
     CHECK(op_count >= 50);
     CHECK(operation_of("/healthz", "get") != NULL);
 }
@@ -118,4 +118,34 @@ TEST(route_names_are_distinct_and_index_in_order)
     }
     CHECK_STR(api_route_name(-1), "none");
     CHECK_STR(api_route_name(api_route_count()), "none");
+}
+
+/* Whether pattern matches path, and the segment it takes (or "" for none). */
+static bool matches(const char *pattern, const char *path, const char *seg)
+{
+    const char *id;
+    size_t n;
+    if (!api_route_match(pattern, path, &id, &n))
+        return false;
+    return strlen(seg) == n && (n == 0 || strncmp(id, seg, n) == 0);
+}
+
+TEST(a_named_segment_matches_one_whole_nonempty_segment)
+{
+    CHECK(matches("/v1/superpositions/{id}", "/v1/superpositions/sup_x",
+                  "sup_x"));
+    CHECK(matches("/v1/superpositions/{id}/measure",
+                  "/v1/superpositions/sup_x/measure", "sup_x"));
+    CHECK(matches("/ui/{file}", "/ui/app.js", "app.js"));
+    CHECK(matches("/", "/", ""));
+    CHECK(matches("/healthz", "/healthz", ""));
+    CHECK(!matches("/ui/{file}", "/ui/", ""));
+    CHECK(!matches("/ui/{file}", "/ui", ""));
+    CHECK(!matches("/ui/{file}", "/ui/a/b", ""));
+    CHECK(!matches("/ui/{file}", "/ui/a/", ""));
+    CHECK(!matches("/v1/superpositions/{id}", "/v1/superpositions//", ""));
+    CHECK(!matches("/v1/superpositions/{id}/measure",
+                   "/v1/superpositions/x/normalize", ""));
+    CHECK(!matches("/", "/ui", ""));
+    CHECK(!matches("/", "", ""));
 }

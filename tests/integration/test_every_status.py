@@ -64,6 +64,8 @@ def allowed():
         "/version": "GET, HEAD, OPTIONS",
         "/metrics": "GET, HEAD, OPTIONS",
         "/openapi.yaml": "GET, HEAD, OPTIONS",
+        "/": "GET, HEAD, OPTIONS",
+        "/ui/app.js": "GET, HEAD, OPTIONS",
         "/v1/superpositions/normalize": "POST, OPTIONS",
         "/v1/layers/forward": "POST, OPTIONS",
         "/v1/superpositions": "POST, GET, HEAD, OPTIONS",
