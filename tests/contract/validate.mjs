@@ -144,7 +144,16 @@ function checkParameters(x, found, item, op, errors) {
         continue;
       }
     } else if (p.in === 'query') {
-      value = query.has(p.name) ? query.get(p.name) : undefined;
+      // A parameter whose schema is an array (style form, explode) is
+      // repeated for its values; any other must come at most once.
+      const values = query.getAll(p.name);
+      const schema = deref(p.schema) || {};
+      if (schema.type === 'array') {
+        value = values.length ? values : undefined;
+      } else {
+        if (values.length > 1) errors.push(`request: query parameter ${p.name} given ${values.length} times`);
+        value = values.length ? values[0] : undefined;
+      }
     } else {
       continue; // psinet documents no header or cookie parameters
     }
