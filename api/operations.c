@@ -63,13 +63,18 @@ static bool read_params(const api_in *in, const json_t *v, const char *ptr,
 {
     int want = qgate_params(gate);
     size_t got = v ? json_array_size(v) : 0;
-    if ((v && !json_is_array(v)) || got != (size_t)want)
+    if (v && !json_is_array(v))
         return api_invalid(in->err, ptr,
-                           "%s takes %d angle%s (radians), not %s", 
-                           qgate_name(gate), want, want == 1 ? "" : "s",
-                           v && !json_is_array(v) ? api_json_kind(v)
-                           : got == 0              ? "none"
-                                                   : "that many");
+                           "must be an array of the angles %s takes, not %s",
+                           qgate_name(gate), api_json_kind(v));
+    if (got != (size_t)want && want == 0)
+        return api_invalid(in->err, ptr,
+                           "lists %zu angle%s, but %s takes none", got,
+                           got == 1 ? "" : "s", qgate_name(gate));
+    if (got != (size_t)want)
+        return api_invalid(in->err, ptr,
+                           "lists %zu angle%s, but %s takes %d (radians)",
+                           got, got == 1 ? "" : "s", qgate_name(gate), want);
     for (size_t i = 0; i < got; i++) {
         char p[API_PTR_MAX];
         api_ptr_index(p, ptr, i);
@@ -227,14 +232,22 @@ static bool run_operations(const api_in *in, double complex *c, int n,
         api_no_memory(in->err);
         return false;
     }
-    for (size_t i = 0; i < count; i++) {
+    core_status failed = CORE_OK;
+    for (size_t i = 0; i < count && failed == CORE_OK; i++) {
         const operation *op = &ops[i];
-        if (op->unitary)
-            qstate_apply_matrix(c, n, op->qubits, op->k, op->matrix, work);
-        else
-            qstate_apply_gate(c, n, op->gate, op->qubits, op->params);
+        failed = op->unitary ? qstate_apply_matrix(c, n, op->qubits, op->k,
+                                                   op->matrix, work)
+                             : qstate_apply_gate(c, n, op->gate, op->qubits,
+                                                 op->params);
     }
     free(work);
+    /* Every operation was checked against the state as it was read: a
+     * refusal here is psinet's own mistake, never a gate left out. */
+    if (failed != CORE_OK) {
+        api_fail(in->err, API_EINTERNAL,
+                 "an operation the request validated was refused");
+        return false;
+    }
     /* A unitary within atol keeps the norm to within it: only one that
      * is not could take a state to infinity. */
     if (vec_all_finite((const double *)c, 2 * ((size_t)1 << n)))

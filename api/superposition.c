@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/db.h"
+#include "core/qstate.h"
 #include "core/state.h"
 #include "core/stats.h"
 
@@ -257,6 +258,11 @@ bool api_state_qubits(const api_in *in, size_t dimension, const char *ptr,
                       int *qubits)
 {
     *qubits = state_qubits(dimension);
+    if (*qubits > QSTATE_MAX_QUBITS)
+        return api_invalid(in->err, ptr,
+                           "has %d qubits; quantum operations act on at "
+                           "most %d",
+                           *qubits, QSTATE_MAX_QUBITS);
     if (*qubits >= 1)
         return true;
     return api_invalid(in->err, ptr,

@@ -79,7 +79,8 @@ bool api_read_basis(const api_in *in, const json_t *v, const char *ptr,
 void api_state_free(api_state *st);
 
 /* The number of qubits of a state of `dimension` amplitudes, or a 422 at
- * ptr saying it has none (a dimension that is not a power of two). */
+ * ptr saying it has none (a dimension that is not a power of two) or more
+ * than core/qstate.h acts on (QSTATE_MAX_QUBITS). */
 bool api_state_qubits(const api_in *in, size_t dimension, const char *ptr,
                       int *qubits);
 

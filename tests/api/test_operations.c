@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/superposition.h"
+#include "core/qstate.h"
 #include "json/pjson.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
@@ -213,4 +215,26 @@ TEST(memory_lists_each_shot_and_agrees_with_the_counts)
     CHECK(apitest_has_pointer(&r, "/memory"));
     apitest_free(&r);
     ctx.limits.max_memory = 65536;
+}
+
+/* A state of more qubits than core/qstate.h acts on (possible only with
+ * --max-dimension raised past 2^30) is refused before any qubit list is
+ * read into an array of QSTATE_MAX_QUBITS entries. */
+TEST(states_of_more_qubits_than_qstate_takes_are_refused)
+{
+    api_limits limits;
+    api_limits_default(&limits);
+    api_err err;
+    api_err_init(&err);
+    api_in in = {&limits, NULL, &err};
+    int n = -1;
+    CHECK(api_state_qubits(&in, (size_t)1 << QSTATE_MAX_QUBITS, "/state", &n));
+    CHECK_EQ_INT(n, QSTATE_MAX_QUBITS);
+    CHECK(!api_state_qubits(&in, (size_t)1 << (QSTATE_MAX_QUBITS + 1),
+                            "/state", &n));
+    const json_t *item = json_array_get(err.errors, 0);
+    CHECK_STR(json_string_value(json_object_get(item, "pointer")), "/state");
+    CHECK_STR(json_string_value(json_object_get(item, "message")),
+              "has 31 qubits; quantum operations act on at most 30");
+    api_err_clear(&err);
 }

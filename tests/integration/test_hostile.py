@@ -501,7 +501,7 @@ def routes():
                    422, ["/operations/0/qubits"], "cx acts on 2"),
                   ("missing angle", {"state": {"basis": "0"}, "operations": [
                       {"gate": "rx", "qubits": [0]}]},
-                   422, ["/operations/0/params"], "rx takes 1 angle"),
+                   422, ["/operations/0/params"], "but rx takes 1"),
                   ("non-unitary matrix", {"state": {"basis": "0"},
                                           "operations": [{
                                               "gate": "unitary",
