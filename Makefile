@@ -84,7 +84,8 @@ REL := build
 SAN_DIR := build/asan
 
 .PHONY: all run test test-slow test-browser fuzz loadtest bench bench-kernels \
-        bench-dtoa deps clean format check-layers
+        bench-dtoa bench-decimal bench-callgrind test-decimal-long deps clean \
+        format check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -343,6 +344,23 @@ build/bench/dtoa: $(REL)/obj/bench/dtoa.o $(REL)/obj/tests/ref/dtoa_grisu2.o \
 bench-dtoa: build/bench/dtoa
 	./build/bench/dtoa
 
+# `make bench-decimal`: MB/s of number text read by codec/decimal.h against
+# strtod. `make bench-callgrind`: instructions per request of make bench's
+# workloads under callgrind (bench/callgrind.py), the figures that do not
+# drift on a shared machine.
+build/bench/decimal: $(REL)/obj/bench/decimal.o $(call libs,$(REL),codec)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $^ $(call pkg_libs,$(codec_PKGS)) -o $@
+
+bench-decimal: build/bench/decimal
+	./build/bench/decimal
+
+build/.deps-valgrind: Makefile
+	$(call apt_ensure,valgrind)
+
+bench-callgrind: build/psinet build/.deps-valgrind
+	$(PYTHON) bench/callgrind.py
+
 # ---------------------------------------------------------------- run / test
 run: build/psinet
 	./build/psinet
@@ -373,6 +391,16 @@ test-browser: build/psinet build/.deps-browser tests/browser/node_modules/.insta
 # The slow sweeps alone (make test runs them too).
 test-slow: $(addprefix $(REL)/tests/,$(SLOW_TESTS))
 	@for t in $(SLOW_TESTS); do ./$(REL)/tests/$$t || exit 1; done
+
+# codec/decimal.h against strtod on 10^9 random strings (make test reads
+# 10^7): two processes with their own seeds, one per core; about 15
+# minutes here.
+DECIMAL_LONG ?= 500000000
+test-decimal-long: $(REL)/tests/slow/test_decimal_sweep
+	@PSINET_DECIMAL_STRINGS=$(DECIMAL_LONG) PSINET_DECIMAL_SEED=1 \
+	  ./$(REL)/tests/slow/test_decimal_sweep & a=$$!; \
+	PSINET_DECIMAL_STRINGS=$(DECIMAL_LONG) PSINET_DECIMAL_SEED=2 \
+	  ./$(REL)/tests/slow/test_decimal_sweep; b=$$?; wait $$a && [ $$b = 0 ]
 
 # The layer check alone.
 check-layers: $(foreach l,$(LAYERS),$(REL)/lib/lib$(l).a)

@@ -117,6 +117,56 @@ def run_wrk(port, method, path, body_file, seconds):
     return rps, lat(50), lat(99), int(non2xx.group(1)) if non2xx else 0
 
 
+def make_bodies(work):
+    """Writes the request bodies into work: {name: path}, and the network
+    that the net-* workloads run, as a value."""
+    rng = Lcg(20261124)
+    bodies = {}
+
+    def body(name, value):
+        path = os.path.join(work, name + ".json")
+        with open(path, "w") as f:
+            json.dump(value, f, separators=(",", ":"))
+        bodies[name] = path
+        return path
+
+    state1k = [[a, b] for a, b in zip(rng.vector(1024), rng.vector(1024))]
+    w64, x64 = rng.matrix(64, 64, 0.125), rng.vector(64)
+    w512, x512 = rng.matrix(512, 512, 0.04), rng.vector(512)
+    net = {"name": "bench-784-256-10", "layers": [
+        {"weights": rng.matrix(256, 784, 0.035), "bias": rng.vector(256, 0.1),
+         "activation": "relu"},
+        {"weights": rng.matrix(10, 256, 0.06), "bias": rng.vector(10, 0.1),
+         "activation": "softmax"}]}
+    x784 = rng.vector(784)
+    batch = rng.matrix(256, 784)
+
+    body("qubit", {"amplitudes": [[0.6, 0.0], [0.0, 0.8]]})
+    body("state1k", {"amplitudes": state1k})
+    body("layer64", {"weights": w64, "activation": "tanh", "input": x64})
+    body("layer512", {"weights": w512, "activation": "tanh", "input": x512})
+    body("layer512-b64", {"weights": b64(w512, [512, 512]),
+                          "activation": "tanh",
+                          "input": b64(x512, [512]), "encoding": "b64"})
+    body("net-forward", {"input": x784})
+    body("net-forward-b64", {"input": b64(x784, [784]), "encoding": "b64"})
+    body("net-batch", {"inputs": batch})
+    # A layer of H on 20 qubits and a ladder of CX down them, on |0...0>
+    # made from its label (2^20 amplitudes, 16 MiB), answered as a
+    # summary: the gate kernels' own cost.
+    body("gates20", {
+        "state": {"basis": "0" * 20},
+        "operations": [{"gate": "h", "qubits": [q]} for q in range(20)] +
+                      [{"gate": "cx", "qubits": [q, q + 1]}
+                       for q in range(19)],
+        "store": False, "summary": True})
+    body("experiment-write", {
+        "name": "bench", "kind": "neuron_activation", "tags": ["bench"],
+        "params": {"amplitudes": [0.6, 0.8], "weights": [[1, 0], [0, 1]],
+                   "activation": "sigmoid"}})
+    return bodies, net
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=4)
@@ -126,50 +176,7 @@ def main():
     work = tempfile.mkdtemp(prefix="psinet-bench-")
     procs = []
     try:
-        rng = Lcg(20261124)
-        bodies = {}
-
-        def body(name, value):
-            path = os.path.join(work, name + ".json")
-            with open(path, "w") as f:
-                json.dump(value, f, separators=(",", ":"))
-            bodies[name] = path
-            return path
-
-        state1k = [[a, b] for a, b in zip(rng.vector(1024), rng.vector(1024))]
-        w64, x64 = rng.matrix(64, 64, 0.125), rng.vector(64)
-        w512, x512 = rng.matrix(512, 512, 0.04), rng.vector(512)
-        net = {"name": "bench-784-256-10", "layers": [
-            {"weights": rng.matrix(256, 784, 0.035), "bias": rng.vector(256, 0.1),
-             "activation": "relu"},
-            {"weights": rng.matrix(10, 256, 0.06), "bias": rng.vector(10, 0.1),
-             "activation": "softmax"}]}
-        x784 = rng.vector(784)
-        batch = rng.matrix(256, 784)
-
-        body("qubit", {"amplitudes": [[0.6, 0.0], [0.0, 0.8]]})
-        body("state1k", {"amplitudes": state1k})
-        body("layer64", {"weights": w64, "activation": "tanh", "input": x64})
-        body("layer512", {"weights": w512, "activation": "tanh", "input": x512})
-        body("layer512-b64", {"weights": b64(w512, [512, 512]),
-                              "activation": "tanh",
-                              "input": b64(x512, [512]), "encoding": "b64"})
-        body("net-forward", {"input": x784})
-        body("net-forward-b64", {"input": b64(x784, [784]), "encoding": "b64"})
-        body("net-batch", {"inputs": batch})
-        # A layer of H on 20 qubits and a ladder of CX down them, on |0...0>
-        # made from its label (2^20 amplitudes, 16 MiB), answered as a
-        # summary: the gate kernels' own cost.
-        body("gates20", {
-            "state": {"basis": "0" * 20},
-            "operations": [{"gate": "h", "qubits": [q]} for q in range(20)] +
-                          [{"gate": "cx", "qubits": [q, q + 1]}
-                           for q in range(19)],
-            "store": False, "summary": True})
-        body("experiment-write", {
-            "name": "bench", "kind": "neuron_activation", "tags": ["bench"],
-            "params": {"amplitudes": [0.6, 0.8], "weights": [[1, 0], [0, 1]],
-                       "activation": "sigmoid"}})
+        bodies, net = make_bodies(work)
 
         port, bport = 28080, 28081
         server = subprocess.Popen(

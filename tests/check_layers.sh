@@ -119,7 +119,7 @@ bad=$(grep -c '^x$' "$report")
 prefixes() {
     case $1 in
     core) echo '^(act|analogy|entropy|layer|mem|network|qgate|qstate|rng|state|stats|timing|utf8|vec)_' ;;
-    codec) echo '^(base64|dtoa_shortest|f64le|rfc3339|sha256)(_|$)' ;;
+    codec) echo '^(base64|decimal|dtoa_shortest|f64le|rfc3339|sha256)(_|$)' ;;
     json) echo '^(pjson|arena)_' ;;
     store) echo '^store_' ;;
     api) echo '^api_' ;;

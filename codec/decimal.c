@@ -1,0 +1,268 @@
+/* codec/decimal.c - decimal text to the nearest double (codec/decimal.h).
+ * A port to C of fast_float's binary64 path (Daniel Lemire and others,
+ * Apache-2.0/MIT/Boost), with strtod where fast_float has its own
+ * arbitrary-precision fallback. */
+#include "codec/decimal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/decimal_powers.h"
+
+static inline bool is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
+/* Whether the 8 bytes at p are all digits, and their value: fast_float's
+ * SWAR (eight characters in one 64-bit word, little-endian). */
+static inline bool eight_digits(const char *p, uint32_t *value)
+{
+    uint64_t x;
+    memcpy(&x, p, sizeof x);
+    if (((x + UINT64_C(0x4646464646464646)) |
+         (x - UINT64_C(0x3030303030303030))) &
+        UINT64_C(0x8080808080808080))
+        return false;
+    x -= UINT64_C(0x3030303030303030);
+    x = x * 10 + (x >> 8);
+    const uint64_t mask = UINT64_C(0x000000FF000000FF);
+    x = ((x & mask) * UINT64_C(0x000F424000000064) +
+         ((x >> 16) & mask) * UINT64_C(0x0000271000000001)) >> 32;
+    *value = (uint32_t)x;
+    return true;
+}
+
+/* Reads the digits from *p on into w (which may wrap: the caller counts
+ * the digits and reads them again when there are more than 19). */
+static inline void read_digits(const char **p, const char *end, uint64_t *w)
+{
+    const char *s = *p;
+    uint32_t eight;
+    while (end - s >= 8 && eight_digits(s, &eight)) {
+        *w = *w * 100000000 + eight;
+        s += 8;
+    }
+    while (s < end && is_digit(*s))
+        *w = 10 * *w + (uint64_t)(*s++ - '0');
+    *p = s;
+}
+
+/* The 128-bit product a * b. */
+static inline void mul128(uint64_t a, uint64_t b, uint64_t *hi,
+                          uint64_t *lo)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    *hi = (uint64_t)(p >> 64);
+    *lo = (uint64_t)p;
+}
+
+/* A double's bits from its biased exponent and its 52 stored bits. */
+static inline double from_bits(int power2, uint64_t mantissa, bool negative)
+{
+    uint64_t bits = mantissa | (uint64_t)power2 << 52 |
+                    (uint64_t)negative << 63;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* Eisel-Lemire: w * 10^q (w != 0, no more than 19 digits) rounded to the
+ * nearest double, as its biased exponent and stored bits. False when the
+ * 128 bits of the product cannot decide the rounding (rare): the caller
+ * asks strtod. fast_float's compute_float<binary64>. */
+static bool eisel_lemire(int64_t q, uint64_t w, int *power2,
+                         uint64_t *mantissa)
+{
+    if (q < DECIMAL_Q_MIN) {
+        *power2 = 0;
+        *mantissa = 0;
+        return true;
+    }
+    if (q > DECIMAL_Q_MAX) {
+        *power2 = 0x7FF;
+        *mantissa = 0;
+        return true;
+    }
+    int lz = __builtin_clzll(w);
+    w <<= lz;
+    size_t index = (size_t)(q - DECIMAL_Q_MIN);
+    uint64_t hi, lo;
+    mul128(w, decimal_powers[index].hi, &hi, &lo);
+    /* Only when the 9 bits below the 55 that matter are all ones can the
+     * lower half of the power change them. */
+    const uint64_t precision_mask = UINT64_MAX >> 55;
+    if ((hi & precision_mask) == precision_mask) {
+        uint64_t hi2, lo2;
+        mul128(w, decimal_powers[index].lo, &hi2, &lo2);
+        lo += hi2;
+        if (hi2 > lo)
+            hi++;
+    }
+    /* 5^q is exact in the table for 0 <= q <= 55 and its reciprocal is
+     * exact enough for -27 <= q < 0; elsewhere a product whose lower half
+     * is all ones may be an underestimate that crosses a boundary. */
+    if (lo == UINT64_MAX && (q < -27 || q > 55))
+        return false;
+    int upperbit = (int)(hi >> 63);
+    int shift = upperbit + 64 - 52 - 3;
+    uint64_t m = hi >> shift;
+    /* floor(log2(10^q)) + 63, as fast_float computes it */
+    int p2 = (int)((((152170 + 65536) * q) >> 16) + 63) + upperbit - lz +
+             1023;
+    if (p2 <= 0) { /* subnormal, or zero */
+        if (-p2 + 1 >= 64) {
+            *power2 = 0;
+            *mantissa = 0;
+            return true;
+        }
+        m >>= -p2 + 1;
+        m += m & 1; /* round up; a tie here needs more than 19 digits */
+        m >>= 1;
+        *power2 = m < (UINT64_C(1) << 52) ? 0 : 1;
+        *mantissa = m & ((UINT64_C(1) << 52) - 1);
+        return true;
+    }
+    /* Exactly halfway between two doubles: ties to even. Only possible
+     * where 5^q fits the product exactly. */
+    if (lo <= 1 && q >= -4 && q <= 23 && (m & 3) == 1 &&
+        (m << shift) == hi)
+        m &= ~UINT64_C(1);
+    m += m & 1;
+    m >>= 1;
+    if (m >= (UINT64_C(2) << 52)) {
+        m = UINT64_C(1) << 52;
+        p2++;
+    }
+    m &= ~(UINT64_C(1) << 52);
+    if (p2 >= 0x7FF) {
+        p2 = 0x7FF;
+        m = 0;
+    }
+    *power2 = p2;
+    *mantissa = m;
+    return true;
+}
+
+/* strtod on the n bytes at text, which hold a number of the strict form. */
+static bool ask_strtod(const char *text, size_t n, double *out)
+{
+    char small[128];
+    char *copy = n < sizeof small ? small : malloc(n + 1);
+    if (!copy)
+        return false;
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    *out = strtod(copy, NULL);
+    if (copy != small)
+        free(copy);
+    return true;
+}
+
+/* 10^0 .. 10^22: exact doubles. */
+static const double exact_powers[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+size_t decimal_parse(const char *text, const char *end, double *out,
+                     bool *integral)
+{
+    const char *p = text;
+    bool negative = p < end && *p == '-';
+    p += negative;
+    if (p == end || !is_digit(*p))
+        return 0;
+    uint64_t w = 0;
+    const char *digits = p; /* the integer part */
+    if (*p == '0')
+        p++;
+    else
+        read_digits(&p, end, &w);
+    const char *int_end = p, *frac = NULL;
+    int64_t exponent = 0;
+    if (end - p >= 2 && *p == '.' && is_digit(p[1])) {
+        frac = ++p;
+        read_digits(&p, end, &w);
+        exponent = -(int64_t)(p - frac);
+    }
+    const char *mant_end = p;
+    *integral = true;
+    if (frac)
+        *integral = false;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *e = p + 1;
+        bool eneg = false;
+        if (e < end && (*e == '+' || *e == '-'))
+            eneg = *e++ == '-';
+        if (e < end && is_digit(*e)) {
+            int64_t x = 0;
+            while (e < end && is_digit(*e)) {
+                if (x < (INT64_C(1) << 40)) /* past any double either way */
+                    x = 10 * x + (*e - '0');
+                e++;
+            }
+            exponent += eneg ? -x : x;
+            p = e;
+            *integral = false;
+        }
+    }
+    size_t len = (size_t)(p - text);
+
+    /* The significant digits: leading zeros (of "0.000123") do not count. */
+    size_t count = (size_t)(int_end - digits) +
+                   (frac ? (size_t)(mant_end - frac) : 0);
+    const char *first = digits;
+    while (count > 19 && (*first == '0' || *first == '.')) {
+        count -= *first == '0';
+        first++;
+    }
+    bool truncated = false;
+    if (count > 19) {
+        /* w overflowed: the first 19 significant digits, and the exponent
+         * of the last of them; the rest only decide between w and w + 1
+         * (when both give the same double, that is the answer). */
+        w = 0;
+        size_t taken = 0;
+        const char *s = first;
+        for (; taken < 19; s++) {
+            if (*s == '.')
+                continue;
+            w = 10 * w + (uint64_t)(*s - '0');
+            taken++;
+        }
+        /* exponent of the digit after the last taken one: the digits left
+         * in the integer part, or minus the fraction digits taken */
+        int64_t after = s <= int_end ? (int64_t)(int_end - s)
+                                     : -(int64_t)(s - frac);
+        exponent += (frac ? (int64_t)(mant_end - frac) : 0) + after;
+        truncated = true;
+    }
+
+    if (w == 0) {
+        *out = negative ? -0.0 : 0.0;
+        return len;
+    }
+    if (!truncated && exponent >= -22 && exponent <= 22 &&
+        w <= (UINT64_C(1) << 53)) {
+        /* Clinger: both exact, one correctly rounded operation */
+        double d = (double)w;
+        d = exponent < 0 ? d / exact_powers[-exponent]
+                         : d * exact_powers[exponent];
+        *out = negative ? -d : d;
+        return len;
+    }
+    int power2;
+    uint64_t mantissa;
+    if (eisel_lemire(exponent, w, &power2, &mantissa)) {
+        int power2_up;
+        uint64_t mantissa_up;
+        if (!truncated || (eisel_lemire(exponent, w + 1, &power2_up,
+                                        &mantissa_up) &&
+                           power2 == power2_up && mantissa == mantissa_up)) {
+            *out = from_bits(power2, mantissa, negative);
+            return len;
+        }
+    }
+    return ask_strtod(text, len, out) ? len : 0;
+}

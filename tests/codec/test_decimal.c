@@ -1,0 +1,245 @@
+/* tests/codec/test_decimal.c - decimal_parse against glibc's strtod, bit
+ * for bit: the known hard cases, then random decimal strings of every
+ * length and exponent, and the exact midpoints between neighbouring
+ * doubles cut at every length (the strings nearest a rounding boundary).
+ *
+ * Here 200,000 random strings; tests/slow/test_decimal_sweep.c, which
+ * `make test` runs once in the release build, 10 million; and
+ * `make test-decimal-long` 10^9 (PSINET_DECIMAL_STRINGS sets the count of
+ * the sweep). The strings come from a fixed seed (PSINET_DECIMAL_SEED
+ * changes it). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/decimal.h"
+#include "tests/testlib.h"
+
+#ifndef DECIMAL_SWEEP
+#define RANDOM_STRINGS 200000ULL
+#else
+#define RANDOM_STRINGS 10000000ULL
+#endif
+
+static uint64_t failures_shown;
+
+/* Parses s whole with both and compares the bits; true when they agree. */
+static bool same_as_strtod(const char *s, size_t n)
+{
+    double fast = 0, slow;
+    bool integral;
+    size_t used = decimal_parse(s, s + n, &fast, &integral);
+    char *end;
+    slow = strtod(s, &end);
+    bool ok = used == n && (size_t)(end - s) == n &&
+              memcmp(&fast, &slow, sizeof fast) == 0 &&
+              integral == (strpbrk(s, ".eE") == NULL);
+    if (!ok && failures_shown++ < 20)
+        test_check(false, __FILE__, __LINE__,
+                   "%s: decimal_parse %.17g (%zu bytes), strtod %.17g", s,
+                   fast, used, slow);
+    return ok;
+}
+
+static bool check_text(const char *s)
+{
+    return same_as_strtod(s, strlen(s));
+}
+
+TEST(known_hard_cases)
+{
+    static const char *const cases[] = {
+        "0", "-0", "0.0", "-0.0", "0e0", "-0e-5", "0.000", "1", "-1", "9",
+        "0.1", "0.2", "0.3", "0.6", "1e23", "8.98846567431158e307",
+        "9007199254740992", "9007199254740993", "9007199254740994",
+        "9007199254740995", "9007199254740993.0000000000000001",
+        "18014398509481993", "72057594037927933", "7.2057594037927933e16",
+        "2.2250738585072011e-308", "2.2250738585072012e-308",
+        "2.2250738585072014e-308", "2.225073858507201136057409796709131975934819546351645648e-308",
+        "4.9406564584124654e-324", "5e-324", "2.4703282292062327e-324",
+        "2.4703282292062328e-324", "2.47032822920623272088284396434110686182529901307162382212792841250337753635104375932649918180817996189898282347722858865463328355177969898199387398005390939063150356595155702263922908583924491051844359318028499365361525003193704576782492193656236698636584807570015857692699037063119282795585513329278343384093519780155312465972635795746227664652728272200563740064854999770965994704540208281662262378573934507363390079677619305775067401763246736009689513405355374585166611342237666786041621596804619144672918403005300575308490487653917113865916462395249126236538818796362393732804238910186723484976682350898633885879256283027559956575244555072551893136908362547791869486679949683240497058210285131854513962138377228261454376934125320985913276672363281255e-324",
+        "1.7976931348623157e308", "1.7976931348623158e308",
+        "1.7976931348623159e308", "1e308", "1e309", "-1e309", "1e999",
+        "1e-999", "1e-400", "123456789012345678901234567890",
+        "1.00000000000000011102230246251565404236316680908203125",
+        "1.00000000000000011102230246251565404236316680908203124",
+        "1.00000000000000011102230246251565404236316680908203126",
+        "0.500000000000000166533453693773481063544750213623046875",
+        "3.0540276966788450e-1", "1e-5", "1E+5", "1e+22", "1e22", "1e-22",
+        "4294967295", "18446744073709551615", "18446744073709551616",
+        "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "99999999999999999999",
+        "0.0000000000000000000000000000001234567890123456789012",
+        "1234567890123456789", "12345678901234567890", "1e-342", "1e-343",
+        "1e308", "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791",
+        "179769313486231580793728971405301e276",
+        "0.000000000000000000000000000000000000000000001e300",
+        "1e0000000000000000000000000000000000000000000001",
+        "1e-00000000000000000000000000000000000000000000",
+        "7.7e-310", "1.8e308", "3e-324", "2.5e-324", "2.4e-324"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        CHECK(check_text(cases[i]));
+}
+
+TEST(only_the_strict_form_is_read)
+{
+    static const struct {
+        const char *text;
+        size_t used;
+    } cases[] = {
+        {"", 0},       {"-", 0},       {"+1", 0},      {".5", 0},
+        {"-.5", 0},    {"inf", 0},     {"nan", 0},     {"0x10", 1},
+        {"01", 1},     {"-01", 2},     {"1.", 1},      {"1.e5", 1},
+        {"1e", 1},     {"1e+", 1},     {"1e-x", 1},    {"1.5e3x", 5},
+        {"12,", 2},    {"1 ", 1},      {"1]", 1},      {"-0.0e-0", 7},
+        {"00", 1},     {"1.2.3", 3},   {"1ee5", 1},    {" 1", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double d;
+        bool integral;
+        const char *t = cases[i].text;
+        size_t used = decimal_parse(t, t + strlen(t), &d, &integral);
+        test_check(used == cases[i].used, __FILE__, __LINE__,
+                   "\"%s\": read %zu bytes, expected %zu", t, used,
+                   cases[i].used);
+    }
+    /* the end given is respected: "12" of "123" */
+    double d;
+    bool integral;
+    const char *t = "123";
+    CHECK(decimal_parse(t, t + 2, &d, &integral) == 2 && d == 12.0);
+}
+
+TEST(integers_zero_and_sign)
+{
+    double d;
+    bool integral;
+    const char *t = "-0";
+    CHECK(decimal_parse(t, t + 2, &d, &integral) == 2 && integral &&
+          d == 0 && signbit(d)); /* as strtod: the sign is kept */
+    t = "-0.0";
+    CHECK(decimal_parse(t, t + 4, &d, &integral) == 4 && !integral &&
+          signbit(d));
+    t = "1e2";
+    CHECK(decimal_parse(t, t + 3, &d, &integral) == 3 && !integral &&
+          d == 100);
+}
+
+/* xorshift64*: a fixed sequence */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A random number in the strict form into buf (NUL-terminated): 1 to 40
+ * significant digits (mostly up to 20), a point anywhere or none, an
+ * exponent making the value anything from below the smallest subnormal
+ * to beyond the largest double, or none. */
+static size_t random_decimal(char *buf)
+{
+    uint64_t r = next();
+    size_t n = 0, digits;
+    switch (r & 7) {
+    case 0: digits = 1 + (r >> 8) % 40; break;
+    case 1: digits = 15 + (r >> 8) % 6; break;
+    default: digits = 1 + (r >> 8) % 20; break;
+    }
+    if ((r >> 16) & 1)
+        buf[n++] = '-';
+    char d[48];
+    for (size_t i = 0; i < digits; i++)
+        d[i] = (char)('0' + next() % 10);
+    if (d[0] == '0' && digits > 1)
+        d[0] = (char)('1' + next() % 9);
+    uint64_t s = next();
+    size_t point = s % (digits + 1); /* digits before the point */
+    if (point == 0 && (s >> 8) % 2) {
+        /* 0.000ddd */
+        buf[n++] = '0';
+        buf[n++] = '.';
+        size_t zeros = (s >> 16) % 8;
+        for (size_t i = 0; i < zeros; i++)
+            buf[n++] = '0';
+        memcpy(buf + n, d, digits);
+        n += digits;
+    } else if (point == 0 || point == digits) {
+        memcpy(buf + n, d, digits);
+        n += digits;
+    } else {
+        memcpy(buf + n, d, point);
+        n += point;
+        buf[n++] = '.';
+        memcpy(buf + n, d + point, digits - point);
+        n += digits - point;
+    }
+    uint64_t e = next();
+    if (e % 5 != 0) {
+        int x = (int)((e >> 8) % 700) - 360;
+        n += (size_t)sprintf(buf + n, "%s%s%d", (e >> 20) & 1 ? "e" : "E",
+                             x >= 0 && ((e >> 21) & 1) ? "+" : "", x);
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* How many random strings: RANDOM_STRINGS, or PSINET_DECIMAL_STRINGS. */
+static uint64_t string_count(void)
+{
+    const char *env = getenv("PSINET_DECIMAL_STRINGS");
+    const char *seed = getenv("PSINET_DECIMAL_SEED");
+    if (seed)
+        rng_state ^= strtoull(seed, NULL, 0) * 0x9e3779b97f4a7c15ULL + 1;
+    return env ? strtoull(env, NULL, 0) : RANDOM_STRINGS;
+}
+
+TEST(random_decimals_read_as_strtod_reads_them)
+{
+    uint64_t count = string_count(), bad = 0;
+    char buf[128];
+    for (uint64_t i = 0; i < count; i++) {
+        size_t n = random_decimal(buf);
+        bad += !same_as_strtod(buf, n);
+    }
+    test_check(bad == 0, __FILE__, __LINE__,
+               "%" PRIu64 " of %" PRIu64 " random strings differ", bad, count);
+    printf("decimal: %" PRIu64 " random strings read as strtod reads them\n",
+           count - bad);
+}
+
+/* The exact midpoint between a random double and the next one up (a long
+ * double holds it exactly), written out in full and cut at lengths from 16
+ * digits on: the strings whose rounding the 19 leading digits cannot
+ * always decide. */
+TEST(midpoints_and_their_neighbours)
+{
+    uint64_t count = string_count() / 40 + 1000, bad = 0;
+    static char full[1200];
+    char cut[64];
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t bits = next() & ~(UINT64_C(1) << 63);
+        if ((bits >> 52) >= 0x7FE) /* keep the next one up finite */
+            bits &= ~(UINT64_C(0x400) << 52);
+        double lo, hi;
+        memcpy(&lo, &bits, sizeof lo);
+        hi = nextafter(lo, INFINITY);
+        long double mid = ((long double)lo + (long double)hi) / 2;
+        int n = snprintf(full, sizeof full, "%.780Le", mid);
+        bad += !same_as_strtod(full, (size_t)n);
+        /* d.ddd...: cut the digits at 16 to 40 of them, then +-1 on the
+         * last digit kept */
+        char *e = strchr(full, 'e');
+        for (int keep = 16; keep <= 40; keep += 1 + (int)(next() % 4)) {
+            int m = snprintf(cut, sizeof cut, "%.*s%s", keep + 1, full, e);
+            bad += !same_as_strtod(cut, (size_t)m);
+        }
+    }
+    test_check(bad == 0, __FILE__, __LINE__,
+               "%" PRIu64 " midpoint strings differ", bad);
+}
