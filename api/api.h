@@ -53,6 +53,9 @@ typedef struct {
     bool auth_reads;     /* with api_key: reads need it too */
     api_metrics_fn metrics;
     void *metrics_arg;
+    bool plain_numbers;  /* read every numeric array with jansson, none
+                            before it (json/pjson.h): the slow way, which
+                            tests compare the fast one with */
 } api_ctx;
 
 /* Opens the database at path into ctx->db: `connections` pooled

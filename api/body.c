@@ -208,6 +208,13 @@ static json_t *load_json(const char *text, size_t len, size_t flags,
     return v;
 }
 
+/* The keys whose values psinet reads as vectors and matrices, and only
+ * with api_read_vector, api_read_matrix and api_read_amplitudes (on the
+ * routes marked API_ROUTE_LIFT_NUMBERS): their numeric arrays are read
+ * before jansson parses the body (json/pjson.h). */
+static const char *const NUMBER_KEYS[] = {"weights", "bias",       "input",
+                                          "inputs",  "amplitudes", NULL};
+
 api_code api_body_media(const api_request *req, unsigned flags,
                         api_err *err)
 {
@@ -238,8 +245,13 @@ api_code api_body_parse(const api_ctx *ctx, const api_request *req,
     const size_t jflags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY;
     const char *text = req->body; /* what jansson parses */
     size_t len = req->body_len;
-    if ((flags & API_ROUTE_LIFT_B64) &&
-        pjson_lift(text, len, api_random_seed(), lifted)) {
+    pjson_lift_what what = {(flags & API_ROUTE_LIFT_B64) != 0,
+                            (flags & API_ROUTE_LIFT_NUMBERS) &&
+                                    !ctx->plain_numbers
+                                ? NUMBER_KEYS
+                                : NULL};
+    if ((what.b64 || what.number_keys) &&
+        pjson_lift_with(text, len, api_random_seed(), &what, lifted)) {
         text = lifted->text;
         len = lifted->text_len;
     }
@@ -255,7 +267,10 @@ api_code api_body_parse(const api_ctx *ctx, const api_request *req,
         json_decref(v);
         return API_EINVALID;
     }
-    if (json_text_depth(text, len) > ctx->limits.max_depth) {
+    /* With arrays lifted, the copy is shallower than the body as sent. */
+    size_t depth = lifted->array_count ? lifted->depth
+                                       : json_text_depth(text, len);
+    if (depth > ctx->limits.max_depth) {
         json_decref(v);
         return too_deep(ctx, err);
     }

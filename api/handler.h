@@ -39,10 +39,17 @@ enum {
                                          (json/pjson.h): only for handlers
                                          that keep no part of the body as
                                          JSON */
-    API_ROUTE_LONG = 1 << 5           /* may take long whatever the body's
+    API_ROUTE_LONG = 1 << 5,          /* may take long whatever the body's
                                          size: its work or its answer is
                                          bounded by what is stored, not by
                                          what it is sent (api_takes_long) */
+    API_ROUTE_LIFT_NUMBERS = 1 << 6   /* numeric arrays under the keys of
+                                         vectors and matrices (api/body.c)
+                                         are read before the body is parsed
+                                         (json/pjson.h): only for handlers
+                                         that read those keys with
+                                         api_read_vector, _matrix or
+                                         _amplitudes alone */
 };
 
 struct api_route {

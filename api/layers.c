@@ -54,6 +54,7 @@ out:
 
 const api_route api_layer_routes[] = {
     {"POST", "/v1/layers/forward", forward,
-     API_ROUTE_BODY | API_ROUTE_LIFT_B64, "layers.forward", "forwardLayer", NULL},
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS,
+     "layers.forward", "forwardLayer", NULL},
     {0},
 };

@@ -283,7 +283,8 @@ out:
 
 const api_route api_network_routes[] = {
     {"POST", "/v1/networks", create,
-     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
+         API_ROUTE_LIFT_NUMBERS,
      "networks.create", "createNetwork", NULL},
     {"GET", "/v1/networks", list, 0, "networks.list", "listNetworks",
      "limit cursor"},
@@ -292,7 +293,9 @@ const api_route api_network_routes[] = {
     {"DELETE", "/v1/networks/{id}", delete, API_ROUTE_WRITES,
      "networks.delete", "deleteNetwork", NULL},
     {"POST", "/v1/networks/{id}/forward", forward,
-     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LONG, "networks.forward",
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS |
+         API_ROUTE_LONG,
+     "networks.forward",
      "forwardNetwork", NULL},
     {0},
 };

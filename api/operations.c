@@ -686,17 +686,21 @@ out:
 
 const api_route api_operation_routes[] = {
     {"POST", "/v1/superpositions/apply", apply,
-     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 | API_ROUTE_LONG,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
+         API_ROUTE_LIFT_NUMBERS | API_ROUTE_LONG,
      "superpositions.apply", "applyOperations", NULL},
     {"POST", "/v1/superpositions/compare", compare,
-     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LONG,
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS |
+         API_ROUTE_LONG,
      "superpositions.compare",
      "compareSuperpositions", NULL},
     {"POST", "/v1/superpositions/tensor", tensor,
-     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 | API_ROUTE_LONG,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
+         API_ROUTE_LIFT_NUMBERS | API_ROUTE_LONG,
      "superpositions.tensor", "tensorSuperpositions", NULL},
     {"POST", "/v1/superpositions/expectation", expectation,
-     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LONG,
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS |
+         API_ROUTE_LONG,
      "superpositions.expectation",
      "expectationValues", NULL},
     {"POST", "/v1/superpositions/{id}/collapse", collapse,

@@ -126,6 +126,43 @@ static bool read_b64(const api_in *in, const json_t *v, const char *ptr,
     return finish_b64(in, x, count, p, dims, out, rows, cols);
 }
 
+/* The numbers v stands for when it is the tag of an array read before the
+ * body was parsed (json/pjson.h), else NULL. */
+static const pjson_numbers *lifted_array(const api_in *in, const json_t *v)
+{
+    return json_is_string(v) ? pjson_lifted_numbers(in->lifted, v) : NULL;
+}
+
+/* A malloc'd copy of the count numbers of a (the lifted arrays stay with
+ * the request); NULL after api_no_memory. */
+static double *copy_lifted(const api_in *in, const pjson_numbers *a,
+                           size_t count)
+{
+    double *x = malloc(count * sizeof *x);
+    if (!x)
+        api_no_memory(in->err);
+    else
+        memcpy(x, a->x, count * sizeof *x);
+    return x;
+}
+
+/* Reads the lifted array a the slow way, with reader: as the jansson
+ * values of its numbers, for a shape or size the fast path does not take
+ * (whose error then names the array's own entries, as for any array). */
+static bool read_lifted_slowly(const api_in *in, const pjson_numbers *a,
+                               const char *ptr, const api_field *f,
+                               api_field_reader reader)
+{
+    json_t *v = pjson_lifted_value(a);
+    if (!v) {
+        api_no_memory(in->err);
+        return false;
+    }
+    bool ok = reader(in, v, ptr, f);
+    json_decref(v);
+    return ok;
+}
+
 static bool check_array(const api_in *in, const json_t *v, const char *ptr,
                         api_limit max, const char *what)
 {
@@ -171,6 +208,14 @@ bool api_read_vector(const api_in *in, const json_t *v, const char *ptr,
     out->n = 0;
     if (json_is_object(v))
         return read_b64(in, v, ptr, 1, false, max, &out->x, &out->n, NULL);
+    const pjson_numbers *a = lifted_array(in, v);
+    if (a && !a->cols && a->rows <= max.max) {
+        out->x = copy_lifted(in, a, a->rows);
+        out->n = out->x ? a->rows : 0;
+        return out->x != NULL;
+    }
+    if (a)
+        return read_lifted_slowly(in, a, ptr, f, api_read_vector);
     if (!check_array(in, v, ptr, max, "numbers"))
         return false;
     size_t len = json_array_size(v);
@@ -221,6 +266,16 @@ bool api_read_matrix(const api_in *in, const json_t *v, const char *ptr,
     if (json_is_object(v))
         return read_b64(in, v, ptr, 2, false, max, &out->x, &out->rows,
                         &out->cols);
+    const pjson_numbers *a = lifted_array(in, v);
+    if (a && a->cols && a->rows <= max.max && a->cols <= max.max &&
+        a->cols <= max.max / a->rows) {
+        double *w = copy_lifted(in, a, a->rows * a->cols);
+        if (w)
+            *out = (api_matrix){w, a->rows, a->cols};
+        return w != NULL;
+    }
+    if (a)
+        return read_lifted_slowly(in, a, ptr, f, api_read_matrix);
     if (!check_array(in, v, ptr, max, "rows"))
         return false;
     size_t m = json_array_size(v);
@@ -312,6 +367,24 @@ bool api_read_amplitudes(const api_in *in, const json_t *v, const char *ptr,
         *out = (api_amplitudes){c, n};
         return true;
     }
+    const pjson_numbers *lifted = lifted_array(in, v);
+    if (lifted && (lifted->cols == 0 || lifted->cols == 2) &&
+        lifted->rows <= max.max) {
+        /* real amplitudes, or [re, im] pairs */
+        const double *x = lifted->x;
+        double complex *c = malloc(lifted->rows * sizeof *c);
+        if (!c) {
+            api_no_memory(in->err);
+            return false;
+        }
+        for (size_t i = 0; i < lifted->rows; i++)
+            c[i] = lifted->cols ? CMPLX(x[2 * i], x[2 * i + 1])
+                                : CMPLX(x[i], 0.0);
+        *out = (api_amplitudes){c, lifted->rows};
+        return true;
+    }
+    if (lifted)
+        return read_lifted_slowly(in, lifted, ptr, f, api_read_amplitudes);
     if (!check_array(in, v, ptr, max, "amplitudes"))
         return false;
     size_t len = json_array_size(v);

@@ -411,10 +411,12 @@ out:
 
 const api_route api_superposition_routes[] = {
     {"POST", "/v1/superpositions/normalize", normalize,
-     API_ROUTE_BODY | API_ROUTE_LIFT_B64, "superpositions.normalize",
+     API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS,
+     "superpositions.normalize",
      "normalizeSuperposition", NULL},
     {"POST", "/v1/superpositions", create,
-     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64,
+     API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
+         API_ROUTE_LIFT_NUMBERS,
      "superpositions.create", "createSuperposition", NULL},
     {"GET", "/v1/superpositions", list, 0, "superpositions.list",
      "listSuperpositions", "limit cursor atol"},

@@ -29,7 +29,8 @@ static inline bool eight_digits(const char *p, uint32_t *value)
     x = x * 10 + (x >> 8);
     const uint64_t mask = UINT64_C(0x000000FF000000FF);
     x = ((x & mask) * UINT64_C(0x000F424000000064) +
-         ((x >> 16) & mask) * UINT64_C(0x0000271000000001)) >> 32;
+         ((x >> 16) & mask) * UINT64_C(0x0000271000000001)) >>
+        32;
     *value = (uint32_t)x;
     return true;
 }
@@ -50,8 +51,7 @@ static inline void read_digits(const char **p, const char *end, uint64_t *w)
 }
 
 /* The 128-bit product a * b. */
-static inline void mul128(uint64_t a, uint64_t b, uint64_t *hi,
-                          uint64_t *lo)
+static inline void mul128(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 {
     unsigned __int128 p = (unsigned __int128)a * b;
     *hi = (uint64_t)(p >> 64);
@@ -61,8 +61,8 @@ static inline void mul128(uint64_t a, uint64_t b, uint64_t *hi,
 /* A double's bits from its biased exponent and its 52 stored bits. */
 static inline double from_bits(int power2, uint64_t mantissa, bool negative)
 {
-    uint64_t bits = mantissa | (uint64_t)power2 << 52 |
-                    (uint64_t)negative << 63;
+    uint64_t bits =
+        mantissa | (uint64_t)power2 << 52 | (uint64_t)negative << 63;
     double d;
     memcpy(&d, &bits, sizeof d);
     return d;
@@ -72,8 +72,7 @@ static inline double from_bits(int power2, uint64_t mantissa, bool negative)
  * nearest double, as its biased exponent and stored bits. False when the
  * 128 bits of the product cannot decide the rounding (rare): the caller
  * asks strtod. fast_float's compute_float<binary64>. */
-static bool eisel_lemire(int64_t q, uint64_t w, int *power2,
-                         uint64_t *mantissa)
+static bool eisel_lemire(int64_t q, uint64_t w, int *power2, uint64_t *mantissa)
 {
     if (q < DECIMAL_Q_MIN) {
         *power2 = 0;
@@ -109,8 +108,7 @@ static bool eisel_lemire(int64_t q, uint64_t w, int *power2,
     int shift = upperbit + 64 - 52 - 3;
     uint64_t m = hi >> shift;
     /* floor(log2(10^q)) + 63, as fast_float computes it */
-    int p2 = (int)((((152170 + 65536) * q) >> 16) + 63) + upperbit - lz +
-             1023;
+    int p2 = (int)((((152170 + 65536) * q) >> 16) + 63) + upperbit - lz + 1023;
     if (p2 <= 0) { /* subnormal, or zero */
         if (-p2 + 1 >= 64) {
             *power2 = 0;
@@ -126,8 +124,7 @@ static bool eisel_lemire(int64_t q, uint64_t w, int *power2,
     }
     /* Exactly halfway between two doubles: ties to even. Only possible
      * where 5^q fits the product exactly. */
-    if (lo <= 1 && q >= -4 && q <= 23 && (m & 3) == 1 &&
-        (m << shift) == hi)
+    if (lo <= 1 && q >= -4 && q <= 23 && (m & 3) == 1 && (m << shift) == hi)
         m &= ~UINT64_C(1);
     m += m & 1;
     m >>= 1;
@@ -210,8 +207,8 @@ size_t decimal_parse(const char *text, const char *end, double *out,
     size_t len = (size_t)(p - text);
 
     /* The significant digits: leading zeros (of "0.000123") do not count. */
-    size_t count = (size_t)(int_end - digits) +
-                   (frac ? (size_t)(mant_end - frac) : 0);
+    size_t count =
+        (size_t)(int_end - digits) + (frac ? (size_t)(mant_end - frac) : 0);
     const char *first = digits;
     while (count > 19 && (*first == '0' || *first == '.')) {
         count -= *first == '0';
@@ -233,8 +230,8 @@ size_t decimal_parse(const char *text, const char *end, double *out,
         }
         /* exponent of the digit after the last taken one: the digits left
          * in the integer part, or minus the fraction digits taken */
-        int64_t after = s <= int_end ? (int64_t)(int_end - s)
-                                     : -(int64_t)(s - frac);
+        int64_t after =
+            s <= int_end ? (int64_t)(int_end - s) : -(int64_t)(s - frac);
         exponent += (frac ? (int64_t)(mant_end - frac) : 0) + after;
         truncated = true;
     }
@@ -257,9 +254,9 @@ size_t decimal_parse(const char *text, const char *end, double *out,
     if (eisel_lemire(exponent, w, &power2, &mantissa)) {
         int power2_up;
         uint64_t mantissa_up;
-        if (!truncated || (eisel_lemire(exponent, w + 1, &power2_up,
-                                        &mantissa_up) &&
-                           power2 == power2_up && mantissa == mantissa_up)) {
+        if (!truncated ||
+            (eisel_lemire(exponent, w + 1, &power2_up, &mantissa_up) &&
+             power2 == power2_up && mantissa == mantissa_up)) {
             *out = from_bits(power2, mantissa, negative);
             return len;
         }

@@ -1,11 +1,15 @@
 /* tests/json/test_lift.c - the lift (json/lift.c): nothing lifted that is
  * not a long "b64" value made of base64 characters, and a tag's bytes
- * handed over once, only with the lifted strings it belongs to.
+ * handed over once, only with the lifted strings it belongs to; numeric
+ * arrays lifted only under the keys named, only when every number is read
+ * exactly as jansson reads it.
  *
  * W16 is the 16 doubles 1..16 as base64 (172 characters, above
  * PJSON_LIFT_MIN), X4 the 4 doubles 0.5, -1, 2, 0.25 (44 characters,
  * below it); both written by Python's base64 and struct modules. */
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,4 +67,82 @@ TEST(lift_takes_only_b64_values)
               "\"b64\":");
     json_decref(v);
     pjson_lifted_free(&l);
+}
+
+static const char *const NUMBER_KEYS[] = {"w", "x", NULL};
+
+TEST(lift_reads_numeric_arrays_under_the_keys_named)
+{
+    pjson_lifted l;
+    pjson_lift_what what = {false, NUMBER_KEYS};
+    const char *body =
+        "{\"w\": [[-0, 1, 2.5, 3e0], [4, 5, 6, 7], [8, 9, 10, 11],"
+        " [12, 13, 14, 18446744073709551617]],"
+        " \"y\": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16],"
+        " \"x\": [-0.0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16e-400],"
+        " \"note\": \"\\\"x\\\": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]\"}";
+    CHECK(pjson_lift_with(body, strlen(body), NONCE, &what, &l));
+    CHECK_EQ_INT(l.array_count, 2);
+    CHECK_EQ_INT(l.count, 0);
+    CHECK_EQ_INT(l.depth, 3); /* the object and w's rows, as sent */
+    json_error_t jerr;
+    json_t *v = json_loadb(l.text, l.text_len, 0, &jerr);
+    CHECK(v != NULL);
+    const pjson_numbers *w = pjson_lifted_numbers(&l, json_object_get(v, "w"));
+    const pjson_numbers *x = pjson_lifted_numbers(&l, json_object_get(v, "x"));
+    CHECK(w && w->rows == 4 && w->cols == 4);
+    CHECK(x && x->rows == 17 && x->cols == 0);
+    /* the integer -0 is +0 as jansson holds it; the real -0.0 keeps its
+     * sign; an integer beyond int64 is its nearest double; 16e-400 is 0 */
+    CHECK(w && w->x[0] == 0 && !signbit(w->x[0]) && w->x[2] == 2.5);
+    CHECK(w && w->x[15] == 18446744073709551616.0);
+    CHECK(x && signbit(x->x[0]) && x->x[16] == 0);
+    /* an array under another key, and text in a string, stay */
+    CHECK(json_is_array(json_object_get(v, "y")));
+    CHECK(strstr(json_string_value(json_object_get(v, "note")), "[1,2,3"));
+    /* a tag means nothing without its lifted arrays */
+    CHECK(pjson_lifted_numbers(NULL, json_object_get(v, "w")) == NULL);
+    json_t *again = pjson_lifted_value(w);
+    CHECK(json_array_size(again) == 4 &&
+          json_real_value(json_array_get(json_array_get(again, 3), 1)) == 13);
+    json_decref(again);
+    json_decref(v);
+    pjson_lifted_free(&l);
+}
+
+TEST(lift_leaves_numeric_arrays_it_is_unsure_of)
+{
+    pjson_lift_what what = {false, NUMBER_KEYS};
+    const char *none[] = {
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}", /* short */
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,1e999]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,01]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,null]}",
+        "{\"x\":[[1,2,3,4,5,6,7,8],[1,2,3,4,5,6,7,8,9]]}", /* ragged */
+        "{\"x\":[[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]]]}",
+        "{\"z\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}",
+        "[\"x\",[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]]",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        pjson_lifted l;
+        bool lifted = pjson_lift_with(none[i], strlen(none[i]), NONCE, &what,
+                                      &l);
+        test_check(!lifted, __FILE__, __LINE__, "lifted %s", none[i]);
+        pjson_lifted_free(&l);
+    }
+    /* nested deeper than PJSON_LIFT_MAX_DEPTH: nothing lifted */
+    size_t deep = PJSON_LIFT_MAX_DEPTH + 1, n = 0;
+    char *body = malloc(2 * deep + 64);
+    for (size_t i = 0; i < deep; i++)
+        body[n++] = '[';
+    n += (size_t)sprintf(body + n,
+                         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}");
+    for (size_t i = 0; i < deep; i++)
+        body[n++] = ']';
+    pjson_lifted l;
+    CHECK(!pjson_lift_with(body, n, NONCE, &what, &l));
+    pjson_lifted_free(&l);
+    free(body);
 }
