@@ -45,10 +45,23 @@ void pjson_set(json_t **object, const char *key, json_t *value);
 
 /* ------------------------------------------------------------ numbers
  * Arrays of finite numbers as JSON values (callers check finiteness first:
- * core/vec.h), new references. With b64, the binary form that a request's
- * "encoding": "b64" asks for: {"b64": "<standard base64 of little-endian
- * doubles>", "shape": [n] or [rows, cols]}; complex amplitudes are
- * interleaved (re, im) pairs, shape [n]. */
+ * core/vec.h; NULL when one is not), new references. With b64, the binary
+ * form that a request's "encoding": "b64" asks for: {"b64": "<standard
+ * base64 of little-endian doubles>", "shape": [n] or [rows, cols]}; complex
+ * amplitudes are interleaved (re, im) pairs, shape [n].
+ *
+ * Without b64, the array is not built as jansson values (a node per
+ * number cost more than writing the answer): its JSON text is written
+ * straight from the doubles, the same text pjson_write writes for an array
+ * of reals, into a string value that starts with PJSON_RAW, and
+ * pjson_write copies that text out as it is. Such a value is only for
+ * pjson_write: it is no array to jansson. No string from outside can be
+ * taken for one: psinet refuses \u0000 in every body, and every string it
+ * stores came from one. */
+
+/* The prefix of a string value that holds JSON text (5 bytes, NUL first). */
+#define PJSON_RAW "\0raw:"
+#define PJSON_RAW_LEN 5
 
 /* [x0, x1, ...], or the binary form with shape [n]. */
 json_t *pjson_reals(const double *x, size_t n, bool b64);

@@ -114,9 +114,16 @@ static void write_value(out_buf *o, const json_t *v)
         out_char(o, ']');
         break;
     }
-    case JSON_STRING:
-        write_string(o, json_string_value(v), json_string_length(v));
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (s[0] == '\0' && n >= PJSON_RAW_LEN &&
+            memcmp(s, PJSON_RAW, PJSON_RAW_LEN) == 0)
+            out_bytes(o, s + PJSON_RAW_LEN, n - PJSON_RAW_LEN); /* text */
+        else
+            write_string(o, s, n);
         break;
+    }
     case JSON_INTEGER: { /* digits from the right, without printf */
         json_int_t i = json_integer_value(v);
         unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i
