@@ -9,6 +9,7 @@
 #include "api/handler.h"
 #include "api/page.h"
 #include "codec/rfc3339.h"
+#include "core/utf8.h"
 #include "store/experiment.h"
 
 #define NAME_MAX_LEN 200
@@ -42,12 +43,23 @@ static json_t *experiment_json_with(const store_experiment *e, json_t *params,
                      "created_at", e->created_at, "updated_at", e->updated_at);
 }
 
-/* The representation of a stored experiment. Params and result are stored
- * as JSON text written by psinet itself; they parse back exactly. */
+/* Stored params or a stored result as the answer shows it: the JSON text
+ * psinet wrote when the experiment ran, which parsed and written again is
+ * the same text, spliced in without parsing it (the store hands over only
+ * rows whose texts SQLite finds to be JSON objects or arrays). Text that is
+ * not UTF-8, which psinet never wrote, is parsed, and refused, as any. */
+static json_t *stored_json(const char *text)
+{
+    size_t n = strlen(text);
+    return utf8_valid(text, n) ? pjson_raw(text, n)
+                               : json_loads(text, 0, NULL);
+}
+
+/* The representation of a stored experiment. */
 static json_t *experiment_json(const store_experiment *e)
 {
-    return experiment_json_with(e, json_loads(e->params_json, 0, NULL),
-                                json_loads(e->result_json, 0, NULL));
+    return experiment_json_with(e, stored_json(e->params_json),
+                                stored_json(e->result_json));
 }
 
 /* "tags": up to TAGS_MAX distinct strings, borrowed. */

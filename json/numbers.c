@@ -73,6 +73,17 @@ static json_t *raw_end(raw_text *t)
     return v;
 }
 
+json_t *pjson_raw(const char *text, size_t len)
+{
+    raw_text t;
+    if (len > SIZE_MAX / 2 || !(t.buf = malloc(PJSON_RAW_LEN + len + 1)))
+        return NULL;
+    memcpy(t.buf, PJSON_RAW, PJSON_RAW_LEN);
+    memcpy(t.buf + PJSON_RAW_LEN, text, len);
+    t.len = PJSON_RAW_LEN + len;
+    return raw_end(&t);
+}
+
 static void raw_reals(raw_text *t, const double *x, size_t n)
 {
     raw_char(t, '[');

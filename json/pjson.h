@@ -63,6 +63,13 @@ void pjson_set(json_t **object, const char *key, json_t *value);
 #define PJSON_RAW "\0raw:"
 #define PJSON_RAW_LEN 5
 
+/* JSON text spliced into an answer as it is: a value that pjson_write
+ * writes as the len bytes at text (copied), which must be one whole JSON
+ * value in valid UTF-8, as pjson_write wrote it (stored text, which then
+ * need not be parsed to be written again). A new reference, for
+ * pjson_write alone; NULL when out of memory. */
+json_t *pjson_raw(const char *text, size_t len);
+
 /* [x0, x1, ...], or the binary form with shape [n]. */
 json_t *pjson_reals(const double *x, size_t n, bool b64);
 
