@@ -299,8 +299,8 @@ loadtest: build/psinet build/.deps-load
 	sh bench/loadtest.sh $(LOAD_SECONDS)
 
 # ---------------------------------------------------------------- bench
-# `make bench`: psinet against a bare libmicrohttpd server and jansson's own
-# parse time, one table (bench/bench.py; figures go to bench/RESULTS.md by
+# `make bench`: psinet against a bare libmicrohttpd server, jansson's own
+# parse time and the peers of bench/peers/, one table (bench/bench.py; figures go to bench/RESULTS.md by
 # hand). `make bench-kernels`: GFLOP/s of the core's dense forward pass
 # against OpenBLAS called directly. `make bench-dtoa`: ns per number written
 # as JSON text by dtoa_shortest (Schubfach), the Grisu2 writer it replaced
@@ -329,8 +329,22 @@ build/bench/kernels: $(REL)/obj/bench/kernels.o $(call libs,$(REL),core)
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $^ $(call pkg_libs,$(core_PKGS)) -o $@
 
+# The peers make bench compares psinet with (bench/peers/): FastAPI with
+# numpy from Debian, Fastify from the npm registry at the version the lock
+# pins.
+PEER_PKGS := python3-fastapi python3-uvicorn python3-uvloop python3-httptools \
+             python3-ujson python3-numpy
+build/.deps-peers: Makefile
+	$(call apt_ensure,$(PEER_PKGS))
+
+bench/peers/fastify/node_modules/.installed: bench/peers/fastify/package-lock.json \
+                                             build/.deps-node
+	cd bench/peers/fastify && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 bench: build/psinet build/bench/baseline build/bench/parse_time \
-       build/bench/sqlite_rate build/bench/store_rate build/.deps-load
+       build/bench/sqlite_rate build/bench/store_rate build/.deps-load \
+       build/.deps-peers bench/peers/fastify/node_modules/.installed
 	$(PYTHON) bench/bench.py --seconds $(BENCH_SECONDS)
 
 bench-kernels: build/bench/kernels

@@ -7,8 +7,13 @@ workload with wrk on loopback (server and wrk on different cores where
 there are two), and prints one table: requests per second for psinet and
 the baseline with their ratio, psinet's p50/p99 latency, and for
 JSON-heavy bodies the time jansson alone takes to parse the body, next to
-psinet's time per request. Figures are ratios from one run: absolute
-numbers drift on a shared machine.
+psinet's time per request. Where the peers of bench/peers/ can run (a
+FastAPI service with numpy and a Node.js Fastify service), they answer
+the same requests on the same core, taking turns with psinet and the
+baseline, after bench/peers/check.py has found their answers the same as
+psinet's; the table gives psinet's requests per second over theirs.
+Figures are ratios from one run: absolute numbers drift on a shared
+machine.
 
     python3 bench/bench.py [--seconds 4] [--rounds 3] [--out bench/RESULTS.md]
 """
@@ -28,6 +33,10 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "peers"))
+import check as peer_check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
@@ -82,6 +91,39 @@ def post(port, path, body):
                                  data=json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"})
     return json.loads(urllib.request.urlopen(req, timeout=60).read())
+
+
+# The workloads the peers answer too.
+PEER_WORKLOADS = ("healthz", "qubit", "state1k", "layer64", "net-forward")
+
+
+def start_peers(procs):
+    """Starts the peers that can run here, each on core 0: {name: port}."""
+    peers = {}
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
+    if subprocess.run([sys.executable, "-c",
+                       "import fastapi, uvicorn, uvloop, httptools, ujson, "
+                       "numpy"], capture_output=True).returncode == 0:
+        port = 28082
+        procs.append(subprocess.Popen(
+            pin(0) + [sys.executable, "-m", "uvicorn", "--app-dir", here,
+                      "fastapi_peer:app", "--host", "127.0.0.1", "--port",
+                      str(port), "--workers", "1", "--loop", "uvloop",
+                      "--http", "httptools", "--no-access-log",
+                      "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        peers["FastAPI"] = port
+    fastify = os.path.join(here, "fastify")
+    if shutil.which("node") and os.path.isdir(os.path.join(fastify,
+                                                           "node_modules")):
+        port = 28083
+        procs.append(subprocess.Popen(
+            pin(0) + ["node", os.path.join(fastify, "server.js"), str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        peers["Fastify"] = port
+    for port in peers.values():
+        wait_healthy(port)
+    return peers
 
 
 def rss_kib(pid):
@@ -191,7 +233,10 @@ def main():
         procs.append(baseline)
         wait_healthy(port)
         wait_healthy(bport)
+        peers = start_peers(procs)
         net_id = post(port, "/v1/networks", net)["id"]
+        peer_net = {p: post(pp, "/v1/networks", net)["id"]
+                    for p, pp in peers.items()}
         for _ in range(60):
             post(port, "/v1/experiments", json.load(open(bodies["experiment-write"])))
 
@@ -212,6 +257,11 @@ def main():
             ("experiment-write", "POST", "/v1/experiments", "experiment-write"),
             ("list", "GET", "/v1/experiments?limit=50", None),
         ]
+        peer_check.check(
+            [(name, method, path,
+              {p: path.replace(net_id, peer_net[p]) for p in peers}, b)
+             for name, method, path, b in workloads
+             if name in PEER_WORKLOADS], bodies, port, peers)
         parse = {}
         files = [bodies[w[3]] for w in workloads if w[3]]
         out = subprocess.run([os.path.join(BUILD, "bench", "parse_time")] + files,
@@ -243,29 +293,45 @@ def main():
             # the medians are compared: a burst of other load on a shared
             # machine then moves one sample, not the ratio.
             ours, base = [], []
+            theirs = {p: [] for p in peers} if name in PEER_WORKLOADS else {}
             for _ in range(args.rounds):
                 ours.append(run_wrk(port, method, path, bf, args.seconds))
                 base.append(run_wrk(bport, method, path, bf, args.seconds))
+                for p in theirs:
+                    theirs[p].append(run_wrk(
+                        peers[p], method, path.replace(net_id, peer_net[p]),
+                        bf, args.seconds)[0])
             ours.sort(key=lambda r: r[0])
             base.sort(key=lambda r: r[0])
             rps, p50, p99, _ = ours[len(ours) // 2]
             brps = base[len(base) // 2][0]
             bad = sum(r[3] for r in ours)
+            peer_rps = {p: sorted(v)[len(v) // 2] for p, v in theirs.items()}
             rows.append((name, rps, brps, p50, p99, parse.get(bf), bad,
-                         os.path.getsize(bf) if bf else 0))
+                         os.path.getsize(bf) if bf else 0, peer_rps))
         stop.set()
         sampler.join()
 
         lines = []
+        names = list(peers)
         lines.append("| workload | body | psinet req/s | baseline req/s | ratio | "
+                     + "".join("%s req/s | psinet/%s | " % (p, p)
+                               for p in names) +
                      "p50 ms | p99 ms | jansson parse µs | psinet µs/req | "
                      "psinet/parse | non-2xx |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for name, rps, brps, p50, p99, pt, bad, size in rows:
+        lines.append("|---|---:|---:|---:|---:|" + "---:|---:|" * len(names) +
+                     "---:|---:|---:|---:|---:|---:|")
+        for name, rps, brps, p50, p99, pt, bad, size, prps in rows:
+            if not rps or not brps:  # nothing answered within wrk's timeout
+                lines.append("| %s | no answers within wrk's 2 s timeout |"
+                             % name)
+                continue
             per = 1e6 / rps
-            lines.append("| %s | %s | %.0f | %.0f | %.2f | %.3f | %.3f | %s | %.1f | %s | %d |"
+            cols = "".join("%.0f | %.2f | " % (prps[p], rps / prps[p])
+                           if prps.get(p) else "- | - | " for p in names)
+            lines.append("| %s | %s | %.0f | %.0f | %.2f | %s%.3f | %.3f | %s | %.1f | %s | %d |"
                          % (name, "%d B" % size if size else "-", rps, brps,
-                            rps / brps, p50, p99,
+                            rps / brps, cols, p50, p99,
                             "%.1f" % pt if pt else "-", per,
                             "%.2f" % (per / pt) if pt else "-", bad))
         by = {r[0]: r for r in rows}
@@ -290,8 +356,8 @@ def main():
             with open(args.out, "w") as f:
                 f.write("# psinet benchmark results\n\n")
                 f.write("Machine: %s, %d cores (%s); %s UTC; `make bench`, "
-                        "the median of %d runs of %d s a workload, psinet and "
-                        "the baseline taking turns, each with one worker "
+                        "the median of %d runs of %d s a workload, psinet, "
+                        "the baseline and the peers taking turns, each with one worker "
                         "thread on core 0, wrk (1 thread, 8 connections) on "
                         "core 1.\n\n"
                         % (platform.processor() or platform.machine(), cores(),
