@@ -118,3 +118,20 @@ TEST(valid_text_is_valid_throughout)
     CHECK(!utf8_valid("ok\xff", 3));
     CHECK(utf8_valid("a\0b", 3)); /* NUL is U+0000 */
 }
+
+TEST(long_ascii_runs_are_checked_to_their_last_byte)
+{
+    /* ASCII is skipped eight bytes at a time: a bad byte, or a character
+     * cut short, at any offset in a long run is still found */
+    char text[64];
+    for (size_t at = 0; at < 39; at++) {
+        memset(text, 'a', sizeof text);
+        CHECK(utf8_valid(text, 41));
+        text[at] = (char)0xff;
+        CHECK(!utf8_valid(text, 41));
+        text[at] = (char)0xce; /* U+03A8 whole, then cut short */
+        text[at + 1] = (char)0xa8;
+        CHECK(utf8_valid(text, 41));
+        CHECK(!utf8_valid(text, at + 1));
+    }
+}
