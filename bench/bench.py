@@ -97,26 +97,30 @@ def post(port, path, body):
 PEER_WORKLOADS = ("healthz", "qubit", "state1k", "layer64", "net-forward")
 
 
-def start_peers(procs):
-    """Starts the peers that can run here, each on core 0: {name: port}."""
+def start_peers(procs, port):
+    """Starts the peers that can run here, each on core 0, on port and the
+    next: {name: port}."""
     peers = {}
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers")
-    if subprocess.run([sys.executable, "-c",
+    # Debian's Python, which has Debian's packages (make bench installs
+    # them), even when another python3 comes first on PATH
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
+        else sys.executable
+    if subprocess.run([python, "-c",
                        "import fastapi, uvicorn, uvloop, httptools, ujson, "
                        "numpy"], capture_output=True).returncode == 0:
-        port = 28082
         procs.append(subprocess.Popen(
-            pin(0) + [sys.executable, "-m", "uvicorn", "--app-dir", here,
+            pin(0) + [python, "-m", "uvicorn", "--app-dir", here,
                       "fastapi_peer:app", "--host", "127.0.0.1", "--port",
                       str(port), "--workers", "1", "--loop", "uvloop",
                       "--http", "httptools", "--no-access-log",
                       "--log-level", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         peers["FastAPI"] = port
+        port += 1
     fastify = os.path.join(here, "fastify")
     if shutil.which("node") and os.path.isdir(os.path.join(fastify,
                                                            "node_modules")):
-        port = 28083
         procs.append(subprocess.Popen(
             pin(0) + ["node", os.path.join(fastify, "server.js"), str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -214,13 +218,16 @@ def main():
     ap.add_argument("--seconds", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out")
+    ap.add_argument("--port", type=int, default=28080,
+                    help="psinet's port; the baseline and the peers take "
+                         "the next three")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="psinet-bench-")
     procs = []
     try:
         bodies, net = make_bodies(work)
 
-        port, bport = 28080, 28081
+        port, bport = args.port, args.port + 1
         server = subprocess.Popen(
             pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
                       "--port", str(port), "--threads", "1",
@@ -233,7 +240,7 @@ def main():
         procs.append(baseline)
         wait_healthy(port)
         wait_healthy(bport)
-        peers = start_peers(procs)
+        peers = start_peers(procs, args.port + 2)
         net_id = post(port, "/v1/networks", net)["id"]
         peer_net = {p: post(pp, "/v1/networks", net)["id"]
                     for p, pp in peers.items()}
