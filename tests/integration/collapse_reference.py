@@ -162,8 +162,6 @@ def run(layers, x, mapping="l2", collapse="one_hot", at=None, shots=1,
     return {
         "shots": shots,
         "seed": seed,
-        "mapping": mapping,
-        "collapse": collapse,
         "collapse_layers": list(at),
         "deterministic": {"output": det_a[-1], "distribution": det_p,
                           "argmax": d_arg},
