@@ -6,6 +6,7 @@ normalize, or by a hand on the database file of a stopped server), an
 experiment from before hashes were kept, and a stored result edited by
 hand are each said plainly, with the first difference and both values."""
 
+import base64
 import hashlib
 import json
 import os
@@ -29,6 +30,11 @@ def tearDownModule():
         server.stop()
     finally:
         server.cleanup()
+
+
+def b64(flat, shape):
+    return {"b64": base64.b64encode(struct.pack("<%dd" % len(flat), *flat))
+            .decode(), "shape": shape}
 
 
 def u64(v):
@@ -103,6 +109,11 @@ def examples(s):
             {"network_id": net, "input": [1, 2], "shots": 1000},
             {"network_id": net, "input": [1, 2], "shots": 64, "seed": 7,
              "mapping": "l2"},
+            # binary arrays stay in the stored params as they were sent
+            {"layer": {"weights": b64([0.1, -0.2, 0.3, 1e-300, 2.5, -7],
+                                      [3, 2]),
+                       "activation": "elu", "params": {"alpha": 0.3}},
+             "input": b64([0.7, -1.1], [2]), "shots": 100},
         ],
         "neuron_activation": [
             {"amplitudes": [0.6, -0.8], "weights": [[1, 0], [0.5, 0.5]],
