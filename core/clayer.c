@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/activation.h"
+#include "core/state.h"
 
 static const char *const NAMES[CLAYER_ACT_COUNT_] = {
     [CLAYER_IDENTITY] = "identity",
@@ -198,4 +199,29 @@ core_status clayer_forward(const clayer_view *layer,
     return all_finite(Z, batch * m) && all_finite(A, batch * m)
                ? CORE_OK
                : CORE_ERANGE;
+}
+
+void clayer_modulus_softmax(const double complex *z, double *p, size_t n)
+{
+    double hmax = 0.0, sum = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        p[j] = hypot(0.5 * creal(z[j]), 0.5 * cimag(z[j])); /* |z_j| / 2 */
+        hmax = fmax(hmax, p[j]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        p[j] = exp(2.0 * (p[j] - hmax));
+        sum += p[j];
+    }
+    for (size_t j = 0; j < n; j++)
+        p[j] /= sum;
+}
+
+core_status clayer_layer_state(const double complex *z,
+                               const double complex *a, size_t n,
+                               double complex *amps, double *ref)
+{
+    clayer_modulus_softmax(z, ref, n);
+    if (amps != a)
+        memmove(amps, a, n * sizeof *amps);
+    return state_normalize(amps, n, NULL);
 }

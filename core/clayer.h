@@ -84,4 +84,17 @@ core_status clayer_forward(const clayer_view *layer,
                            const double complex *X, size_t batch,
                            double complex *Z, double complex *A);
 
+/* softmax(|z|) of z[0..n-1] into p (n >= 1): exp(|z_j| - max |z|) / sum,
+ * with the moduli compared at half scale, so that no |z| passing DBL_MAX
+ * makes it Inf - Inf. */
+void clayer_modulus_softmax(const double complex *z, double *p, size_t n);
+
+/* A complex layer's output a read as a state, as core/analogy.h's
+ * analogy_layer_state reads a real one (mapping "none"): amps = a / |a|,
+ * and the reference distribution ref = softmax(|z|) of its
+ * pre-activations. CORE_EZERO when a is the zero vector. */
+core_status clayer_layer_state(const double complex *z,
+                               const double complex *a, size_t n,
+                               double complex *amps, double *ref);
+
 #endif

@@ -253,3 +253,40 @@ TEST(forward_without_bias_and_overflow_is_erange)
     clayer_view grow = {1, 1, &one, NULL, {CLAYER_MODRELU, DBL_MAX, NULL}};
     CHECK_EQ_INT(clayer_forward(&grow, &in, 1, &z, &a), CORE_ERANGE);
 }
+
+TEST(modulus_softmax_is_softmax_of_the_moduli_at_any_scale)
+{
+    double complex z[3] = {CMPLX(3, 4), CMPLX(0, -1), 0.0};
+    double p[3];
+    clayer_modulus_softmax(z, p, 3);
+    double e5 = exp(5.0), e1 = exp(1.0), sum = e5 + e1 + 1.0;
+    CHECK_NEAR(p[0], e5 / sum, 1e-15);
+    CHECK_NEAR(p[1], e1 / sum, 1e-15);
+    CHECK_NEAR(p[2], 1.0 / sum, 1e-15);
+    /* |z| past DBL_MAX: no Inf - Inf, the largest modulus takes it all */
+    double complex big[3] = {CMPLX(DBL_MAX, DBL_MAX), CMPLX(DBL_MAX, 0),
+                             CMPLX(1, 1)};
+    clayer_modulus_softmax(big, p, 3);
+    CHECK(p[0] == 1.0 && p[1] == 0.0 && p[2] == 0.0);
+    double complex tie[2] = {CMPLX(DBL_MAX, 0), CMPLX(0, -DBL_MAX)};
+    clayer_modulus_softmax(tie, p, 2);
+    CHECK(p[0] == 0.5 && p[1] == 0.5);
+}
+
+TEST(layer_state_normalizes_the_output)
+{
+    double complex z[2] = {CMPLX(3, 4), 0.0}, a[2] = {CMPLX(0, 3), 4.0};
+    double complex amps[2];
+    double ref[2];
+    CHECK_EQ_INT(clayer_layer_state(z, a, 2, amps, ref), CORE_OK);
+    CHECK_CNEAR(amps[0], CMPLX(0, 0.6), 1e-16);
+    CHECK_CNEAR(amps[1], CMPLX(0.8, 0), 1e-16);
+    CHECK_NEAR(ref[0], exp(5.0) / (exp(5.0) + 1.0), 1e-15);
+    double complex zero[2] = {0.0, 0.0};
+    CHECK_EQ_INT(clayer_layer_state(z, zero, 2, amps, ref), CORE_EZERO);
+    /* amplitudes near DBL_MAX normalize without overflow */
+    double complex huge[2] = {CMPLX(DBL_MAX, DBL_MAX), CMPLX(DBL_MAX, 0)};
+    CHECK_EQ_INT(clayer_layer_state(huge, huge, 2, amps, ref), CORE_OK);
+    CHECK_CNEAR(amps[0], CMPLX(1, 1) / sqrt(3.0), 1e-15);
+    CHECK_CNEAR(amps[1], 1.0 / sqrt(3.0), 1e-15);
+}
