@@ -122,6 +122,8 @@ double complex clayer_cardioid(double complex z)
     scale_of(x, y, &ux, &uy, &r);
     double c = ux / r, sn = uy / r;
     double f = c >= 0.0 ? 0.5 * (1.0 + c) : 0.5 * (sn * sn) / (1.0 - c);
+    if (f == 0.0) /* on the negative real axis: 0, not -0 */
+        return CMPLX(0.0, 0.0);
     return CMPLX(x * f, y * f);
 }
 

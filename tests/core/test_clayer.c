@@ -83,6 +83,7 @@ TEST(cardioid_passes_the_positive_axis_and_stops_the_negative)
 {
     CHECK(clayer_cardioid(CMPLX(2, 0)) == CMPLX(2, 0));
     CHECK(clayer_cardioid(CMPLX(-2, 0)) == 0.0);
+    CHECK(!signbit(creal(clayer_cardioid(CMPLX(-2, 0))))); /* not -0 */
     CHECK_CNEAR(clayer_cardioid(CMPLX(0, 1)), CMPLX(0, 0.5), 1e-16);
     /* cos arg (3 + 4i) = 0.6: 0.8 (3 + 4i) */
     CHECK_CNEAR(clayer_cardioid(CMPLX(3, 4)), CMPLX(2.4, 3.2), 1e-15);
