@@ -284,3 +284,13 @@ class LayerSuperposition(unittest.TestCase):
                        "input": [-1]}})
         p = assert_problem(self, r, 422)
         self.assertIn("zero vector", p["detail"])
+
+    def test_a_complex_experiment_reruns_identical(self):
+        e = self.run_experiment({
+            "layer": {"complex": True,
+                      "weights": [[[0, 1], 1], [1, [0, -1]], [[1, 1], 0]],
+                      "activation": "modrelu", "params": {"b": [-0.5, 0, 1]}},
+            "input": [[1, 0], [0, 1]], "shots": 100})
+        r = server.post("/v1/experiments/%s/rerun" % e["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["identical"], r.json)
