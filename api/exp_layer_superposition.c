@@ -9,106 +9,52 @@
 #include <string.h>
 
 #include "api/db.h"
+#include "api/exp_source.h"
 #include "api/experiment.h"
 #include "api/forward.h"
-#include "api/layer_read.h"
 #include "api/measure.h"
 #include "core/analogy.h"
 #include "core/clayer.h"
 #include "core/state.h"
-#include "store/network.h"
-
-/* Where the layers come from: a stored network or one inline layer. */
-typedef struct {
-    const store_network *net; /* from the cache, or NULL */
-    api_layer inline_layer;
-    layer_view *views;
-    size_t count;
-    size_t cols; /* the inputs the first layer takes */
-    bool is_complex; /* the inline layer is complex (inline_layer.cview) */
-} layer_source;
-
-static void source_free(const api_ctx *ctx, layer_source *s)
-{
-    if (s->net)
-        store_network_release(ctx->db, s->net);
-    api_layer_free(&s->inline_layer);
-    if (s->views != &s->inline_layer.view)
-        free(s->views);
-}
-
-/* Takes the stored network named by the string at /params/network_id. */
-static bool read_network(const api_ctx *ctx, const api_in *in,
-                         const json_t *v, layer_source *s)
-{
-    const char *ptr = "/params/network_id", *id;
-    api_field f = API_STRING(NULL, &id, 64, 0);
-    if (!api_read_string(in, v, ptr, &f))
-        return false;
-    if (api_need_store(ctx, in->err) != API_OK)
-        return false;
-    store_status st = store_network_acquire(ctx->db, id, &s->net);
-    if (st == STORE_NOTFOUND)
-        return api_invalid(in->err, ptr, "names no stored network (%.64s)",
-                           id);
-    if (st != STORE_OK) {
-        api_fail_store(in->err, st, "network", id);
-        return false;
-    }
-    if (api_network_views(s->net, &s->views, in->err) != API_OK)
-        return false;
-    s->count = s->net->layer_count;
-    s->cols = s->net->layers[0].cols;
-    return true;
-}
 
 /* Reads network_id or layer from params into s. */
 static bool read_source(const api_ctx *ctx, const api_in *in,
-                        const json_t *params, layer_source *s)
+                        const json_t *params, api_exp_source *s)
 {
     int which = api_read_either(in, params, "/params", "network_id", "layer",
                                 "layer", "network_id", "for an inline layer");
     if (which == 1)
-        return read_network(ctx, in, json_object_get(params, "network_id"),
-                            s);
-    s->inline_layer.complex_ok = true;
-    if (which == 0 || !api_layer_read(in, json_object_get(params, "layer"),
-                                      "/params/layer", &s->inline_layer))
-        return false;
-    s->views = &s->inline_layer.view;
-    s->count = 1;
-    s->is_complex = s->inline_layer.is_complex;
-    s->cols = s->inline_layer.view.cols;
-    return true;
+        return api_exp_read_network(ctx, in,
+                                    json_object_get(params, "network_id"),
+                                    "/params/network_id", s);
+    s->complex_ok = true;
+    return which == 2 && api_exp_read_layer(in,
+                                            json_object_get(params, "layer"),
+                                            "/params/layer", s);
 }
 
-/* Reads the input vector, which the first layer must take: numbers, or
- * amplitudes for a complex layer (into cx). */
-static bool read_input(const api_in *in, const json_t *params,
-                       const layer_source *s, api_vector *x,
-                       api_amplitudes *cx)
+/* Whether s is one inline complex layer (its view: owned[0].cview). */
+static bool source_is_complex(const api_exp_source *s)
+{
+    return s->owned_count == 1 && s->owned[0].is_complex;
+}
+
+/* Reads the amplitudes a complex layer takes as its input into cx. */
+static bool read_complex_input(const api_in *in, const json_t *params,
+                               const api_exp_source *s, api_amplitudes *cx)
 {
     const char *ptr = "/params/input";
     const json_t *v = json_object_get(params, "input");
     if (!v)
         return api_invalid(in->err, ptr, "is required");
     api_limit max = API_LIMIT(in->limits, max_dimension);
-    size_t n;
-    if (s->is_complex) {
-        api_field f = {NULL, api_read_amplitudes, cx, &max, 0};
-        if (!api_read_amplitudes(in, v, ptr, &f))
-            return false;
-        n = cx->n;
-    } else {
-        api_field f = {NULL, api_read_vector, x, &max, 0};
-        if (!api_read_vector(in, v, ptr, &f))
-            return false;
-        n = x->n;
-    }
-    if (n != s->cols)
+    api_field f = {NULL, api_read_amplitudes, cx, &max, 0};
+    if (!api_read_amplitudes(in, v, ptr, &f))
+        return false;
+    if (cx->n != s->cols)
         return api_invalid(in->err, ptr,
-                           "has %zu entries but the %s takes %zu inputs",
-                           n, s->net ? "network" : "layer", s->cols);
+                           "has %zu entries but the layer takes %zu inputs",
+                           cx->n, s->cols);
     return true;
 }
 
@@ -133,7 +79,7 @@ static json_t *metrics_json(const double *p, const double *ref, size_t n)
 
 /* What a layer_superposition request asks for. */
 typedef struct {
-    layer_source src;
+    api_exp_source src;
     api_vector x;       /* the input, owned */
     api_amplitudes cx;  /* the input of a complex layer, owned */
     int mapping;        /* MAPPINGS' order; -1: the default */
@@ -146,7 +92,7 @@ static void request_free(const api_ctx *ctx, request *r)
 {
     free(r->x.x);
     free(r->cx.c);
-    source_free(ctx, &r->src);
+    api_exp_source_free(ctx, &r->src);
 }
 
 /* The mappings, in the order of analogy_mapping, then "none": the output
@@ -158,7 +104,7 @@ static const char *const MAPPINGS[] = {"l2", "softmax_sqrt", "none", NULL};
  * real layer, none for a complex one, which takes no other. */
 static bool settle_mapping(const api_in *in, request *r)
 {
-    if (!r->src.is_complex) {
+    if (!source_is_complex(&r->src)) {
         if (r->mapping < 0)
             r->mapping = MAP_L2;
         return true;
@@ -197,7 +143,10 @@ static bool read_request(const api_ctx *ctx, const api_in *in,
     if (!read_source(ctx, in, params, &r->src))
         return false;
     settle_mapping(in, r); /* a wrong name has had its error: default */
-    return read_input(in, params, &r->src, &r->x, &r->cx) &&
+    if (source_is_complex(&r->src))
+        return read_complex_input(in, params, &r->src, &r->cx) &&
+               in->err->code == API_OK;
+    return api_exp_read_input(in, params, &r->src, &r->x) &&
            in->err->code == API_OK;
 }
 
@@ -292,8 +241,8 @@ api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
     if (!read_request(ctx, in, params, &r))
         goto out;
     last_output last;
-    if (r.src.is_complex) {
-        if (api_cforward(&r.src.inline_layer.cview, r.cx.c, 1, max,
+    if (source_is_complex(&r.src)) {
+        if (api_cforward(&r.src.owned[0].cview, r.cx.c, 1, max,
                          "/params/input", &cout, in->err) != API_OK)
             goto out;
         last = (last_output){NULL, NULL, cout.z, cout.a, cout.rows};
