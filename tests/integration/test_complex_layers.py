@@ -200,6 +200,12 @@ class Refused(unittest.TestCase):
             "params": {"complex": True, "weights": [[1]],
                        "activation": "identity", "amplitudes": [1]}},
             "/params/complex", "complex layers run only in")
+        self.refused("/v1/experiments", {
+            "name": "c", "kind": "collapse_propagation",
+            "params": {"layers": [{"complex": True, "weights": [[1]],
+                                   "activation": "identity"}],
+                       "input": [1], "shots": 10, "seed": 1}},
+            "/params/layers/0/complex", "complex layers run only in")
 
 
 class LayerSuperposition(unittest.TestCase):
