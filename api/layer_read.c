@@ -24,6 +24,26 @@ static bool refuse_pair(const api_in *in, const json_t *v, const char *ptr,
                        "takes (\"complex\": true)");
 }
 
+/* refuse_pair for v as the body had it. A numeric array read before the
+ * body was parsed (json/pjson.h) stands for numbers, or rows of numbers:
+ * its first number is a pair only when it is a vector whose rows are
+ * pairs. */
+static bool no_pair(const api_in *in, const json_t *v, const char *ptr,
+                    bool matrix)
+{
+    const pjson_numbers *a =
+        json_is_string(v) ? pjson_lifted_numbers(in->lifted, v) : NULL;
+    if (!a)
+        return !json_is_array(v) || refuse_pair(in, v, ptr, matrix);
+    if (matrix || a->cols != 2)
+        return true;
+    char p[API_PTR_MAX];
+    api_ptr_index(p, ptr, 0);
+    return api_invalid(in->err, p,
+                       "is a [re, im] pair, which only a complex layer "
+                       "takes (\"complex\": true)");
+}
+
 bool api_layer_read_complex(const api_in *in, const json_t *v,
                             const char *ptr, const api_field *f)
 {
@@ -56,7 +76,7 @@ bool api_layer_read_weights(const api_in *in, const json_t *v,
         l->view.cols = l->cweights.cols;
         return true;
     }
-    if (json_is_array(v) && !refuse_pair(in, v, ptr, true))
+    if (!no_pair(in, v, ptr, true))
         return false;
     api_field matrix = {NULL, api_read_matrix, &l->weights, &max, 0};
     if (!api_read_matrix(in, v, ptr, &matrix))
@@ -80,7 +100,7 @@ bool api_layer_read_bias(const api_in *in, const json_t *v, const char *ptr,
         n = l->cbias.n;
         have_weights = l->cweights.c != NULL;
     } else {
-        if (json_is_array(v) && !refuse_pair(in, v, ptr, false))
+        if (!no_pair(in, v, ptr, false))
             return false;
         api_field vector = {NULL, api_read_vector, &l->bias, &max, 0};
         if (!api_read_vector(in, v, ptr, &vector))

@@ -453,6 +453,24 @@ bool api_read_amplitude_matrix(const api_in *in, const json_t *v,
         *out = (api_cmatrix){(double complex *)(void *)pairs, rows, cols};
         return true;
     }
+    const pjson_numbers *lifted = lifted_array(in, v);
+    if (lifted && lifted->cols && lifted->rows <= max.max &&
+        lifted->cols <= max.max && lifted->cols <= max.max / lifted->rows) {
+        /* rows of real amplitudes */
+        size_t count = lifted->rows * lifted->cols;
+        double complex *c = malloc(count * sizeof *c);
+        if (!c) {
+            api_no_memory(in->err);
+            return false;
+        }
+        for (size_t i = 0; i < count; i++)
+            c[i] = CMPLX(lifted->x[i], 0.0);
+        *out = (api_cmatrix){c, lifted->rows, lifted->cols};
+        return true;
+    }
+    if (lifted)
+        return read_lifted_slowly(in, lifted, ptr, f,
+                                  api_read_amplitude_matrix);
     if (!check_array(in, v, ptr, max, "rows"))
         return false;
     size_t m = json_array_size(v);
