@@ -11,7 +11,7 @@
 VERSION := 0.1.0
 
 CC     ?= cc
-PKGS   := libmicrohttpd jansson sqlite3 openblas
+PKGS   := libmicrohttpd jansson sqlite3 libpq openblas
 PYTHON ?= python3
 AR     ?= ar
 
@@ -35,14 +35,15 @@ CFLAGS_ALL = $(WARN) $(DEFS) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
 #   core   the math on plain arrays            libc, libm, a CBLAS
 #   codec  number and byte encodings           core
 #   json   psinet's JSON on top of jansson     codec
-#   store  persistence                         codec, core; SQLite
+#   store  persistence                         codec, core; SQLite, libpq
 #   api    a request in, a response out        json, store, codec, core
 #   server the process: HTTP, config, logs     api/api.h (and core)
 LAYERS := core codec json store api
 core_SRC  := $(wildcard core/*.c)
 codec_SRC := $(wildcard codec/*.c)
 json_SRC  := $(wildcard json/*.c)
-store_SRC := $(wildcard store/*.c) build/gen/migrations_data.c
+store_SRC := $(wildcard store/*.c store/pg/*.c) build/gen/migrations_data.c \
+             build/gen/pg_migrations_data.c
 api_SRC   := $(wildcard api/*.c) build/gen/openapi_data.c build/gen/web_data.c
 SERVER_SRC := $(wildcard server/*.c)
 
@@ -56,11 +57,15 @@ api_USES   := api json store codec core
 core_PKGS  := openblas
 codec_PKGS := openblas
 json_PKGS  := jansson openblas
-store_PKGS := sqlite3 openblas
-api_PKGS   := jansson sqlite3 openblas
+store_PKGS := sqlite3 libpq openblas
+api_PKGS   := jansson sqlite3 libpq openblas
 SERVER_PKGS := libmicrohttpd $(api_PKGS)
 
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+# PostgreSQL's own (store/pg/), with the same versions: the build stops
+# when the two sets differ.
+PG_MIGRATIONS := $(sort $(wildcard migrations/postgresql/*.sql))
+migration_versions = $(sort $(foreach f,$(1),$(firstword $(subst _, ,$(notdir $(f))))))
 # The lab page (api/web.c serves it at / and /ui/): its files are served by
 # name, without their folder, so no two may share a name.
 WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) \
@@ -95,7 +100,7 @@ all: build/psinet
 # check passed; each installs what is missing (as root, or through sudo) and
 # says what it installs.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
-              libsqlite3-dev libopenblas-dev
+              libsqlite3-dev libpq-dev libopenblas-dev
 TEST_PKGS  := python3 curl
 
 # $(call apt_ensure,PACKAGES)
@@ -180,8 +185,17 @@ define embed
 	  echo '  {0, 0, 0}};'; } > $@
 endef
 
-build/gen/migrations_data.c: $(MIGRATIONS) Makefile
+build/gen/migrations_data.c: $(MIGRATIONS) $(PG_MIGRATIONS) Makefile
+	@if [ "$(call migration_versions,$(MIGRATIONS))" != \
+	      "$(call migration_versions,$(PG_MIGRATIONS))" ]; then \
+	  echo "migrations: SQLite has versions $(call migration_versions,$(MIGRATIONS))" >&2; \
+	  echo "migrations: PostgreSQL has $(call migration_versions,$(PG_MIGRATIONS))" >&2; \
+	  echo "migrations: each migrations/NNNN_*.sql needs its migrations/postgresql/NNNN_*.sql" >&2; \
+	  exit 1; fi
 	$(call embed,store/migrations.h,store_migration,store_migrations,$(MIGRATIONS))
+
+build/gen/pg_migrations_data.c: $(PG_MIGRATIONS) build/gen/migrations_data.c Makefile
+	$(call embed,store/migrations.h,store_migration,store_pg_migrations,$(PG_MIGRATIONS))
 
 build/gen/openapi_data.c: openapi.yaml Makefile
 	$(call embed,api/openapi.h,api_document,api_documents,openapi.yaml)
