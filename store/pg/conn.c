@@ -152,7 +152,8 @@ static store_status conn_open(pg_conn *c, const char *conninfo, int busy_ms,
     char set[256];
     snprintf(set, sizeof set,
              "SET synchronous_commit = on; SET lock_timeout = %d;"
-             " SET statement_timeout = 0; SET TIME ZONE 'UTC'",
+             " SET statement_timeout = 0; SET TIME ZONE 'UTC';"
+             " SET client_min_messages = warning",
              busy_ms > 0 ? busy_ms : 1);
     PGresult *r = PQexec(c->conn, set);
     store_status result = PQresultStatus(r) == PGRES_COMMAND_OK

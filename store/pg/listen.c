@@ -18,12 +18,15 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/pg/pg.h"
 
 /* How long the listener waits before it connects again. */
 #define RETRY_MS 500
+/* How long store_pg_listen_start waits for LISTEN to be in force. */
+#define STARTUP_WAIT_MS 2000
 
 /* Waits up to ms for the socket (fd >= 0) or the wake pipe; true when the
  * store is closing. */
@@ -91,6 +94,12 @@ void store_pg_listen_start(store *st)
     fcntl(pg->wake[1], F_SETFD, FD_CLOEXEC);
     pg->listener_started =
         pthread_create(&pg->listener, NULL, listener, st) == 0;
+    /* The cache is of use from the first request on: wait (a little) for
+     * LISTEN to be in force. */
+    for (int ms = 0; pg->listener_started && ms < STARTUP_WAIT_MS &&
+                     !atomic_load(&pg->listening);
+         ms++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
 }
 
 void store_pg_listen_stop(store *st)
