@@ -77,6 +77,9 @@ WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) \
 TEST_NAMES := $(patsubst tests/%.c,%,$(foreach l,$(LAYERS),\
                 $(wildcard tests/$(l)/test_*.c)))
 SLOW_TESTS := $(patsubst tests/%.c,%,$(wildcard tests/slow/test_*.c))
+# Those that run once more on PostgreSQL (PSINET_TEST_PG), in the release
+# build.
+PG_TESTS := store/test_store
 
 # $(call objects,BUILD_DIR,SOURCES)
 objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -161,8 +164,16 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json build/.de
 	  npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The PostgreSQL backend is tested on a throwaway PostgreSQL 15 server that
+# `make test` starts and stops (tests/pg/server.sh): Debian's server
+# package, and its psql for the integration tests' databases.
+PG_PKGS := postgresql-15 postgresql-client-15
+
+build/.deps-pg: Makefile
+	$(call apt_ensure,$(PG_PKGS))
+
 deps: build/.deps-build build/.deps-test build/.deps-node build/.deps-fuzz \
-      build/.deps-browser
+      build/.deps-browser build/.deps-pg
 
 # ---------------------------------------------------------------- embedding
 # Migrations, the OpenAPI document and the lab page are compiled into the
@@ -365,11 +376,13 @@ run: build/psinet
 # every public name carries its layer's prefix); then every C test binary
 # and the integration suite against the real server, then the same again
 # built with ASan+UBSan; the slow sweeps once, in the release build; then
-# the contract: openapi.yaml lints clean and every exchange of the first
-# integration run matches it; the lab page in Chromium against the release
+# the store's suite and the integration suite once more on a throwaway
+# PostgreSQL server (release build); the contract: openapi.yaml lints clean
+# and every exchange of the first integration run and of the PostgreSQL one
+# matches it; the lab page in Chromium against the release
 # build (screenshots in build/browser/); then the fuzzer. tests/run.sh
 # prints the totals.
-test: build/.deps-test tests/contract/node_modules/.installed \
+test: build/.deps-test build/.deps-pg tests/contract/node_modules/.installed \
       build/.deps-browser tests/browser/node_modules/.installed \
       build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
@@ -378,7 +391,7 @@ test: build/.deps-test tests/contract/node_modules/.installed \
 	@sh tests/run.sh --layers $(REL)/lib --contract build/exchanges.jsonl \
 	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) \
 	  --slow "$(SLOW_TESTS)" --browser build/psinet build/browser \
-	  $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+	  --pg "$(PG_TESTS)" $(REL) $(SAN_DIR) -- $(TEST_NAMES)
 
 # The lab page in Chromium alone (make test runs it too).
 test-browser: build/psinet build/.deps-browser tests/browser/node_modules/.installed

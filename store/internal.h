@@ -216,6 +216,7 @@ void store_cache_init(store *st);
 void store_cache_drop(store *st, const char *id);
 void store_cache_clear(store *st); /* drops every entry */
 bool store_pg_cache_usable(store *st); /* store/pg/listen.c */
+store_status store_pg_network_exists(store *st, const char *id);
 void store_cache_free(store *st);
 
 #endif

@@ -10,9 +10,11 @@
  * copy would then outlive its network. Every drop bumps cache_drops, and a
  * copy read before a drop serves only the request that read it.
  *
- * With PostgreSQL, other replicas delete too: their deletes arrive as
- * notices (store/pg/listen.c), and while they cannot be heard the cache is
- * not used at all. */
+ * With PostgreSQL, other replicas delete too. A copy served from the cache
+ * is first checked to still exist (one indexed lookup, which the notice
+ * of a delete may not have beaten), and deletes arrive as notices that
+ * drop the copy (store/pg/listen.c); while those cannot be heard the cache
+ * is not used at all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,16 @@ store_status store_network_acquire(store *st, const char *id,
         e->refs++;
         e->used = ++st->cache_tick;
         pthread_mutex_unlock(&st->cache_lock);
+        /* Another replica may have deleted it a moment ago, its notice
+         * still on the way: ask (one indexed lookup, no weights). */
+        store_status alive = st->pg ? store_pg_network_exists(st, id)
+                                    : STORE_OK;
+        if (alive != STORE_OK) {
+            if (alive == STORE_NOTFOUND)
+                store_cache_drop(st, id);
+            store_network_release(st, &e->net);
+            return alive;
+        }
         *out = &e->net;
         return STORE_OK;
     }

@@ -35,6 +35,9 @@ static const char SQL_LAYERS_SHAPES[] =
 
 static const char SQL_DELETE[] = "DELETE FROM networks WHERE id = $1::text";
 
+static const char SQL_EXISTS[] =
+    "SELECT 1::int8 FROM networks WHERE id = $1::text";
+
 static const char SQL_NOTIFY[] =
     "SELECT pg_notify('" PG_CHANNEL_NETWORKS "', $1::text)";
 
@@ -254,6 +257,24 @@ store_status store_pg_network_delete(store *st, const char *id)
         result = store_pg_exec(c, SQL_NOTIFY, &q, NULL);
     if (result == STORE_OK)
         result = store_pg_commit(c);
+    return store_pg_put(st, c, result);
+}
+
+store_status store_pg_network_exists(store *st, const char *id)
+{
+    store_status result;
+    pg_conn *c = store_pg_get(st, &result);
+    if (!c)
+        return result;
+    pg_params q = {0};
+    store_pg_text(&q, id);
+    PGresult *r;
+    result = store_pg_run(c, SQL_EXISTS, &q, &r);
+    if (result == STORE_OK) {
+        if (PQntuples(r) == 0)
+            result = STORE_NOTFOUND;
+        PQclear(r);
+    }
     return store_pg_put(st, c, result);
 }
 

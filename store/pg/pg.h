@@ -20,9 +20,11 @@
  *   commits later, whichever replica wrote it.
  * - A commit whose answer is lost (the connection broke after COMMIT was
  *   sent) is STORE_UNCONFIRMED: it may or may not have been kept.
- * - A deleted network is announced with NOTIFY; each store listens on a
- *   connection of its own and drops the network from its cache
- *   (store/pg/listen.c). */
+ * - The network cache stays true with several replicas: a forward pass
+ *   served from it first asks whether the network still exists (one
+ *   indexed lookup; its weights are not read again), and a delete is
+ *   announced with NOTIFY, on which every replica drops the network from
+ *   its memory (store/pg/listen.c). */
 #ifndef PSINET_STORE_PG_PG_H
 #define PSINET_STORE_PG_PG_H
 
@@ -189,6 +191,10 @@ store_status store_pg_network_create(store *st, store_network *net);
 store_status store_pg_network_get(store *st, const char *id,
                                   bool with_weights, store_network *out);
 store_status store_pg_network_delete(store *st, const char *id);
+/* STORE_OK while network id exists, STORE_NOTFOUND once it was deleted
+ * (through any replica): the one question a forward pass through the
+ * cache asks the database. */
+store_status store_pg_network_exists(store *st, const char *id);
 store_status store_pg_network_list(store *st, int64_t after, size_t limit,
                                    store_network **items, size_t *count,
                                    int64_t *next_after);

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 BIN = os.environ.get("PSINET_BIN", "build/psinet")
 # When set, every exchange made through Server.request or Server.raw is
@@ -27,6 +28,35 @@ BIN = os.environ.get("PSINET_BIN", "build/psinet")
 # against openapi.yaml.
 CONTRACT_LOG = os.environ.get("PSINET_CONTRACT_LOG")
 _contract_lock = threading.Lock()
+
+# When set (a libpq conninfo without a dbname, e.g. "host=/tmp/pg
+# user=postgres"), every server without a db of its own runs on a new
+# PostgreSQL database on that server instead of a SQLite file: the same
+# tests, on the other backend (`make test` runs the suite both ways).
+PG = os.environ.get("PSINET_TEST_PG") or None
+_pg_count = [0]
+_pg_lock = threading.Lock()
+
+# Tests about SQLite's file itself (its bytes, its directory, its locks):
+# @sqlite_only skips them in the PostgreSQL pass.
+sqlite_only = unittest.skipIf(PG is not None, "about the SQLite file")
+
+
+def pg_admin(sql, dbname="postgres"):
+    """Runs sql with psql on the test server's database dbname."""
+    subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1",
+                    "%s dbname=%s" % (PG, dbname), "-c", sql],
+                   check=True, stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE)
+
+
+def new_pg_database():
+    """A new empty database on the test server; its conninfo."""
+    with _pg_lock:
+        _pg_count[0] += 1
+        name = "it%d_%d" % (os.getpid(), _pg_count[0])
+    pg_admin("CREATE DATABASE %s" % name)
+    return "%s dbname=%s" % (PG, name)
 
 
 def _json_or_text(data, content_type):
@@ -164,6 +194,8 @@ class Server:
     def __init__(self, *args, env=None, db=None, workdir=None, prefix=None):
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="psinet-it-")
+        if db is None and PG:
+            db = new_pg_database()
         self.db = db or os.path.join(self.dir, "psinet.db")
         self.args = list(args)
         self.prefix = list(prefix or [])  # e.g. setpriv, to run unprivileged

@@ -8,14 +8,15 @@
 #                                  reaches it ("host=DIR port=5432
 #                                  user=postgres")
 #   tests/pg/server.sh stop DIR    stop it and remove DIR
-#   tests/pg/server.sh restart DIR stop and start it again (fault tests)
+#   tests/pg/server.sh halt DIR    stop it, keeping DIR (fault tests)
+#   tests/pg/server.sh resume DIR  start it again after halt
 #
 # Debian's postgresql-15 package (its binaries in /usr/lib/postgresql/15/bin)
 # is installed by `make test`. As root, the server runs as the postgres user
 # (PostgreSQL refuses to run as root); otherwise as the caller.
 set -eu
-cmd=${1:?usage: tests/pg/server.sh start|stop|restart DIR}
-dir=${2:?usage: tests/pg/server.sh start|stop|restart DIR}
+cmd=${1:?usage: tests/pg/server.sh start|stop|halt|resume DIR}
+dir=${2:?usage: tests/pg/server.sh start|stop|halt|resume DIR}
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 port=5432
 
@@ -46,12 +47,14 @@ stop)
     fi
     rm -rf "$dir"
     ;;
-restart)
+halt)
     as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
     start_server
     ;;
 *)
-    echo "usage: tests/pg/server.sh start|stop|restart DIR" >&2
+    echo "usage: tests/pg/server.sh start|stop|halt|resume DIR" >&2
     exit 2
     ;;
 esac
