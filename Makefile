@@ -354,7 +354,8 @@ build/bench/kernels: $(REL)/obj/bench/kernels.o $(call libs,$(REL),core)
 	$(CC) $(OPT) $^ $(call pkg_libs,$(core_PKGS)) -o $@
 
 bench: build/psinet build/bench/baseline build/bench/parse_time \
-       build/bench/sqlite_rate build/bench/store_rate build/.deps-load
+       build/bench/sqlite_rate build/bench/store_rate build/.deps-load \
+       build/.deps-pg
 	$(PYTHON) bench/bench.py --seconds $(BENCH_SECONDS)
 
 bench-kernels: build/bench/kernels

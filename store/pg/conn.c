@@ -119,7 +119,7 @@ static void conn_close(pg_conn *c)
 {
     if (c->conn)
         PQfinish(c->conn);
-    c->conn = NULL;
+    c->conn = NULL; /* conninfo and busy_ms stay, to connect again */
     free(c->prepared);
     c->prepared = NULL;
     c->count = c->cap = 0;
@@ -136,6 +136,8 @@ static store_status conn_open(pg_conn *c, const char *conninfo, int busy_ms,
     const char *keys[] = {"connect_timeout", "application_name", "dbname",
                           "client_encoding", NULL};
     const char *values[] = {"5", "psinet", conninfo, "UTF8", NULL};
+    c->conninfo = conninfo;
+    c->busy_ms = busy_ms;
     c->conn = PQconnectdbParams(keys, values, 1);
     if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
         snprintf(errbuf, errlen, "%s",
@@ -192,6 +194,7 @@ pg_conn *store_pg_get(store *st, store_status *status)
     /* Lost (or never made): connect again, its statements with it. */
     conn_close(c);
     char err[256];
+    c->conninfo = pg->conninfo;
     *status = conn_open(c, pg->conninfo, pg->busy_ms, err, sizeof err);
     if (*status == STORE_OK)
         return c;
@@ -243,8 +246,9 @@ static const char *prepared(pg_conn *c, const char *sql, char *name,
     return name;
 }
 
-store_status store_pg_run(pg_conn *c, const char *sql, const pg_params *p,
-                          PGresult **res)
+/* One try of store_pg_run. */
+static store_status run_once(pg_conn *c, const char *sql, const pg_params *p,
+                             PGresult **res)
 {
     *res = NULL;
     if (!c->conn)
@@ -263,6 +267,24 @@ store_status store_pg_run(pg_conn *c, const char *sql, const pg_params *p,
     }
     result = store_pg_status(c, r);
     PQclear(r);
+    return result;
+}
+
+store_status store_pg_run(pg_conn *c, const char *sql, const pg_params *p,
+                          PGresult **res)
+{
+    store_status result = run_once(c, sql, p, res);
+    /* A connection that broke while it sat idle (the server restarted, a
+     * proxy timed it out) is only found so by its next statement. Outside
+     * a transaction that statement is a BEGIN or a read alone, which is
+     * safe to send again on a new connection, once. */
+    if (result == STORE_OFFLINE && !c->in_txn && c->conninfo) {
+        char err[256];
+        conn_close(c);
+        if (conn_open(c, c->conninfo, c->busy_ms, err, sizeof err) ==
+            STORE_OK)
+            result = run_once(c, sql, p, res);
+    }
     return result;
 }
 

@@ -57,6 +57,8 @@ enum { PG_LOCK_MIGRATE = 0, PG_LOCK_SUPERPOSITIONS = 1,
 
 typedef struct {
     PGconn *conn;
+    const char *conninfo; /* the store's: to connect again */
+    int busy_ms;
     const char **prepared; /* SQL texts prepared on conn; statement "p<i>" */
     size_t count, cap;
     bool in_txn;

@@ -194,7 +194,8 @@ class Server:
     def __init__(self, *args, env=None, db=None, workdir=None, prefix=None):
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="psinet-it-")
-        if db is None and PG:
+        self.own_pg = db is None and PG is not None
+        if self.own_pg:
             db = new_pg_database()
         self.db = db or os.path.join(self.dir, "psinet.db")
         self.args = list(args)
@@ -283,6 +284,10 @@ class Server:
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
+        if self.own_pg:  # a database of its own: gone with it
+            self.own_pg = False
+            name = self.db.rsplit("dbname=", 1)[1]
+            pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 

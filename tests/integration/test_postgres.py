@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from harness import PG, Server, assert_problem, new_pg_database
+from harness import PG, Server, assert_problem, new_pg_database, pg_admin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_SH = os.path.join(HERE, "..", "pg", "server.sh")
@@ -30,6 +30,11 @@ def psql(conninfo, sql):
                           conninfo, "-c", sql], check=True,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return out.stdout.decode().split()
+
+
+def drop_database(conninfo):
+    pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)"
+             % conninfo.rsplit("dbname=", 1)[1])
 
 
 def replicas(n, db, *args):
@@ -70,7 +75,10 @@ class Replicas(unittest.TestCase):
         self.servers = replicas(3, self.db)
 
     def tearDown(self):
-        stop_all(self.servers)
+        try:
+            stop_all(self.servers)
+        finally:
+            drop_database(self.db)
 
     def test_three_replicas_started_together_migrated_the_database_once(self):
         versions = psql(self.db, "SELECT version FROM schema_migrations"
@@ -254,6 +262,7 @@ class Errors(unittest.TestCase):
             self.assertNotIn("pw-s3cret-42", text)
         finally:
             s.cleanup()
+            drop_database(db)
 
 
 @unittest.skipUnless(PG, "PostgreSQL pass only (PSINET_TEST_PG)")

@@ -11,6 +11,9 @@
 #   tests/pg/server.sh halt DIR    stop it, keeping DIR (fault tests)
 #   tests/pg/server.sh resume DIR  start it again after halt
 #
+# PG_FSYNC=on keeps fsync and full_page_writes on (make bench: commits cost
+# what they cost in production); the tests leave them off for speed.
+#
 # Debian's postgresql-15 package (its binaries in /usr/lib/postgresql/15/bin)
 # is installed by `make test`. As root, the server runs as the postgres user
 # (PostgreSQL refuses to run as root); otherwise as the caller.
@@ -26,7 +29,7 @@ as_owner() {
 
 start_server() {
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c fsync=${PG_FSYNC:-off} -c full_page_writes=${PG_FSYNC:-off} -c max_connections=300 -c shared_buffers=32MB" \
         start >/dev/null
 }
 

@@ -103,6 +103,15 @@ static store *reopen(store *s, const char *p)
 
 __attribute__((destructor)) static void cleanup(void)
 {
+    if (pg_base()) { /* the databases it made */
+        char admin[160], sql[96];
+        snprintf(admin, sizeof admin, "%s dbname=postgres", pg_base());
+        for (int i = 0; i < file_no; i++) {
+            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS s%d_%d"
+                     " WITH (FORCE)", (int)getpid(), i);
+            pg_exec(admin, sql);
+        }
+    }
     char cmd[128];
     if (dir[0]) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
