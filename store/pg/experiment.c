@@ -15,8 +15,9 @@
 
 static const char SQL_INSERT[] =
     "INSERT INTO experiments (id, name, kind, params, result, notes,"
-    " created_at, updated_at) VALUES ($1::text, $2::text, $3::text,"
-    " $4::json, $5::json, $6::text, $7::text, $7::text) RETURNING seq";
+    " created_at, updated_at, inputs) VALUES ($1::text, $2::text, $3::text,"
+    " $4::json, $5::json, $6::text, $7::text, $7::text, $8::json)"
+    " RETURNING seq";
 
 static const char SQL_TAG_INSERT[] =
     "INSERT INTO experiment_tags (experiment_seq, position, tag)"
@@ -33,8 +34,12 @@ static const char SQL_TAGS_DELETE[] =
     "seq, id, name, kind, params, result, notes, created_at, updated_at, "    \
     EXP_JSON_OK
 
+/* Column 10: inputs (migrations/postgresql/0006), and column 11: true
+ * when it is NULL or a JSON array. */
 static const char SQL_GET[] =
-    "SELECT " COLUMNS " FROM experiments WHERE id = $1::text";
+    "SELECT " COLUMNS ", inputs,"
+    " (inputs IS NULL OR json_typeof(inputs) = 'array')"
+    " FROM experiments WHERE id = $1::text";
 
 /* The row a patch changes, locked until its transaction ends: two patches
  * of one experiment take turns. */
@@ -157,6 +162,7 @@ store_status store_pg_experiment_create(store *st, store_experiment *e)
         store_pg_text(&q, e->result_json);
         store_pg_text(&q, e->notes);
         store_pg_text(&q, e->created_at);
+        store_pg_text(&q, e->inputs_json);
         PGresult *r;
         result = store_pg_run(c, SQL_INSERT, &q, &r);
         if (result == STORE_OK) {
@@ -182,6 +188,13 @@ static store_status get_on(pg_conn *c, const char *id, store_experiment *out)
     if (result != STORE_OK)
         return result;
     result = PQntuples(r) == 0 ? STORE_NOTFOUND : read_row(r, 0, out);
+    bool inputs_ok = false;
+    if (result == STORE_OK)
+        result = store_pg_col_bool(r, 0, 11, &inputs_ok);
+    if (result == STORE_OK)
+        result = inputs_ok
+                     ? store_pg_col_text(r, 0, 10, true, &out->inputs_json)
+                     : STORE_CORRUPT;
     PQclear(r);
     if (result == STORE_OK)
         result = read_tags(c, out);

@@ -400,7 +400,6 @@ TEST(networks_round_trip_and_the_cache_follows_deletes)
     store_close(db);
 }
 
-static bool damage_file(const char *p, const char *sql);
 
 /* The network of tests/ref/gen_digest_ref.py, created in db; its id in
  * id. bias0 is its first layer's bias (NULL: none). */
@@ -479,9 +478,13 @@ TEST(a_network_digest_sees_a_changed_weight_and_a_deleted_network_is_gone)
     store_close(db);
     /* psinet has no route that changes a network: only damage or a hand
      * on the file can. The second layer's first weight, 7, becomes 7.5. */
-    CHECK(damage_file(keep, "UPDATE network_layers SET weights ="
-                            " X'0000000000001E400000000000002040'"
-                            " WHERE position = 1"));
+    CHECK(damage_file(keep, pg_base()
+                                ? "UPDATE network_layers SET weights ="
+                                  " decode('0000000000001E400000000000002040',"
+                                  " 'hex') WHERE position = 1"
+                                : "UPDATE network_layers SET weights ="
+                                  " X'0000000000001E400000000000002040'"
+                                  " WHERE position = 1"));
     db = reopen(NULL, keep);
     network_digest_of(db, id, hex, &st);
     CHECK_EQ_INT(st, STORE_OK);
