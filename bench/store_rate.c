@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bench/clock.h"
+#include "store/experiment.h"
 #include "store/store.h"
 
 int main(int argc, char **argv)

@@ -74,6 +74,33 @@ void store_pg_bytes(pg_params *p, const void *b, size_t len)
     p->lengths[i] = (int)len;
 }
 
+void store_pg_int8_array(pg_params *p, const int64_t *v, size_t n,
+                         unsigned char *buf)
+{
+    /* PostgreSQL's binary array: dimensions, a null flag, the element
+     * type, then (size, lower bound) per dimension and each element as
+     * its length and bytes; all big-endian. */
+    static const uint32_t head[5] = {1, 0, PG_INT8, 0, 1};
+    unsigned char *b = buf;
+    for (int i = 0; i < 5; i++) {
+        uint32_t x = i == 3 ? (uint32_t)n : head[i];
+        b[0] = (unsigned char)(x >> 24);
+        b[1] = (unsigned char)(x >> 16);
+        b[2] = (unsigned char)(x >> 8);
+        b[3] = (unsigned char)x;
+        b += 4;
+    }
+    for (size_t i = 0; i < n; i++) {
+        b[0] = b[1] = b[2] = 0;
+        b[3] = 8;
+        put_be64(b + 4, (uint64_t)v[i]);
+        b += 12;
+    }
+    int i = next(p);
+    p->values[i] = (const char *)buf;
+    p->lengths[i] = (int)(b - buf);
+}
+
 void store_pg_null(pg_params *p)
 {
     int i = next(p);

@@ -27,6 +27,13 @@ static const char SQL_TAGS[] =
     "SELECT tag FROM experiment_tags WHERE experiment_seq = $1::int8"
     " ORDER BY position";
 
+/* The tags of a page of experiments at once: one round trip, not one per
+ * experiment. */
+static const char SQL_TAGS_OF[] =
+    "SELECT experiment_seq, tag FROM experiment_tags"
+    " WHERE experiment_seq = ANY ($1::int8[])"
+    " ORDER BY experiment_seq, position";
+
 static const char SQL_TAGS_DELETE[] =
     "DELETE FROM experiment_tags WHERE experiment_seq = $1::int8";
 
@@ -295,6 +302,64 @@ store_status store_pg_experiment_delete(store *st, const char *id)
     return store_pg_put(st, c, result);
 }
 
+/* Appends tag to e's tags (cap: how many e->tags has room for). */
+static store_status add_tag(store_experiment *e, size_t *cap, char *tag)
+{
+    if (e->tag_count == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 4;
+        char **grown = realloc(e->tags, grown_cap * sizeof *grown);
+        if (!grown) {
+            free(tag);
+            return STORE_NOMEM;
+        }
+        e->tags = grown;
+        *cap = grown_cap;
+    }
+    e->tags[e->tag_count++] = tag;
+    return STORE_OK;
+}
+
+/* Loads the tags of items[0 .. n-1] (newest first: seqs descending). */
+static store_status read_tags_of(pg_conn *c, store_experiment *items,
+                                 size_t n)
+{
+    if (n == 0)
+        return STORE_OK;
+    int64_t *seqs = malloc(n * sizeof *seqs);
+    size_t *caps = calloc(n, sizeof *caps);
+    unsigned char *buf = malloc(PG_INT8_ARRAY_SIZE(n));
+    store_status result = seqs && caps && buf ? STORE_OK : STORE_NOMEM;
+    PGresult *r = NULL;
+    if (result == STORE_OK) {
+        for (size_t i = 0; i < n; i++)
+            seqs[i] = items[i].seq;
+        pg_params q = {0};
+        store_pg_int8_array(&q, seqs, n, buf);
+        result = store_pg_run(c, SQL_TAGS_OF, &q, &r);
+    }
+    /* Rows by seq ascending; items by seq descending: walk back. */
+    size_t at = n;
+    int rows = result == STORE_OK ? PQntuples(r) : 0;
+    for (int i = 0; result == STORE_OK && i < rows; i++) {
+        int64_t seq;
+        result = store_pg_col_int8(r, i, 0, &seq);
+        while (result == STORE_OK && at > 0 && items[at - 1].seq < seq)
+            at--;
+        if (result == STORE_OK && (at == 0 || items[at - 1].seq != seq))
+            result = STORE_CORRUPT; /* a tag of an experiment not asked */
+        char *tag = NULL;
+        if (result == STORE_OK)
+            result = store_pg_col_text(r, i, 1, false, &tag);
+        if (result == STORE_OK)
+            result = add_tag(&items[at - 1], &caps[at - 1], tag);
+    }
+    PQclear(r);
+    free(seqs);
+    free(caps);
+    free(buf);
+    return result;
+}
+
 /* A filter's values on eight parameters (NULL where fewer are given). */
 static void add_values(pg_params *q, const char *const *values, size_t count)
 {
@@ -340,8 +405,8 @@ store_status store_pg_experiment_list(store *st,
             }
             PQclear(r);
         }
-        for (size_t i = 0; result == STORE_OK && i < *count; i++)
-            result = read_tags(c, &(*items)[i]);
+        if (result == STORE_OK)
+            result = read_tags_of(c, *items, *count);
         store_pg_rollback(c);
         result = store_pg_put(st, c, result);
     }

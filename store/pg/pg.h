@@ -97,6 +97,11 @@ void store_pg_float8(pg_params *p, double v);
 void store_pg_text(pg_params *p, const char *s);
 void store_pg_bytes(pg_params *p, const void *b, size_t len);
 void store_pg_null(pg_params *p);
+/* An int8[] of v[0 .. n-1], written into buf (PG_INT8_ARRAY_SIZE(n)
+ * bytes, the caller's until the statement ran). */
+#define PG_INT8_ARRAY_SIZE(n) (20 + 12 * (size_t)(n))
+void store_pg_int8_array(pg_params *p, const int64_t *v, size_t n,
+                         unsigned char *buf);
 
 /* Connects c with psinet's settings (synchronous_commit = on, the lock
  * timeout busy_ms, UTF-8, UTC); STORE_OFFLINE with libpq's words (which
