@@ -5,8 +5,10 @@
  * transaction, so the notice goes out when (and only when) the delete
  * commits. Each store LISTENs on a connection of its own, in a thread that
  * drops every announced id from the cache (store_cache_drop, which also
- * keeps a copy read before the drop out of the cache). Nothing is asked of
- * the database per forward pass.
+ * keeps a copy read before the drop out of the cache), so that memory is
+ * freed at once. What keeps a forward pass from running a network deleted
+ * a moment ago, its notice still on the way, is the existence check of a
+ * cache hit (store/network_cache.c); the notices keep the cache small.
  *
  * While that connection is down, notices can be missed: the cache is then
  * not used (store_pg_cache_usable is false, every forward pass reads the
