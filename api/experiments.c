@@ -221,7 +221,8 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     store_experiment_filter f = {0};
     char after[RFC3339_SIZE], before[RFC3339_SIZE];
     api_page_scope_init(&scope, call);
-    if (read_text_filter(call, "kind", f.kind, &f.kind_count, &scope, err) ||
+    if (api_need_store(call->ctx, err) ||
+        read_text_filter(call, "kind", f.kind, &f.kind_count, &scope, err) ||
         read_text_filter(call, "tag", f.tag, &f.tag_count, &scope, err) ||
         read_text_filter(call, "name", f.name_contains, &f.name_count,
                          &scope, err) ||
