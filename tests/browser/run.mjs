@@ -517,6 +517,39 @@ try {
     assert.equal(await page.locator(`${ops} .collapse-result:not([hidden])`).count(), 0);
   });
 
+  await check('Operations: the gate list is worked with the keyboard; each row\'s pointers follow its place', async () => {
+    const rows = () => page.$$eval(`${ops} .gate-row`, (lis) => lis.map((li) => [li.querySelector('.gate-name').value,
+      li.querySelector('.gate-name').dataset.pointer, ...[...li.querySelectorAll('.gate-qubit')].map((q) => q.dataset.pointer)]));
+    assert.deepEqual(await rows(), [['h', '/operations/0/gate', '/operations/0/qubits/0'],
+      ['cx', '/operations/1/gate', '/operations/1/qubits/0', '/operations/1/qubits/1']]);
+    await page.focus(`${ops} button[aria-label="Move gate 2 up"]`);
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await rows(), [['cx', '/operations/0/gate', '/operations/0/qubits/0', '/operations/0/qubits/1'],
+      ['h', '/operations/1/gate', '/operations/1/qubits/0']]);
+    // The focus stays on the gate moved, under its new name.
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Move gate 1 up');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // "Move gate 1 down"
+    assert.deepEqual((await rows()).map((r) => r[0]), ['h', 'cx']);
+    await page.focus(`${ops} button[aria-label="Remove gate 2"]`);
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await rows()).map((r) => r[0]), ['h']);
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Gate 1');
+    await page.click(`${ops} .gate-bell`);
+  });
+
+  await check('Operations: a lineage whose ancestor was deleted says where the walk stops', async () => {
+    assert.equal((await call(a.base, 'DELETE', `/v1/superpositions/${zero.id}`)).status, 204);
+    await page.click(`#states-list tr[data-id="${measured.id}"] button`);
+    const api = (await call(a.base, 'GET', `/v1/superpositions/${measured.id}/lineage`)).json;
+    assert.deepEqual([api.complete, api.missing, api.items.map((s) => s.id)], [false, zero.id, [measured.id, bell.id]]);
+    await page.waitForFunction((id) => document.querySelector('#state-operations .lineage-end').textContent.includes(id), zero.id);
+    assert.equal(await page.textContent(`${ops} .lineage-end`), `The walk stops at ${zero.id}: that state was deleted.`);
+    assert.deepEqual(await page.$$eval(`${ops} .lineage-list li[data-id]`, (lis) => lis.map((li) => li.dataset.id)), [measured.id, bell.id]);
+    // The collapse that made it is still beside it.
+    assert.equal(await page.textContent(`${ops} .collapse-result .outcome`), measured.operation.outcome);
+  });
+
   await check('State: measure qubit 1 alone, each shot listed: counts, marginal probabilities and memory are psinet\'s', async () => {
     await page.click(`#states-list tr[data-id="${bell.id}"] button`);
     await page.waitForFunction((id) => document.getElementById('measure-target').textContent.includes(id), bell.id);
@@ -761,6 +794,11 @@ try {
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(over <= 0, `${view}: ${over} px wider than the window`);
       shots.push(await shot(page, `narrow-${view}`));
+      if (view === 'state') {
+        const file = path.join(shotDir, 'narrow-state-operations.png');
+        await page.locator('#state-operations').screenshot({ path: file });
+        shots.push(file);
+      }
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
