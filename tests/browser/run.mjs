@@ -550,6 +550,26 @@ try {
     assert.equal(await page.textContent(`${ops} .collapse-result .outcome`), measured.operation.outcome);
   });
 
+  await check('psinet.js: compare, tensor and expectation answer what psinet answers', async () => {
+    const viaPage = await page.evaluate(async (id) => {
+      const { Psinet } = await import('./ui/psinet.js');
+      const api = new Psinet({ base: '' });
+      return {
+        compare: await api.compare({ id }, { amplitudes: [0, 0, 0, [0, 1]] }),
+        tensor: await api.tensor({ basis: '1' }, { id }),
+        expectation: await api.expectation({ id }, ['ZZ', 'XX', 'YY', 'IZ']),
+        lineage: await api.lineage(id),
+      };
+    }, bell.id);
+    assert.deepEqual(viaPage.compare, (await call(a.base, 'POST', '/v1/superpositions/compare', { a: { id: bell.id }, b: { amplitudes: [0, 0, 0, [0, 1]] } })).json);
+    assert.deepEqual(viaPage.tensor, (await call(a.base, 'POST', '/v1/superpositions/tensor', { a: { basis: '1' }, b: { id: bell.id } })).json);
+    assert.deepEqual(viaPage.expectation, (await call(a.base, 'POST', '/v1/superpositions/expectation', { state: { id: bell.id }, paulis: ['ZZ', 'XX', 'YY', 'IZ'] })).json);
+    // The Bell state's correlations: ZZ = XX = 1, YY = -1, Z on qubit 0 alone 0.
+    const analytic = [1, 1, -1, 0];
+    viaPage.expectation.expectations.forEach((e, i) => assert.ok(Math.abs(e.value - analytic[i]) <= 1e-15, `${e.pauli}: ${e.value}`));
+    assert.deepEqual(viaPage.lineage, (await call(a.base, 'GET', `/v1/superpositions/${bell.id}/lineage`)).json);
+  });
+
   await check('State: measure qubit 1 alone, each shot listed: counts, marginal probabilities and memory are psinet\'s', async () => {
     await page.click(`#states-list tr[data-id="${bell.id}"] button`);
     await page.waitForFunction((id) => document.getElementById('measure-target').textContent.includes(id), bell.id);
