@@ -291,4 +291,7 @@ export class Psinet {
     return this.request('PATCH', `/v1/experiments/${encodeURIComponent(id)}`, patch);
   }
   deleteExperiment(id) { return this.request('DELETE', `/v1/experiments/${encodeURIComponent(id)}`); }
+  /** Recomputes a stored experiment from its params and seed: {identical,
+   * difference: {pointer, stored, recomputed} or null, inputs, summary}. */
+  rerunExperiment(id) { return this.request('POST', `/v1/experiments/${encodeURIComponent(id)}/rerun`); }
 }
