@@ -806,6 +806,50 @@ try {
     shots.push(await shot(page, 'experiment-edited'));
   });
 
+  await check('Experiments: rerun says identical, or where the result first differs and why', async () => {
+    const sup = (await call(a.base, 'POST', '/v1/superpositions', { name: 'as measured', amplitudes: [3, 4], normalize: false })).json;
+    const exp = (await call(a.base, 'POST', '/v1/experiments', { name: 'before normalizing', kind: 'neuron_activation',
+      params: { superposition_id: sup.id, weights: [[1, 1]], activation: 'identity' } })).json;
+    await page.evaluate((id) => { window.location.hash = `#experiments/${id}`; }, exp.id);
+    await page.waitForFunction(() => document.getElementById('exp-detail-title').textContent === 'before normalizing');
+    assert.equal(await page.locator('#exp-action-output .verdict').count(), 0);
+    const rerunButton = '#exp-actions button[data-action="rerun"]';
+    const verdict = '#exp-action-output .verdict';
+    const inputs = () => page.$$eval('#exp-action-output .rerun-inputs tbody tr', (trs) => trs.map((tr) =>
+      [...tr.cells].map((c) => c.querySelector('code')?.title || c.textContent)));
+    // As it ran: identical.
+    await page.click(rerunButton);
+    await page.waitForSelector(verdict);
+    const same = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(same.identical, true);
+    assert.equal(await page.textContent(verdict), `Identical — ${same.summary}`);
+    assert.equal(await page.locator('#exp-action-output .rerun-difference').count(), 0);
+    const h0 = same.inputs[0];
+    assert.deepEqual(await inputs(), [['superposition', sup.id, 'same', h0.recorded_sha256, h0.current_sha256]]);
+    // Its superposition normalized since: the first difference, both values.
+    assert.equal((await call(a.base, 'POST', `/v1/superpositions/${sup.id}/normalize`)).status, 200);
+    await page.click(rerunButton);
+    await page.waitForSelector(`${verdict}.differs`);
+    const diff = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(diff.identical, false);
+    assert.equal(await page.textContent(verdict), `Different — ${diff.summary}`);
+    assert.equal(await page.textContent('#exp-action-output .rerun-difference .pointer'), diff.difference.pointer);
+    const sides = await page.$$eval('#exp-action-output .rerun-difference tr[data-side]', (trs) => trs.map((tr) => tr.querySelector('data').value));
+    assert.deepEqual(sides, [String(diff.difference.stored), String(diff.difference.recomputed)]);
+    assert.deepEqual(await inputs(), [['superposition', sup.id, 'differs', diff.inputs[0].recorded_sha256, diff.inputs[0].current_sha256]]);
+    shots.push(await shot(page, 'experiment-rerun'));
+    // Deleted: not recomputed, and said so.
+    assert.equal((await call(a.base, 'DELETE', `/v1/superpositions/${sup.id}`)).status, 204);
+    await page.click(rerunButton);
+    await page.waitForFunction(() => /^Not recomputed/.test(document.querySelector('#exp-action-output .verdict')?.textContent || ''));
+    const gone = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(await page.textContent(verdict), `Not recomputed — ${gone.summary}`);
+    assert.equal((await inputs())[0][2], 'deleted');
+    // Another experiment opened: the verdict goes with the one it was about.
+    await page.click('#exp-list tbody tr[data-id] button');
+    await page.waitForFunction(() => document.querySelector('#exp-action-output .verdict') === null);
+  });
+
   await check('every view is readable in a narrow window (390 px): nothing wider than it', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const view of ['state', 'layer', 'experiments']) {
