@@ -11,6 +11,7 @@ static const struct {
 } kinds[] = {
     {"layer_superposition", api_run_layer_superposition},
     {"neuron_activation", api_run_neuron_activation},
+    {"collapse_propagation", api_run_collapse_propagation},
 };
 
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])
