@@ -243,6 +243,46 @@ class Errors(unittest.TestCase):
                              201)
             self.assertEqual(len(s.get("/v1/experiments").json["items"]), 2)
 
+    def test_a_read_only_database_is_503_for_writes_and_serves_reads(self):
+        with Server() as s:
+            self.assertEqual(s.post("/v1/experiments", EXPERIMENT).status,
+                             201)
+            name = s.db.rsplit("dbname=", 1)[1].split()[0]
+
+            def sessions_read_only(on):
+                # New sessions take the setting; psinet's are ended so
+                # that it reconnects into them.
+                pg_admin("ALTER DATABASE %s %s" % (
+                    name, "SET default_transaction_read_only = on" if on
+                    else "RESET default_transaction_read_only"))
+                pg_admin("SELECT pg_terminate_backend(pid) FROM "
+                         "pg_stat_activity WHERE datname = '%s'" % name)
+
+            def write_until(status, limit=20):
+                for _ in range(limit):
+                    r = s.post("/v1/experiments", EXPERIMENT)
+                    if r.status == status and (
+                            status != 503 or "read-only" in r.json["detail"]
+                            or "readonly" in r.json["detail"]):
+                        return r
+                    time.sleep(0.2)
+                self.fail("no %d in %d writes: last %r" % (status, limit, r))
+
+            sessions_read_only(True)
+            try:
+                r = write_until(503)
+                assert_problem(self, r, 503)
+                self.assertEqual(r.header("retry-after"), "5")
+                self.assertIn("nothing was changed", r.json["detail"])
+                # What is stored is still served.
+                listed = s.get("/v1/experiments")
+                self.assertEqual(listed.status, 200, listed)
+                self.assertEqual(len(listed.json["items"]), 1)
+            finally:
+                sessions_read_only(False)
+            write_until(201)
+            self.assertEqual(len(s.get("/v1/experiments").json["items"]), 2)
+
     def test_the_password_of_a_uri_is_never_logged_nor_in_metrics(self):
         db = new_pg_database()
         fields = dict(kv.split("=", 1) for kv in db.split())
