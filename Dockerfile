@@ -3,12 +3,13 @@
 #
 #   docker build -t psinet .
 #   docker run -p 8080:8080 -v psinet-data:/data psinet
+#   docker run -p 8080:8080 -e PSINET_DB=postgresql://... psinet   (PostgreSQL)
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
-      libsqlite3-dev libopenblas-dev \
+      libsqlite3-dev libpq-dev libopenblas-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -17,7 +18,7 @@ RUN make clean && make -j"$(nproc)" build/psinet
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libsqlite3-0 libopenblas0-pthread \
+      libmicrohttpd12 libjansson4 libsqlite3-0 libpq5 libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin psinet \
  && mkdir -p /data && chown psinet:psinet /data

@@ -11,7 +11,7 @@
 VERSION := 0.1.0
 
 CC     ?= cc
-PKGS   := libmicrohttpd jansson sqlite3 openblas
+PKGS   := libmicrohttpd jansson sqlite3 libpq openblas
 PYTHON ?= python3
 AR     ?= ar
 
@@ -35,14 +35,15 @@ CFLAGS_ALL = $(WARN) $(DEFS) -I. -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
 #   core   the math on plain arrays            libc, libm, a CBLAS
 #   codec  number and byte encodings           core
 #   json   psinet's JSON on top of jansson     codec
-#   store  persistence                         codec, core; SQLite
+#   store  persistence                         codec, core; SQLite, libpq
 #   api    a request in, a response out        json, store, codec, core
 #   server the process: HTTP, config, logs     api/api.h (and core)
 LAYERS := core codec json store api
 core_SRC  := $(wildcard core/*.c)
 codec_SRC := $(wildcard codec/*.c)
 json_SRC  := $(wildcard json/*.c)
-store_SRC := $(wildcard store/*.c) build/gen/migrations_data.c
+store_SRC := $(wildcard store/*.c store/pg/*.c) build/gen/migrations_data.c \
+             build/gen/pg_migrations_data.c
 api_SRC   := $(wildcard api/*.c) build/gen/openapi_data.c build/gen/web_data.c
 SERVER_SRC := $(wildcard server/*.c)
 
@@ -56,11 +57,15 @@ api_USES   := api json store codec core
 core_PKGS  := openblas
 codec_PKGS := openblas
 json_PKGS  := jansson openblas
-store_PKGS := sqlite3 openblas
-api_PKGS   := jansson sqlite3 openblas
+store_PKGS := sqlite3 libpq openblas
+api_PKGS   := jansson sqlite3 libpq openblas
 SERVER_PKGS := libmicrohttpd $(api_PKGS)
 
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+# PostgreSQL's own (store/pg/), with the same versions: the build stops
+# when the two sets differ.
+PG_MIGRATIONS := $(sort $(wildcard migrations/postgresql/*.sql))
+migration_versions = $(sort $(foreach f,$(1),$(firstword $(subst _, ,$(notdir $(f))))))
 # The lab page (api/web.c serves it at / and /ui/): its files are served by
 # name, without their folder, so no two may share a name.
 WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) \
@@ -72,6 +77,9 @@ WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg)) \
 TEST_NAMES := $(patsubst tests/%.c,%,$(foreach l,$(LAYERS),\
                 $(wildcard tests/$(l)/test_*.c)))
 SLOW_TESTS := $(patsubst tests/%.c,%,$(wildcard tests/slow/test_*.c))
+# Those that run once more on PostgreSQL (PSINET_TEST_PG), in the release
+# build.
+PG_TESTS := store/test_store
 
 # $(call objects,BUILD_DIR,SOURCES)
 objects = $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -96,7 +104,7 @@ all: build/psinet
 # check passed; each installs what is missing (as root, or through sudo) and
 # says what it installs.
 BUILD_PKGS := gcc make pkg-config libc6-dev libmicrohttpd-dev libjansson-dev \
-              libsqlite3-dev libopenblas-dev
+              libsqlite3-dev libpq-dev libopenblas-dev
 TEST_PKGS  := python3 curl
 
 # $(call apt_ensure,PACKAGES)
@@ -157,8 +165,16 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json build/.de
 	  npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The PostgreSQL backend is tested on a throwaway PostgreSQL 15 server that
+# `make test` starts and stops (tests/pg/server.sh): Debian's server
+# package, and its psql for the integration tests' databases.
+PG_PKGS := postgresql-15 postgresql-client-15
+
+build/.deps-pg: Makefile
+	$(call apt_ensure,$(PG_PKGS))
+
 deps: build/.deps-build build/.deps-test build/.deps-node build/.deps-fuzz \
-      build/.deps-browser
+      build/.deps-browser build/.deps-pg
 
 # ---------------------------------------------------------------- embedding
 # Migrations, the OpenAPI document and the lab page are compiled into the
@@ -181,8 +197,17 @@ define embed
 	  echo '  {0, 0, 0}};'; } > $@
 endef
 
-build/gen/migrations_data.c: $(MIGRATIONS) Makefile
+build/gen/migrations_data.c: $(MIGRATIONS) $(PG_MIGRATIONS) Makefile
+	@if [ "$(call migration_versions,$(MIGRATIONS))" != \
+	      "$(call migration_versions,$(PG_MIGRATIONS))" ]; then \
+	  echo "migrations: SQLite has versions $(call migration_versions,$(MIGRATIONS))" >&2; \
+	  echo "migrations: PostgreSQL has $(call migration_versions,$(PG_MIGRATIONS))" >&2; \
+	  echo "migrations: each migrations/NNNN_*.sql needs its migrations/postgresql/NNNN_*.sql" >&2; \
+	  exit 1; fi
 	$(call embed,store/migrations.h,store_migration,store_migrations,$(MIGRATIONS))
+
+build/gen/pg_migrations_data.c: $(PG_MIGRATIONS) build/gen/migrations_data.c Makefile
+	$(call embed,store/migrations.h,store_migration,store_pg_migrations,$(PG_MIGRATIONS))
 
 build/gen/openapi_data.c: openapi.yaml Makefile
 	$(call embed,api/openapi.h,api_document,api_documents,openapi.yaml)
@@ -344,7 +369,8 @@ bench/peers/fastify/node_modules/.installed: bench/peers/fastify/package-lock.js
 
 bench: build/psinet build/bench/baseline build/bench/parse_time \
        build/bench/sqlite_rate build/bench/store_rate build/.deps-load \
-       build/.deps-peers bench/peers/fastify/node_modules/.installed
+       build/.deps-pg build/.deps-peers \
+       bench/peers/fastify/node_modules/.installed
 	$(PYTHON) bench/bench.py --seconds $(BENCH_SECONDS)
 
 bench-kernels: build/bench/kernels
@@ -383,11 +409,13 @@ run: build/psinet
 # every public name carries its layer's prefix); then every C test binary
 # and the integration suite against the real server, then the same again
 # built with ASan+UBSan; the slow sweeps once, in the release build; then
-# the contract: openapi.yaml lints clean and every exchange of the first
-# integration run matches it; the lab page in Chromium against the release
+# the store's suite and the integration suite once more on a throwaway
+# PostgreSQL server (release build); the contract: openapi.yaml lints clean
+# and every exchange of the first integration run and of the PostgreSQL one
+# matches it; the lab page in Chromium against the release
 # build (screenshots in build/browser/); then the fuzzer. tests/run.sh
 # prints the totals.
-test: build/.deps-test tests/contract/node_modules/.installed \
+test: build/.deps-test build/.deps-pg tests/contract/node_modules/.installed \
       build/.deps-browser tests/browser/node_modules/.installed \
       build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
@@ -396,7 +424,7 @@ test: build/.deps-test tests/contract/node_modules/.installed \
 	@sh tests/run.sh --layers $(REL)/lib --contract build/exchanges.jsonl \
 	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) \
 	  --slow "$(SLOW_TESTS)" --browser build/psinet build/browser \
-	  $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+	  --pg "$(PG_TESTS)" $(REL) $(SAN_DIR) -- $(TEST_NAMES)
 
 # The lab page in Chromium alone (make test runs it too).
 test-browser: build/psinet build/.deps-browser tests/browser/node_modules/.installed

@@ -66,6 +66,10 @@ typedef struct {
 bool api_db_open(api_ctx *ctx, const char *path, int connections,
                  int busy_ms, char *err, size_t errlen);
 
+/* path as it may be logged: a PostgreSQL URI or conninfo without its
+ * password (store_describe). */
+void api_db_describe(const char *path, char *out, size_t len);
+
 /* Closes what api_db_open opened (nothing when ctx->db is NULL). */
 void api_db_close(api_ctx *ctx);
 

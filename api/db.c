@@ -2,6 +2,11 @@
  * problems (api/db.h). */
 #include "api/db.h"
 
+void api_db_describe(const char *path, char *out, size_t len)
+{
+    store_describe(path, out, len);
+}
+
 bool api_db_open(api_ctx *ctx, const char *path, int connections,
                  int busy_ms, char *err, size_t errlen)
 {
@@ -41,12 +46,18 @@ api_code api_fail_store(api_err *err, store_status st, const char *what,
                         "the database cannot be written right now (%s); "
                         "nothing was changed",
                         store_status_str(st));
+    case STORE_OFFLINE:
+        err->retry_after = 2;
+        return api_fail(err, API_EUNAVAILABLE,
+                        "the database server cannot be reached right now; "
+                        "try again shortly");
     case STORE_UNCONFIRMED:
         err->retry_after = 5;
         return api_fail(err, API_EUNAVAILABLE,
                         "the database could not confirm the write (the disk "
-                        "failed to sync it): it may or may not have been "
-                        "kept; look before you send it again");
+                        "failed to sync it, or the answer to its commit was "
+                        "lost): it may or may not have been kept; look "
+                        "before you send it again");
     case STORE_CORRUPT:
         return api_fail(err, API_EUNAVAILABLE,
                         "the database is damaged (%s)", store_status_str(st));

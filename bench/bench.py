@@ -220,7 +220,10 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--port", type=int, default=28080,
                     help="psinet's port; the baseline and the peers take "
-                         "the next three")
+                         "the next three, psinet on PostgreSQL the one "
+                         "after")
+    ap.add_argument("--no-postgres", action="store_true",
+                    help="leave out the PostgreSQL comparison")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="psinet-bench-")
     procs = []
@@ -357,7 +360,10 @@ def main():
             "psinet resident memory over the run: min %.1f MiB, max %.1f MiB."
             % (min(rss) / 1024, max(rss) / 1024),
         ]
-        text = "\n".join(lines + extra)
+        lines += extra
+        if not args.no_postgres:
+            lines += postgres_rows(args, work, net, bodies, by, procs)
+        text = "\n".join(lines)
         print(text)
         if args.out:
             with open(args.out, "w") as f:
@@ -377,6 +383,68 @@ def main():
             p.terminate()
             p.wait()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def postgres_rows(args, work, net, bodies, sqlite_by, procs):
+    """The store's workloads again with psinet on PostgreSQL 15 (a
+    throwaway server from tests/pg/server.sh, fsync on, on this machine's
+    Unix socket), next to SQLite's figures: the lines of a table."""
+    pg_dir = tempfile.mkdtemp(prefix="psinet-bench-pg-")
+    os.rmdir(pg_dir)  # server.sh makes it, owned by the server's user
+    env = dict(os.environ, PG_FSYNC="on")
+    server_sh = os.path.join(ROOT, "tests", "pg", "server.sh")
+    conninfo = subprocess.run(["sh", server_sh, "start", pg_dir], env=env,
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+    try:
+        subprocess.run(["psql", "-qAtX", conninfo + " dbname=postgres", "-c",
+                        "CREATE DATABASE bench"], check=True,
+                       capture_output=True)
+        port = args.port + 4  # past the baseline's and the peers'
+        server = subprocess.Popen(
+            pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
+                      "--port", str(port), "--threads", "1",
+                      "--db", conninfo + " dbname=bench",
+                      "--max-connections-per-ip", "0"],
+            stderr=subprocess.DEVNULL)
+        procs.append(server)
+        wait_healthy(port)
+        net_id = post(port, "/v1/networks", net)["id"]
+        for _ in range(60):
+            post(port, "/v1/experiments",
+                 json.load(open(bodies["experiment-write"])))
+        workloads = [
+            ("experiment-write", "POST", "/v1/experiments",
+             bodies["experiment-write"]),
+            ("list", "GET", "/v1/experiments?limit=50", None),
+            ("net-forward-b64", "POST", "/v1/networks/%s/forward" % net_id,
+             bodies["net-forward-b64"]),
+        ]
+        lines = [
+            "",
+            "The same store workloads on PostgreSQL 15 (Debian's, on this "
+            "machine, Unix socket, fsync and synchronous_commit on), against "
+            "SQLite's rows above:",
+            "",
+            "| workload | SQLite req/s | PostgreSQL req/s | PostgreSQL / "
+            "SQLite | PostgreSQL p50 ms | PostgreSQL p99 ms | non-2xx |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, method, path, bf in workloads:
+            runs = sorted((run_wrk(port, method, path, bf, args.seconds)
+                           for _ in range(args.rounds)), key=lambda r: r[0])
+            rps, p50, p99, _ = runs[len(runs) // 2]
+            sq = sqlite_by[name][1]
+            lines.append("| %s | %.0f | %.0f | %.2f | %.3f | %.3f | %d |"
+                         % (name, sq, rps, rps / sq, p50, p99,
+                            sum(r[3] for r in runs)))
+        server.terminate()
+        server.wait()
+        procs.remove(server)
+        return lines
+    finally:
+        subprocess.run(["sh", server_sh, "stop", pg_dir],
+                       capture_output=True)
 
 
 def cpu_model():

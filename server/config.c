@@ -30,7 +30,8 @@ static const option options[] = {
     {"bind", "PSINET_BIND", OPT_STRING, FIELD(bind), 0,
      "address to listen on (IPv4 or IPv6)"},
     {"db", "PSINET_DB", OPT_STRING, FIELD(db_path), 0,
-     "SQLite database file (created if missing)"},
+     "SQLite database file (created if missing), or a PostgreSQL "
+     "database as a postgresql:// URI or a conninfo (\"host=... dbname=...\")"},
     {"threads", "PSINET_THREADS", OPT_UINT, offsetof(server_config, threads),
      1024, 1, "threads that serve connections, and as many again that run "
      "long requests (each thread has a database connection)"},
@@ -357,7 +358,7 @@ static const char *metavar(const option *opt)
     if (opt->type != OPT_STRING)
         return "N";
     if (strcmp(opt->flag, "db") == 0 || strcmp(opt->flag, "api-key-file") == 0)
-        return "PATH";
+        return strcmp(opt->flag, "db") == 0 ? "PATH|URI" : "PATH";
     if (strcmp(opt->flag, "cors-origins") == 0)
         return "LIST";
     return "ADDR";

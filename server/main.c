@@ -109,8 +109,10 @@ static void log_started(const server_config *cfg, const api_ctx *ctx,
     log_line_uint(&line, "threads", cfg->threads);
     log_line_str(&line, "version", PSINET_VERSION, 32);
     log_line_end(&line);
-    log_event("info", "database", "using %s (schema version %d)",
-              cfg->db_path, api_db_schema_version());
+    char db[512];
+    api_db_describe(cfg->db_path, db, sizeof db); /* no password */
+    log_event("info", "database", "using %s (schema version %d)", db,
+              api_db_schema_version());
     log_event("info", "security", "API key %s%s; CORS origins: %s",
               ctx->api_key ? "required for writes" : "off",
               ctx->api_key && ctx->auth_reads ? " and reads" : "",
@@ -135,8 +137,9 @@ static int serve(const server_config *cfg)
      * runs long requests (server/work.h). */
     if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads,
                      (int)cfg->busy_timeout_ms, err, sizeof err)) {
-        log_event("error", "database", "cannot use %s: %s", cfg->db_path,
-                  err);
+        char db[512];
+        api_db_describe(cfg->db_path, db, sizeof db); /* no password */
+        log_event("error", "database", "cannot use %s: %s", db, err);
         goto out;
     }
     if (!(srv = http_start(cfg, &ctx, metrics)))

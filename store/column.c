@@ -8,11 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "codec/f64le.h"
 #include "codec/rfc3339.h"
 #include "core/entropy.h"
-#include "core/utf8.h"
-#include "core/vec.h"
 
 void store_new_id(const char *prefix, char *out)
 {
@@ -48,9 +45,7 @@ static store_status column_text(sqlite3_stmt *s, int col, const char **text,
     if (!*text) /* a TEXT value that could not be fetched */
         return STORE_NOMEM;
     *len = (size_t)sqlite3_column_bytes(s, col);
-    return utf8_valid(*text, *len) && !memchr(*text, '\0', *len)
-               ? STORE_OK
-               : STORE_CORRUPT;
+    return store_text_ok(*text, *len) ? STORE_OK : STORE_CORRUPT;
 }
 
 store_status store_column_copy(sqlite3_stmt *s, int col, char *buf,
@@ -92,8 +87,7 @@ bool store_typeof_is(sqlite3_stmt *s, int col, const char *type)
 
 bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size)
 {
-    return len >= 0 && (sqlite3_uint64)len % size == 0 &&
-           (sqlite3_uint64)len / size == n;
+    return len >= 0 && store_bytes_hold((uint64_t)len, n, size);
 }
 
 store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
@@ -108,15 +102,5 @@ store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
         return STORE_CORRUPT;
     if (!blob) /* a BLOB of len > 0 bytes that could not be fetched */
         return STORE_NOMEM;
-    *out = malloc(n * sizeof **out); /* n * 8 == len: no overflow */
-    if (!*out)
-        return STORE_NOMEM;
-    f64le_decode(blob, n, *out);
-    if (!vec_all_finite(*out, n)) { /* psinet stores no NaN or infinity */
-        free(*out);
-        *out = NULL;
-        return STORE_CORRUPT;
-    }
-    return STORE_OK;
+    return store_doubles_decode(blob, (size_t)len, n, out);
 }
-

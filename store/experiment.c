@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/internal.h"
+#include "store/pg/pg.h"
 #include "store/experiment.h"
 
 /* 1 when an experiment's params and result are what psinet writes: JSON
@@ -180,6 +181,8 @@ static store_status read_row(sqlite3_stmt *q, store_experiment *e)
 
 store_status store_experiment_create(store *st, store_experiment *e)
 {
+    if (st->pg)
+        return store_pg_experiment_create(st, e);
     store_new_id("exp", e->id);
     store_conn *c;
     sqlite3_stmt *q;
@@ -238,6 +241,8 @@ static store_status get_on(store_conn *c, const char *id,
 store_status store_experiment_get(store *st, const char *id,
                                   store_experiment *out)
 {
+    if (st->pg)
+        return store_pg_experiment_get(st, id, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     store_status result = store_begin_read(c);
@@ -268,6 +273,8 @@ store_status store_experiment_update(store *st, const char *id,
                                      const store_experiment_patch *patch,
                                      store_experiment *out)
 {
+    if (st->pg)
+        return store_pg_experiment_update(st, id, patch, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     store_status result = store_begin(st, c);
@@ -297,6 +304,8 @@ store_status store_experiment_update(store *st, const char *id,
 
 store_status store_experiment_delete(store *st, const char *id)
 {
+    if (st->pg)
+        return store_pg_experiment_delete(st, id);
     return store_delete_by_id(st, SQL_DELETE, id);
 }
 
@@ -315,6 +324,9 @@ store_status store_experiment_list(store *st,
                                    store_experiment **items, size_t *count,
                                    int64_t *next_after)
 {
+    if (st->pg)
+        return store_pg_experiment_list(st, filter, after, limit, items,
+                                        count, next_after);
     *items = calloc(limit ? limit : 1, sizeof **items);
     *count = 0;
     *next_after = 0;

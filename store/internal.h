@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 
+#include "core/cmplx.h"
 #include "store/store.h"
 
 /* A statement prepared on a connection, found again by its SQL text's
@@ -28,11 +29,16 @@ typedef struct {
 
 typedef struct cache_entry cache_entry;
 
+/* The PostgreSQL backend (store/pg/pg.h); NULL in a SQLite store. */
+typedef struct store_pg store_pg;
+
 /* Bytes of the key that signs list cursors (migrations/0005). */
 #define STORE_CURSOR_KEY_SIZE 32
 
 struct store {
     char *path;
+    store_pg *pg; /* the PostgreSQL backend, or NULL for SQLite: every
+                     public call of a table's file goes there first */
     unsigned char cursor_key[STORE_CURSOR_KEY_SIZE];
     int busy_ms;
     int size;
@@ -157,9 +163,60 @@ bool store_blob_holds(sqlite3_int64 len, size_t n, size_t size);
 store_status store_column_doubles(sqlite3_stmt *s, int col, size_t n,
                                   double **out);
 
+/* The checks both backends make on a column's bytes (store/row.c). */
+
+/* Whether text[0 .. len-1] is what psinet writes as text: valid UTF-8
+ * without a NUL. */
+bool store_text_ok(const char *text, size_t len);
+
+/* Copies text (len bytes, no NUL needed) into buf of size bytes with a
+ * NUL: STORE_CORRUPT unless store_text_ok and len < size. */
+store_status store_text_copy(const char *text, size_t len, char *buf,
+                             size_t size);
+
+/* A malloc'd NUL-terminated copy in *out: STORE_CORRUPT unless
+ * store_text_ok, STORE_NOMEM. */
+store_status store_text_dup(const char *text, size_t len, char **out);
+
+/* Whether len bytes hold exactly n items of size bytes each (checked by
+ * division: no product that could overflow). */
+bool store_bytes_hold(uint64_t len, size_t n, size_t size);
+
+/* n little-endian doubles (codec/f64le.h) from len bytes as a new array
+ * in *out: STORE_CORRUPT unless len == n * 8 (n >= 1) and every number is
+ * finite; STORE_NOMEM. */
+store_status store_doubles_decode(const unsigned char *bytes, size_t len,
+                                  size_t n, double **out);
+
+/* n amplitudes, (re, im) pairs of little-endian doubles, from len bytes as
+ * a new array in *out: STORE_CORRUPT unless len == n * 16 (n >= 1), every
+ * number is finite and norm (finite, >= 0) is their norm; STORE_NOMEM. */
+store_status store_amplitudes_decode(const unsigned char *bytes, size_t len,
+                                     size_t n, double norm,
+                                     double complex **out);
+
+/* n labels from len bytes of NUL-terminated strings: one malloc'd block
+ * with an array of pointers into it (labels[0] is the block).
+ * STORE_CORRUPT unless they are exactly n distinct UTF-8 strings. */
+store_status store_labels_decode(const char *bytes, size_t len, size_t n,
+                                 char ***out);
+
+/* A layer's shape as sizes: STORE_CORRUPT below 1x1 or when rows * cols
+ * would overflow a size_t. */
+store_status store_layer_shape(int64_t rows, int64_t cols, size_t *r,
+                               size_t *c);
+
+/* STORE_CORRUPT for an activation this psinet does not know, an alpha it
+ * does not take or lacks, or a non-finite one. */
+store_status store_layer_activation(const char *activation, bool has_alpha,
+                                    double alpha);
+
 /* Network cache hooks (network_cache.c). */
 void store_cache_init(store *st);
 void store_cache_drop(store *st, const char *id);
+void store_cache_clear(store *st); /* drops every entry */
+bool store_pg_cache_usable(store *st); /* store/pg/listen.c */
+store_status store_pg_network_exists(store *st, const char *id);
 void store_cache_free(store *st);
 
 #endif

@@ -14,5 +14,8 @@ typedef struct {
 } store_migration;
 
 extern const store_migration store_migrations[];
+/* migrations/postgresql/NNNN_name.sql, the same versions (the Makefile
+ * checks it). */
+extern const store_migration store_pg_migrations[];
 
 #endif

@@ -12,6 +12,7 @@
 #include "codec/f64le.h"
 #include "core/activation.h"
 #include "store/internal.h"
+#include "store/pg/pg.h"
 #include "store/network.h"
 
 /* The columns read_layer reads a layer's shape from. */
@@ -103,6 +104,8 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
 
 store_status store_network_create(store *st, store_network *net)
 {
+    if (st->pg)
+        return store_pg_network_create(st, net);
     store_new_id("net", net->id);
     store_conn *c;
     sqlite3_stmt *q;
@@ -152,13 +155,10 @@ static store_status read_layer(sqlite3_stmt *q, size_t position,
         sqlite3_column_type(q, COL_ROWS) != SQLITE_INTEGER ||
         sqlite3_column_type(q, COL_COLS) != SQLITE_INTEGER)
         return STORE_CORRUPT;
-    sqlite3_int64 rows = sqlite3_column_int64(q, COL_ROWS);
-    sqlite3_int64 cols = sqlite3_column_int64(q, COL_COLS);
-    if (rows < 1 || cols < 1 || (sqlite3_uint64)rows > SIZE_MAX ||
-        (sqlite3_uint64)cols > SIZE_MAX / (sqlite3_uint64)rows)
+    if (store_layer_shape(sqlite3_column_int64(q, COL_ROWS),
+                          sqlite3_column_int64(q, COL_COLS), &l->rows,
+                          &l->cols) != STORE_OK)
         return STORE_CORRUPT;
-    l->rows = (size_t)rows;
-    l->cols = (size_t)cols;
     size_t entries = l->rows * l->cols; /* no overflow: checked above */
     if (!store_typeof_is(q, COL_WEIGHTS_TYPE, "blob") ||
         !store_blob_holds(sqlite3_column_int64(q, COL_WEIGHTS_LEN), entries,
@@ -172,16 +172,14 @@ static store_status read_layer(sqlite3_stmt *q, size_t position,
 
     store_status result = store_column_copy(q, COL_ACTIVATION, l->activation,
                                             sizeof l->activation);
-    act_kind kind;
     if (result != STORE_OK)
         return result;
-    if (!act_from_name(l->activation, &kind))
-        return STORE_CORRUPT;
     int alpha_type = sqlite3_column_type(q, COL_ALPHA);
     l->has_alpha = alpha_type != SQLITE_NULL;
     l->alpha = l->has_alpha ? sqlite3_column_double(q, COL_ALPHA) : 0.0;
-    if (l->has_alpha != act_takes_alpha(kind) ||
-        (l->has_alpha && (alpha_type != SQLITE_FLOAT || !isfinite(l->alpha))))
+    if ((l->has_alpha && alpha_type != SQLITE_FLOAT) ||
+        store_layer_activation(l->activation, l->has_alpha, l->alpha) !=
+            STORE_OK)
         return STORE_CORRUPT;
 
     if (!with_weights)
@@ -248,6 +246,8 @@ static store_status read_network_row(sqlite3_stmt *q, store_network *net)
 store_status store_network_get(store *st, const char *id, bool with_weights,
                                store_network *out)
 {
+    if (st->pg)
+        return store_pg_network_get(st, id, with_weights, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     int rc = SQLITE_OK;
@@ -280,7 +280,8 @@ store_status store_network_get(store *st, const char *id, bool with_weights,
 
 store_status store_network_delete(store *st, const char *id)
 {
-    store_status result = store_delete_by_id(st, SQL_DELETE, id);
+    store_status result = st->pg ? store_pg_network_delete(st, id)
+                                 : store_delete_by_id(st, SQL_DELETE, id);
     if (result == STORE_OK)
         store_cache_drop(st, id);
     return result;
@@ -290,6 +291,9 @@ store_status store_network_list(store *st, int64_t after, size_t limit,
                                 store_network **items, size_t *count,
                                 int64_t *next_after)
 {
+    if (st->pg)
+        return store_pg_network_list(st, after, limit, items, count,
+                                     next_after);
     *items = calloc(limit ? limit : 1, sizeof **items);
     *count = 0;
     *next_after = 0;

@@ -8,7 +8,13 @@
  * A copy is read from the database without the lock held, so a delete can
  * commit and drop the id between that read and the copy's insertion; the
  * copy would then outlive its network. Every drop bumps cache_drops, and a
- * copy read before a drop serves only the request that read it. */
+ * copy read before a drop serves only the request that read it.
+ *
+ * With PostgreSQL, other replicas delete too. A copy served from the cache
+ * is first checked to still exist (one indexed lookup, which the notice
+ * of a delete may not have beaten), and deletes arrive as notices that
+ * drop the copy (store/pg/listen.c); while those cannot be heard the cache
+ * is not used at all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,12 +98,25 @@ store_status store_network_acquire(store *st, const char *id,
                                    const store_network **out)
 {
     *out = NULL;
+    /* With PostgreSQL, only while deletes by other replicas are heard
+     * (store/pg/listen.c); otherwise every pass reads the database. */
+    bool usable = !st->pg || store_pg_cache_usable(st);
     pthread_mutex_lock(&st->cache_lock);
-    cache_entry *e = find(st, id);
+    cache_entry *e = usable ? find(st, id) : NULL;
     if (e) {
         e->refs++;
         e->used = ++st->cache_tick;
         pthread_mutex_unlock(&st->cache_lock);
+        /* Another replica may have deleted it a moment ago, its notice
+         * still on the way: ask (one indexed lookup, no weights). */
+        store_status alive = st->pg ? store_pg_network_exists(st, id)
+                                    : STORE_OK;
+        if (alive != STORE_OK) {
+            if (alive == STORE_NOTFOUND)
+                store_cache_drop(st, id);
+            store_network_release(st, &e->net);
+            return alive;
+        }
         *out = &e->net;
         return STORE_OK;
     }
@@ -116,7 +135,7 @@ store_status store_network_acquire(store *st, const char *id,
         st->cache_load_hook(st, id);
 
     pthread_mutex_lock(&st->cache_lock);
-    e = find(st, id);
+    e = usable ? find(st, id) : NULL;
     if (e) { /* another request loaded it meanwhile: use theirs */
         e->refs++;
         e->used = ++st->cache_tick;
@@ -125,7 +144,7 @@ store_status store_network_acquire(store *st, const char *id,
         *out = &e->net;
         return STORE_OK;
     }
-    if (st->cache && st->cache_drops == drops &&
+    if (usable && st->cache && st->cache_drops == drops &&
         make_room(st, fresh->bytes)) {
         fresh->cached = true;
         fresh->used = ++st->cache_tick;
@@ -159,6 +178,15 @@ void store_cache_drop(store *st, const char *id)
             break;
         }
     }
+    pthread_mutex_unlock(&st->cache_lock);
+}
+
+void store_cache_clear(store *st)
+{
+    pthread_mutex_lock(&st->cache_lock);
+    st->cache_drops++;
+    for (size_t i = st->cache_count; st->cache && i > 0; i--)
+        remove_slot(st, i - 1);
     pthread_mutex_unlock(&st->cache_lock);
 }
 

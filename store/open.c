@@ -1,6 +1,7 @@
 /* store/open.c - opening a database: the pool, a check of the file, the
  * migrations; closing it; the trivial queries of readiness. */
 #include "store/internal.h"
+#include "store/pg/pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,11 @@ store *store_open(const char *path, int connections, int busy_ms,
     pthread_cond_init(&st->available, NULL);
     store_cache_init(st);
     *status = STORE_OK;
+    if (store_is_postgres(path)) {
+        *status = store_pg_open(st, path, connections, busy_ms, errbuf,
+                                errlen);
+        connections = 0; /* no SQLite connection */
+    }
     for (int i = 0; i < connections && *status == STORE_OK; i++) {
         int rc = store_conn_open(&st->conns[i], path, busy_ms, errbuf, errlen);
         if (rc != SQLITE_OK) {
@@ -142,7 +148,7 @@ store *store_open(const char *path, int connections, int busy_ms,
         if (i == 0 && *status == STORE_OK)
             *status = read_cursor_key(st, &st->conns[0], errbuf, errlen);
     }
-    if (*status == STORE_CORRUPT &&
+    if (*status == STORE_CORRUPT && !st->pg &&
         strncmp(errbuf, DAMAGED, strlen(DAMAGED)) != 0) {
         char said[256];
         snprintf(said, sizeof said, "%s", errbuf);
@@ -160,6 +166,7 @@ void store_close(store *st)
 {
     if (!st)
         return;
+    store_pg_close(st);
     for (int i = 0; i < st->size; i++)
         store_conn_close(&st->conns[i]);
     store_cache_free(st);
@@ -174,6 +181,8 @@ void store_close(store *st)
 
 store_status store_ping(store *st)
 {
+    if (st->pg)
+        return store_pg_ping(st);
     store_conn *c = store_conn_get(st);
     int rc;
     sqlite3_stmt *s = store_stmt(c, SQL_PING, &rc);
@@ -183,6 +192,8 @@ store_status store_ping(store *st)
 
 store_status store_schema_version(store *st, int *version)
 {
+    if (st->pg)
+        return store_pg_schema_version(st, version);
     store_conn *c = store_conn_get(st);
     int rc;
     store_status result;

@@ -12,6 +12,7 @@ const char *store_status_str(store_status st)
     case STORE_READONLY: return "database is read-only";
     case STORE_IOERR: return "disk I/O error";
     case STORE_UNCONFIRMED: return "the disk did not confirm the write";
+    case STORE_OFFLINE: return "the database server cannot be reached";
     case STORE_CORRUPT: return "database file is damaged or not a database";
     case STORE_SCHEMA: return "database schema is newer than this psinet";
     case STORE_NOMEM: return "out of memory";

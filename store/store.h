@@ -1,12 +1,14 @@
 /* store/store.h - psinet's persistence: superpositions, networks and analogy
- * experiments in one SQLite database. This header opens and closes it;
- * each table has its own (store/superposition.h, store/network.h,
- * store/experiment.h).
+ * experiments in one database, a SQLite file or a PostgreSQL database. This
+ * header opens and closes it; each table has its own (store/superposition.h,
+ * store/network.h, store/experiment.h), the same for both backends.
  *
- * A `store` is a small pool of SQLite connections to one file, safe to use
- * from many threads at once: each call borrows a connection for its duration.
- * Every statement is prepared (never built from request text). The schema is
- * the embedded migrations/NNNN_*.sql, applied by store_open.
+ * A `store` is a small pool of connections (to the SQLite file, or to the
+ * PostgreSQL server: store/pg/), safe to use from many threads at once:
+ * each call borrows a connection for its duration. Every statement is
+ * prepared (never built from request text). The schema is the embedded
+ * migrations/NNNN_*.sql (migrations/postgresql/ for PostgreSQL, with the
+ * same versions), applied by store_open.
  *
  * Ownership: every store_* call that fills a struct or array allocates it;
  * the caller frees it with the matching *_free function. Strings passed in
@@ -31,6 +33,8 @@ typedef enum {
     STORE_UNCONFIRMED, /* COMMIT wrote its records but the disk did not
                           confirm them (fsync failed): the write may or may
                           not be there after a restart */
+    STORE_OFFLINE,  /* the database server cannot be reached (PostgreSQL:
+                       the connection was lost; the next call reconnects) */
     STORE_CORRUPT,  /* the file is not a usable psinet database */
     STORE_SCHEMA,   /* the file's schema is newer than this binary knows */
     STORE_NOMEM,
@@ -46,6 +50,16 @@ typedef struct store store;
 #define STORE_ID_MAX 32   /* "sup_" / "net_" / "exp_" + 20 base32 chars */
 #define STORE_TIME_MAX 32 /* "2026-11-24T23:40:00.123Z" */
 
+/* Whether target names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI, or a libpq conninfo such as "host=/run/pg dbname=psinet")
+ * rather than a SQLite file. */
+bool store_is_postgres(const char *target);
+
+/* target as it may be logged: a SQLite path as it is; for PostgreSQL its
+ * host, port, database and user, never a password ("postgresql database
+ * psinet on /tmp/pg port 5432 as psinet"). */
+void store_describe(const char *target, char *out, size_t len);
+
 /* Opens (creating if needed) the database at path with `connections` pooled
  * connections (>= 1), sets WAL, synchronous=FULL, foreign_keys=ON and a busy
  * timeout of busy_ms milliseconds (how long a write waits for another
@@ -55,6 +69,11 @@ typedef struct store store;
  * "database schema version 7 is newer than this psinet knows (3)"). */
 store *store_open(const char *path, int connections, int busy_ms,
                   store_status *status, char *errbuf, size_t errlen);
+/* With a PostgreSQL target (store_is_postgres), path is its URI or
+ * conninfo: the database must exist; `connections` connections are kept,
+ * each SET to synchronous_commit = on and lock_timeout = busy_ms, and the
+ * migrations run under an advisory lock, so that replicas starting
+ * together migrate once (store/pg/). */
 
 /* Closes every connection and frees the store. NULL is a no-op. */
 void store_close(store *st);

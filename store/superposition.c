@@ -13,6 +13,7 @@
 #include "core/utf8.h"
 #include "core/vec.h"
 #include "store/internal.h"
+#include "store/pg/pg.h"
 #include "store/superposition.h"
 
 /* 1 when the operation column is one psinet wrote: NULL or the text of a
@@ -83,28 +84,6 @@ static void encode_amplitudes(const double complex *amps, size_t n,
     }
 }
 
-static int compare_labels(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Whether the n labels are all different (psinet's labels name outcomes). */
-static bool labels_distinct(char *const *labels, size_t n, bool *oom)
-{
-    char **sorted = malloc(n * sizeof *sorted);
-    if (!sorted) {
-        *oom = true;
-        return false;
-    }
-    memcpy(sorted, labels, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, compare_labels);
-    bool distinct = true;
-    for (size_t i = 1; i < n && distinct; i++)
-        distinct = strcmp(sorted[i - 1], sorted[i]) != 0;
-    free(sorted);
-    return distinct;
-}
-
 /* Labels are kept as one malloc'd block of NUL-terminated strings with an
  * array of pointers into it (labels[0] is the block). Reads them from the
  * BLOB in column col: STORE_CORRUPT unless it holds exactly n distinct
@@ -121,35 +100,7 @@ static store_status read_labels(sqlite3_stmt *q, int col, size_t n,
         return STORE_CORRUPT;
     if (!b)
         return STORE_NOMEM;
-    size_t count = 0;
-    for (size_t i = 0; i < len; i++)
-        count += b[i] == '\0';
-    if (b[len - 1] != '\0' || count != n)
-        return STORE_CORRUPT;
-    char *block = malloc(len);
-    char **labels = malloc(n * sizeof *labels);
-    if (!block || !labels) {
-        free(block);
-        free(labels);
-        return STORE_NOMEM;
-    }
-    memcpy(block, b, len);
-    char *p = block;
-    bool ok = true, oom = false;
-    for (size_t i = 0; i < n; i++) {
-        size_t label_len = strlen(p);
-        ok = ok && utf8_valid(p, label_len);
-        labels[i] = p;
-        p += label_len + 1;
-    }
-    ok = ok && labels_distinct(labels, n, &oom);
-    if (!ok) {
-        free(block);
-        free(labels);
-        return oom ? STORE_NOMEM : STORE_CORRUPT;
-    }
-    *out = labels;
-    return STORE_OK;
+    return store_labels_decode(b, len, n, out);
 }
 
 /* Whether the stored norm column col is one psinet wrote: a finite REAL
@@ -163,6 +114,8 @@ static bool norm_valid(sqlite3_stmt *q, int col, double *norm)
 
 store_status store_superposition_create(store *st, store_superposition *s)
 {
+    if (st->pg)
+        return store_pg_superposition_create(st, s);
     size_t n = s->dimension, label_bytes = 0;
     for (size_t i = 0; i < n; i++)
         label_bytes += strlen(s->labels[i]) + 1;
@@ -209,12 +162,6 @@ store_status store_superposition_create(store *st, store_superposition *s)
     return result;
 }
 
-/* Relative difference allowed between a stored norm and the norm of the
- * stored amplitudes. psinet stores exactly state_norm of the amplitudes, so
- * any real difference is damage; the margin only spares other builds'
- * rounding. */
-#define NORM_MATCH 1e-9
-
 /* Fills what a full row and a summary share: seq, id, name and dimension
  * (columns 0 to 3), created_at (column created_col) and parent (column 8).
  * STORE_CORRUPT for text that is not UTF-8, a dimension that is not an
@@ -255,23 +202,13 @@ static store_status read_full(sqlite3_stmt *q, store_superposition *s)
         !store_blob_holds(sqlite3_column_bytes(q, 4), s->dimension, 16) ||
         !norm_valid(q, 6, &s->norm))
         return STORE_CORRUPT;
-    /* dimension * 16 bytes are stored: the products below cannot overflow */
     const unsigned char *amps = sqlite3_column_blob(q, 4);
     if (!amps)
         return STORE_NOMEM;
-    s->amplitudes = malloc(s->dimension * sizeof *s->amplitudes);
-    if (!s->amplitudes)
-        return STORE_NOMEM;
-    for (size_t i = 0; i < s->dimension; i++) {
-        double pair[2];
-        f64le_decode(amps + i * 16, 2, pair);
-        if (!vec_all_finite(pair, 2))
-            return STORE_CORRUPT;
-        s->amplitudes[i] = CMPLX(pair[0], pair[1]);
-    }
-    double actual = state_norm(s->amplitudes, s->dimension);
-    if (!isfinite(actual) || !(fabs(s->norm - actual) <= NORM_MATCH * actual))
-        return STORE_CORRUPT;
+    r = store_amplitudes_decode(amps, (size_t)sqlite3_column_bytes(q, 4),
+                                s->dimension, s->norm, &s->amplitudes);
+    if (r != STORE_OK)
+        return r;
     if (sqlite3_column_int(q, 10) != 1) /* OPERATION_OK */
         return STORE_CORRUPT;
     r = store_column_text(q, 9, true, &s->operation);
@@ -283,6 +220,8 @@ static store_status read_full(sqlite3_stmt *q, store_superposition *s)
 store_status store_superposition_get(store *st, const char *id,
                                      store_superposition *out)
 {
+    if (st->pg)
+        return store_pg_superposition_get(st, id, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     int rc;
@@ -311,6 +250,9 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
                                                 const double complex *amps,
                                                 size_t dimension, double norm)
 {
+    if (st->pg)
+        return store_pg_superposition_set_amplitudes(st, id, amps, dimension,
+                                                     norm);
     unsigned char *blob = malloc(dimension * 16);
     if (!blob)
         return STORE_NOMEM;
@@ -334,6 +276,8 @@ store_status store_superposition_set_amplitudes(store *st, const char *id,
 
 store_status store_superposition_delete(store *st, const char *id)
 {
+    if (st->pg)
+        return store_pg_superposition_delete(st, id);
     return store_delete_by_id(st, SQL_DELETE, id);
 }
 
@@ -356,6 +300,9 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
                                       store_superposition **items,
                                       size_t *count, int64_t *next_after)
 {
+    if (st->pg)
+        return store_pg_superposition_list(st, after, limit, items, count,
+                                           next_after);
     *items = calloc(limit ? limit : 1, sizeof **items);
     *count = 0;
     *next_after = 0;
@@ -395,6 +342,8 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
 store_status store_superposition_head(store *st, const char *id,
                                       store_superposition *out)
 {
+    if (st->pg)
+        return store_pg_superposition_head(st, id, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     int rc;

@@ -10,7 +10,7 @@
 #      core    core                               <cblas.h>
 #      codec   codec core
 #      json    json codec                         <jansson.h>
-#      store   store codec core                   <sqlite3.h>
+#      store   store codec core                   <sqlite3.h> <libpq-fe.h>
 #      api     api json store codec core          <jansson.h>
 #      server  server core, and api/api.h alone   <microhttpd.h>
 #
@@ -43,7 +43,7 @@ system() {
     case $1 in
     core) echo "cblas.h" ;;
     json | api) echo "jansson.h" ;;
-    store) echo "sqlite3.h" ;;
+    store) echo "sqlite3.h libpq-fe.h" ;;
     server) echo "microhttpd.h" ;;
     *) echo "" ;;
     esac
@@ -81,7 +81,7 @@ check_file() {
             \<*)
                 header=$(printf '%s' "$target" | sed -E 's/^<([^>]*)>.*/\1/')
                 case $header in
-                jansson.h | sqlite3.h | microhttpd.h | cblas.h)
+                jansson.h | sqlite3.h | libpq-fe.h | microhttpd.h | cblas.h)
                     case " $(system "$layer") " in
                     *" $header "*) ;;
                     *)
@@ -99,7 +99,7 @@ check_file() {
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 for layer in core codec json store api server; do
-    for file in "$layer"/*.c "$layer"/*.h; do
+    for file in "$layer"/*.c "$layer"/*.h "$layer"/*/*.c "$layer"/*/*.h; do
         [ -f "$file" ] && check_file "$file" "$layer" "" >>"$report"
     done
     for file in tests/"$layer"/*.c tests/"$layer"/*.h; do

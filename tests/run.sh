@@ -3,7 +3,7 @@
 #
 #   tests/run.sh [--layers LIB_DIR] [--contract FILE]
 #                [--fuzz FUZZER SECONDS] [--slow "TEST_NAME..."]
-#                [--browser PSINET SCREENSHOT_DIR]
+#                [--browser PSINET SCREENSHOT_DIR] [--pg "TEST_NAME..."]
 #                BUILD_DIR... -- TEST_NAME...
 #
 # With --layers, tests/check_layers.sh first checks that includes point down
@@ -21,6 +21,11 @@
 # the fix). The --slow tests (sweeps of millions of inputs) run once, in the
 # first build directory. With --browser, the lab page is driven in Chromium
 # against PSINET (tests/browser), its screenshots saved in SCREENSHOT_DIR.
+# With --pg, a throwaway PostgreSQL server is started (tests/pg/server.sh,
+# in a temporary directory; stopped at the end, whatever happens), and the
+# first build directory's --pg tests (the store's suite) and integration
+# suite run again on it (PSINET_TEST_PG); with --contract, the exchanges of
+# that pass are validated too.
 # The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
@@ -36,6 +41,9 @@ if [ "${1:-}" = "--fuzz" ]; then fuzzer=$2; fuzz_seconds=$3; shift 3; fi
 if [ "${1:-}" = "--slow" ]; then slow=$2; shift 2; fi
 browser=""
 if [ "${1:-}" = "--browser" ]; then browser=$2; shots=$3; shift 3; fi
+pg_tests=""
+pg_dir=""
+if [ "${1:-}" = "--pg" ]; then pg_tests=$2; pg_dir=$(mktemp -d /tmp/psinet-pg-XXXXXX); shift 2; fi
 dirs=""
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
@@ -65,7 +73,8 @@ count() {
 }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; [ -z "$pg_dir" ] || sh tests/pg/server.sh stop "$pg_dir"' EXIT
+trap 'exit 130' INT TERM
 if [ -n "$layers" ]; then
     echo "== layers"
     sh tests/check_layers.sh "$layers" >"$log" 2>&1
@@ -98,6 +107,37 @@ for dir in $dirs; do
     [ -n "$contract" ] && recorded=$contract
     contract=""
 done
+
+if [ -n "$pg_dir" ]; then
+    echo "== postgresql"
+    first_dir=${dirs# }
+    first_dir=${first_dir%% *}
+    if pg=$(sh tests/pg/server.sh start "$pg_dir" 2>"$log"); then
+        echo "1 passed, 0 failed" >>"$log"
+        count "PostgreSQL 15 started ($pg_dir)" "$log" 0
+        for name in $pg_tests; do
+            PSINET_TEST_PG=$pg "$first_dir/tests/$name" >"$log" 2>&1
+            status=$?
+            [ $status -eq 0 ] || cat "$log"
+            count "$first_dir/tests/$name on PostgreSQL" "$log" $status
+        done
+        pg_exchanges=""
+        [ -n "$recorded" ] && pg_exchanges=$recorded.pg
+        rm -f "$pg_exchanges"
+        PSINET_TEST_PG=$pg PSINET_CONTRACT_LOG=$pg_exchanges \
+            PSINET_BIN="$first_dir/psinet" \
+            "$PYTHON" tests/integration/run.py >"$log" 2>&1
+        status=$?
+        [ $status -eq 0 ] || cat "$log"
+        count "$first_dir integration on PostgreSQL" "$log" $status
+        [ -n "$pg_exchanges" ] && [ -f "$pg_exchanges" ] &&
+            cat "$pg_exchanges" >>"$recorded"
+    else
+        cat "$log"
+        echo "0 passed, 1 failed" >"$log"
+        count "PostgreSQL 15 started ($pg_dir)" "$log" 1
+    fi
+fi
 
 if [ -n "$recorded" ]; then
     echo "== contract"

@@ -1,7 +1,7 @@
 // experiments.js - the Experiments view: run each kind from a form, browse
 // the stored ones with the filters and cursor pages the API has, open one
-// to see its parameters, metrics and charts, and edit its name, notes and
-// tags.
+// to see its parameters, metrics and charts, edit its name, notes and
+// tags, and rerun it to verify its result.
 import {
   h, num, barChart, showProblem, clearErrors, readVector, readInteger,
   time, say, prettyJson,
@@ -9,12 +9,15 @@ import {
 import { setUpActivations, readLayer, describe } from './layer.js';
 
 /**
- * Actions on the open experiment, shown as buttons above its metrics when
- * there are any. Each is {label, run(experiment, lab)}; what it returns
- * (an experiment, or nothing) is shown. (Rerun and export go here once
- * psinet has their endpoints.)
+ * Actions on the open experiment, shown as buttons above its metrics. Each
+ * is {label, name, run(experiment, lab, box)}: box is where it shows its
+ * answer (box.querySelector('.action-result')) or psinet's error
+ * (showProblem(box, e)); an experiment it returns is shown. (Export goes
+ * here once psinet has it.)
  */
-export const EXPERIMENT_ACTIONS = [];
+export const EXPERIMENT_ACTIONS = [
+  { label: 'Rerun and verify', name: 'rerun', run: rerun },
+];
 
 let lab;
 let api;
@@ -204,15 +207,74 @@ function showDetail(exp) {
   showCharts(exp);
   const actions = $('exp-actions');
   actions.hidden = EXPERIMENT_ACTIONS.length === 0;
+  const box = $('exp-action-output');
+  clearErrors(box);
+  box.querySelector('.action-result').replaceChildren();
   actions.replaceChildren(...EXPERIMENT_ACTIONS.map((a) => h('button', {
     type: 'button',
     class: 'secondary',
+    'data-action': a.name,
     onclick: async () => {
-      const out = await a.run(current, lab);
-      if (out && out.id) showDetail(out);
+      const exp = current;
+      clearErrors(box);
+      box.querySelector('.action-result').replaceChildren();
+      const out = await a.run(exp, lab, box);
+      if (out && out.id && current === exp) showDetail(out);
     },
   }, a.label)));
   for (const tr of $('exp-list').tBodies[0].rows) tr.classList.toggle('current', tr.dataset.id === exp.id);
+}
+
+// ------------------------------------------------------------------ rerun
+
+// A value of a rerun's difference: a number as num(), anything else as
+// its JSON; absent (the side has no value there) said so.
+function differenceValue(d, side) {
+  if (!(side in d)) return h('span', { class: 'hint' }, '(none there)');
+  const v = d[side];
+  return typeof v === 'number' ? num(v) : h('code', {}, JSON.stringify(v));
+}
+
+/** Rerun: psinet recomputes the experiment from its stored params and
+ * seed; the page shows whether the result is the same byte for byte, or
+ * where it first differs (both values), and each stored input's status. */
+async function rerun(exp, theLab, box) {
+  const out = box.querySelector('.action-result');
+  out.setAttribute('aria-busy', 'true');
+  try {
+    const v = await theLab.api.rerunExperiment(exp.id);
+    if (current !== exp) return null; // another experiment opened meanwhile
+    const verdict = v.identical ? 'Identical' : v.recomputed ? 'Different' : 'Not recomputed';
+    const parts = [
+      h('p', { class: `verdict ${v.identical ? 'same' : 'differs'}`, role: 'status' },
+        h('strong', {}, verdict), ` — ${v.summary}`),
+    ];
+    if (v.difference) {
+      const d = v.difference;
+      parts.push(h('table', { class: 'numbers rerun-difference' },
+        h('caption', {}, 'The first difference'),
+        h('tbody', {},
+          h('tr', {}, h('th', { scope: 'row' }, 'at'), h('td', {}, h('code', { class: 'pointer' }, d.pointer))),
+          h('tr', { 'data-side': 'stored' }, h('th', { scope: 'row' }, 'stored'), h('td', {}, differenceValue(d, 'stored'))),
+          h('tr', { 'data-side': 'recomputed' }, h('th', { scope: 'row' }, 'recomputed'), h('td', {}, differenceValue(d, 'recomputed'))))));
+    }
+    if (v.error) parts.push(h('p', { class: 'form-error' }, `${v.error.title || 'Error'}: ${v.error.detail || ''}`));
+    if (v.inputs.length) {
+      const hash = (x) => (x ? h('code', { title: x }, `${x.slice(0, 12)}…`) : h('span', { class: 'hint' }, 'none'));
+      parts.push(h('div', { class: 'table-wrap' }, h('table', { class: 'rerun-inputs' },
+        h('caption', {}, 'Stored inputs: SHA-256 when it ran and now'),
+        h('thead', {}, h('tr', {}, ...['Input', 'Id', 'Status', 'When it ran', 'Now'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...v.inputs.map((i) => h('tr', { 'data-input': i.pointer },
+          h('td', {}, i.type), h('td', {}, i.id), h('td', { class: `status-${i.status}` }, i.status),
+          h('td', {}, hash(i.recorded_sha256)), h('td', {}, hash(i.current_sha256))))))));
+    }
+    out.replaceChildren(...parts);
+  } catch (e) {
+    if (current === exp) showProblem(box, e);
+  } finally {
+    out.removeAttribute('aria-busy');
+  }
+  return null;
 }
 
 const METRIC_NAMES = {

@@ -218,13 +218,50 @@ export class Psinet {
   normalizeSuperposition(id) {
     return this.request('POST', `/v1/superpositions/${encodeURIComponent(id)}/normalize`);
   }
-  /** {shots, seed?}: counts by label; the seed used comes back too. */
-  measure(id, { shots, seed } = {}) {
+  /** {shots, seed?, qubits?, memory?}: counts by label (over qubits, the
+   * first listed rightmost, with their marginal probabilities, when they
+   * are given); the seed used comes back too, and with memory each shot's
+   * outcome in order. */
+  measure(id, { shots, seed, qubits, memory } = {}) {
     const body = { shots };
     if (seed !== undefined && seed !== null) body.seed = seed;
+    if (qubits !== undefined && qubits !== null) body.qubits = qubits;
+    if (memory) body.memory = true;
     return this.request('POST', `/v1/superpositions/${encodeURIComponent(id)}/measure`, body);
   }
   deleteSuperposition(id) { return this.request('DELETE', `/v1/superpositions/${encodeURIComponent(id)}`); }
+
+  // --- quantum operations. A state a request names (state, a, b) is
+  // {id} (stored), {amplitudes} or {basis: '01'}. Qubit q is bit q of the
+  // basis index: qubit 0 is the rightmost character of a label.
+  /** Applies operations ([{gate, qubits, params?}] or {gate: 'unitary',
+   * qubits, matrix}) in order to state. options: store, name, atol,
+   * summary. A stored state's result is stored (its parent that state)
+   * unless store is false. */
+  applyOperations(state, operations, options = {}) {
+    return this.request('POST', '/v1/superpositions/apply', { state, operations, ...options });
+  }
+  /** Measures once and keeps the state after it: {outcome, qubits,
+   * probability, seed, state}. body: {qubits?, seed?, store?, name?}. */
+  collapse(id, body = {}) {
+    return this.request('POST', `/v1/superpositions/${encodeURIComponent(id)}/collapse`, body);
+  }
+  /** This state, its parent, and so on back to the first: {items,
+   * complete, missing}. */
+  lineage(id) { return this.request('GET', `/v1/superpositions/${encodeURIComponent(id)}/lineage`); }
+  /** Inner product, fidelity, trace distance and phase of a and b. */
+  compare(a, b, options = {}) {
+    return this.request('POST', '/v1/superpositions/compare', { a, b, ...options });
+  }
+  /** a ⊗ b (b's qubits lowest). options: store, name. */
+  tensor(a, b, options = {}) {
+    return this.request('POST', '/v1/superpositions/tensor', { a, b, ...options });
+  }
+  /** ⟨ψ|P|ψ⟩ for each Pauli string ('ZZ', 'XI', ...; the last character
+   * acts on qubit 0). */
+  expectation(state, paulis) {
+    return this.request('POST', '/v1/superpositions/expectation', { state, paulis });
+  }
 
   // --- networks
   createNetwork(network) { return this.request('POST', '/v1/networks', network); }
@@ -254,4 +291,7 @@ export class Psinet {
     return this.request('PATCH', `/v1/experiments/${encodeURIComponent(id)}`, patch);
   }
   deleteExperiment(id) { return this.request('DELETE', `/v1/experiments/${encodeURIComponent(id)}`); }
+  /** Recomputes a stored experiment from its params and seed: {identical,
+   * difference: {pointer, stored, recomputed} or null, inputs, summary}. */
+  rerunExperiment(id) { return this.request('POST', `/v1/experiments/${encodeURIComponent(id)}/rerun`); }
 }

@@ -1,24 +1,27 @@
 // state.js - the State view: edit amplitudes and labels, normalize, see
 // the Born probabilities and the phases, store states, list and open them,
-// measure them.
+// measure them (all of them, or some qubits), and the operations on the
+// open one (operations.js: gates, collapse, lineage).
 import {
   h, num, complexNum, barChart, showProblem, clearErrors, readVector, FieldError,
   defaultLabels, time, say,
 } from './ui.js';
+import { OPERATIONS } from './operations.js';
 
 /**
- * Operations on the open stored state, shown under "Operations" when there
- * are any. Each is {title, render(container, state, lab)}: it draws its
- * form into container for the state ({id, amplitudes, labels, ...} as
- * psinet answered it) and calls lab.emit('state', answer) with any state
- * psinet returns, which the view then shows and opens. (Gates, collapse
- * and lineage go here once psinet has their endpoints.)
+ * Operations on the open stored state, shown under "Operations" once a
+ * state is open. Each is {title, render(container, state, lab)}: it draws
+ * its form into container for the state ({id, amplitudes, labels, ...} as
+ * psinet answered it) and calls lab.emit('state', answer) with a stored
+ * state psinet returns, which the view then opens, or lab.emit('show',
+ * {state, which}) with one it did not store, which the view shows.
  */
-export const STATE_OPERATIONS = [];
+export const STATE_OPERATIONS = [...OPERATIONS];
 
 const PRESETS = {
   1: { amplitudes: [1, 1] },
   2: { amplitudes: [1, 0, 0, 1] },
+  '00': { amplitudes: [1, 0, 0, 0] },
   3: { amplitudes: [1, 1, 1, 1, 1, 1, 1, 1] },
   i: { amplitudes: [1, [0, 1]] },
 };
@@ -157,12 +160,12 @@ function open(state) {
   $('measure-run').disabled = false;
   $('measure-result').hidden = true;
   for (const tr of $('states-list').tBodies[0].rows) tr.classList.toggle('current', tr.dataset.id === state.id);
-  const ops = $('state-operations');
-  ops.hidden = STATE_OPERATIONS.length === 0;
+  $('state-operations').hidden = STATE_OPERATIONS.length === 0;
+  $('state-operations-hint').hidden = true;
   const body = $('state-operations-body');
   body.replaceChildren();
   for (const op of STATE_OPERATIONS) {
-    const box = h('div', { class: 'operation' }, h('h4', {}, op.title));
+    const box = h('section', { class: 'operation', 'aria-label': op.title }, h('h4', {}, op.title));
     body.append(box);
     op.render(box, state, lab);
   }
@@ -219,6 +222,9 @@ async function measure(event) {
   try {
     const body = { shots: shotsText === '' ? undefined : asInteger(shotsText) };
     if (seedText !== '') body.seed = asInteger(seedText);
+    const qubits = readVector($('measure-qubits'));
+    if (qubits !== null) body.qubits = qubits;
+    body.memory = $('measure-memory').checked;
     const m = await api.measure(opened.id, body);
     showCounts(m);
   } catch (e) {
@@ -226,25 +232,32 @@ async function measure(event) {
   }
 }
 
+// The counts of a measurement beside the Born distribution: of the whole
+// state, or with qubits the marginal one psinet answered over them (2^k
+// outcomes, the first listed qubit rightmost).
 function showCounts(m) {
-  const labels = opened.labels;
+  const labels = m.qubits ? defaultLabels(2 ** m.qubits.length) : opened.labels;
+  const born = m.qubits ? labels.map((l) => m.probabilities[l]) : opened.probabilities;
   const freq = labels.map((l) => (m.counts[l] || 0) / m.shots);
   $('measure-result').hidden = false;
   barChart($('chart-counts'), {
     labels,
     datasets: [
       { label: 'measured frequency', data: freq },
-      { label: 'Born probability', data: opened.probabilities },
+      { label: m.qubits ? 'Born probability (marginal)' : 'Born probability', data: born },
     ],
     yMin: 0,
     yTitle: 'probability',
   });
-  $('counts-caption').replaceChildren(`${m.shots} shots, seed `, num(m.seed));
+  $('counts-caption').replaceChildren(`${m.shots} shots, seed `, num(m.seed),
+    m.qubits ? `, qubits ${m.qubits.join(', ')} (outcomes over them, the first listed rightmost)` : '');
   $('counts-table').tBodies[0].replaceChildren(...labels.map((l, i) => h('tr', {},
     h('th', { scope: 'row' }, l),
     h('td', {}, num(m.counts[l] || 0)),
     h('td', {}, num(freq[i])),
-    h('td', {}, num(opened.probabilities[i])))));
+    h('td', {}, num(born[i])))));
+  $('measure-memory-box').hidden = !m.memory;
+  if (m.memory) $('measure-memory-list').textContent = m.memory.join(' ');
   $('measure-seed').placeholder = `last: ${m.seed}`;
 }
 
@@ -327,6 +340,7 @@ export function init(theLab) {
     normalize(new Event('submit'));
   });
   lab.on('state', (state) => { open(state); loadList(true); });
+  lab.on('show', ({ state, which }) => show(state, which));
   loadList(true);
   // Show the starting state at once.
   normalize(new Event('submit'));

@@ -29,7 +29,7 @@ export function shortNumber(x) {
   if (typeof x !== 'number') return String(x);
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e6)) return x.toExponential(4).replace(/\.?0+e/, 'e');
+  if (a !== 0 && (a < 1e-4 || a >= 1e6)) return x.toExponential(5).replace(/\.?0+e/, 'e');
   return String(Number(x.toPrecision(6)));
 }
 

@@ -5,7 +5,9 @@
 // Starts PSINET_BIN on a free loopback port with a fresh database (and a
 // second one with an API key), drives Debian's Chromium (/usr/bin/chromium)
 // with playwright-core through every view as a person would: it creates a
-// state, measures it, runs a layer and a stored network, runs each
+// state, measures it (whole, and one qubit), applies gates to a stored
+// state, collapses it, walks its lineage back, runs a layer and a stored
+// network, runs each
 // experiment kind, pages through experiments and edits one, triggers
 // validation errors, and enters an API key. It checks that the numbers the
 // page shows (each number's full value, in its <data value>) and the data
@@ -371,6 +373,234 @@ try {
     assert.equal(await page.locator('#measure-form .field-error').count(), 0);
   });
 
+  // ---------------------------------------------------------------- State: operations
+  /** The text of the field-error note that describes field sel. */
+  const noteOf = (sel) => page.$eval(sel, (e) => document.getElementById(e.getAttribute('aria-describedby')).textContent);
+  const ops = '#state-operations';
+  let zero;
+  let bell;
+  const bellOps = [{ gate: 'h', qubits: [0] }, { gate: 'cx', qubits: [0, 1] }];
+  await check('Operations: apply H then CX to |00⟩: the page shows the Bell state psinet answers', async () => {
+    await page.selectOption('#amp-qubits', '00');
+    await fill(page, '#state-name', 'zero');
+    await page.click('#state-store');
+    await waitStatus(page, '#state-status', /Stored as sup_/);
+    zero = (await call(a.base, 'GET', `/v1/superpositions/${/sup_[a-z2-7]{20}/.exec(await page.textContent('#state-status'))[0]}`)).json;
+    assert.deepEqual(zero.amplitudes, [[1, 0], [0, 0], [0, 0], [0, 0]]);
+    // The list starts with one gate, H on qubit 0; add CX, control 0, target 1.
+    assert.equal(await page.isHidden('#state-operations-hint'), true);
+    assert.deepEqual(await page.$$eval(`${ops} .gate-row`, (rows) => rows.map((r) => [r.querySelector('.gate-name').value,
+      [...r.querySelectorAll('.gate-qubit')].map((s) => s.value)])), [['h', ['0']]]);
+    await page.click(`${ops} .gate-add`);
+    const second = `${ops} .gate-row:nth-child(2)`;
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Gate 2');
+    await page.selectOption(`${second} .gate-name`, 'cx');
+    assert.deepEqual(await page.$$eval(`${second} .gate-qubit`, (s) => s.map((x) => [x.getAttribute('aria-label'), x.value])),
+      [['Gate 2, control', '0'], ['Gate 2, target', '1']]);
+    await fill(page, `${ops} .gate-result-name`, 'bell');
+    // Every field the operations add has a label too.
+    const unlabelled = await page.$$eval(`${ops} input, ${ops} select, ${ops} textarea`, (els) => els
+      .filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, []);
+    await page.click(`${ops} .gate-apply`);
+    await waitStatus(page, `${ops} .gates-form .status`, /stored as sup_/);
+    const id = /stored as (sup_[a-z2-7]{20})/.exec(await page.textContent(`${ops} .gates-form .status`))[1];
+    const api = (await call(a.base, 'POST', '/v1/superpositions/apply', { state: { id: zero.id }, operations: bellOps, store: false })).json;
+    bell = (await call(a.base, 'GET', `/v1/superpositions/${id}`)).json;
+    assert.equal(bell.parent, zero.id);
+    assert.deepEqual(bell.operation, { op: 'apply', operations: bellOps });
+    assert.deepEqual(bell.amplitudes, api.amplitudes);
+    assert.match(await page.textContent('#state-which'), new RegExp(`bell, ${id}`));
+    // The amplitudes (real: the imaginary parts are zero), probabilities and
+    // norm shown are psinet's, to the last digit.
+    assert.ok(api.amplitudes.every((c) => c[1] === 0));
+    assert.deepEqual(await column(page, '#state-table', 2), full(api.amplitudes.map((c) => c[0])));
+    assert.deepEqual(await column(page, '#state-table', 3), full(api.probabilities));
+    assert.deepEqual((await chartData(page, 'chart-probabilities')).datasets[0].data, api.probabilities);
+    assert.equal(await page.$eval('#state-summary data', (d) => d.value), String(api.norm));
+    assert.equal(await page.$eval('#state-table tbody tr:first-child td:nth-child(2) data', (d) => d.textContent), '0.707107');
+    shots.push(await shot(page, 'state-gates'));
+  });
+
+  await check('Operations: a repeated qubit is psinet\'s 422, shown at that qubit\'s field', async () => {
+    const target = `${ops} .gate-row:nth-child(2) .gate-qubit[data-role="target"]`;
+    await page.selectOption(target, '0');
+    expectStatus('/v1/superpositions/apply', 422);
+    await page.click(`${ops} .gate-apply`);
+    await page.waitForSelector(`${target}[aria-invalid="true"]`);
+    const api = (await call(a.base, 'POST', '/v1/superpositions/apply', { state: { id: bell.id }, name: 'bell',
+      operations: [{ gate: 'h', qubits: [0] }, { gate: 'cx', qubits: [0, 0] }] })).json;
+    assert.deepEqual(api.errors.map((e) => e.pointer), ['/operations/1/qubits/1']);
+    assert.equal(await page.$eval(target, (e) => e.dataset.pointer), '/operations/1/qubits/1');
+    assert.equal(await noteOf(target), api.errors[0].message);
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Gate 2, target');
+    shots.push(await shot(page, 'state-gates-error'));
+    // Answered: the error goes.
+    await page.selectOption(target, '1');
+    await page.dispatchEvent(target, 'input');
+    assert.equal(await page.locator(`${ops} .field-error`).count(), 0);
+  });
+
+  await check('Operations: angles may be written with pi; a result not stored is shown, not opened', async () => {
+    await page.click(`${ops} .gate-clear`);
+    await page.click(`${ops} .gate-add`);
+    await page.selectOption(`${ops} .gate-row:nth-child(1) .gate-name`, 'ry');
+    await fill(page, `${ops} .gate-row:nth-child(1) .gate-angle`, '-pi/3');
+    await page.uncheck(`${ops} .gate-store`);
+    const sent = [];
+    const onRequest = (r) => { if (r.url().endsWith('/v1/superpositions/apply')) sent.push(JSON.parse(r.postData())); };
+    page.on('request', onRequest);
+    await page.click(`${ops} .gate-apply`);
+    await waitStatus(page, `${ops} .gates-form .status`, /not stored/);
+    page.off('request', onRequest);
+    assert.deepEqual(sent, [{ state: { id: bell.id }, operations: [{ gate: 'ry', qubits: [0], params: [-Math.PI / 3] }], store: false, name: 'bell' }]);
+    const api = (await call(a.base, 'POST', '/v1/superpositions/apply', sent[0])).json;
+    assert.equal(api.id, null);
+    assert.match(await page.textContent('#state-which'), /not stored/);
+    assert.deepEqual(await column(page, '#state-table', 3), full(api.probabilities));
+    // The open state is still the Bell state: what is measured, collapsed.
+    assert.match(await page.textContent('#measure-target'), new RegExp(bell.id));
+    // Back to H then CX, stored, for whoever comes next.
+    await page.click(`${ops} .gate-bell`);
+    await page.check(`${ops} .gate-store`);
+    await fill(page, `${ops} .gate-result-name`, '');
+    await page.click(`#states-list tr[data-id="${bell.id}"] button`);
+    await page.waitForFunction((id) => document.getElementById('state-which').textContent.includes(id), bell.id);
+  });
+
+  let measured;
+  await check('Operations: collapse qubit 0 with a seed: the outcome, its probability and the state after are psinet\'s', async () => {
+    await fill(page, `${ops} .collapse-qubits`, '0');
+    await fill(page, `${ops} .collapse-name`, 'measured');
+    await fill(page, `${ops} .collapse-seed`, '1');
+    await page.press(`${ops} .collapse-seed`, 'Enter'); // the keyboard submits it
+    await page.waitForFunction(() => /measured/.test(document.getElementById('state-which').textContent));
+    await page.waitForSelector(`${ops} .collapse-result:not([hidden])`);
+    const api = (await call(a.base, 'POST', `/v1/superpositions/${bell.id}/collapse`, { qubits: [0], seed: 1, store: false })).json;
+    assert.equal(await page.textContent(`${ops} .collapse-result .outcome`), api.outcome);
+    assert.equal(await page.$eval(`${ops} .collapse-result .probability data`, (d) => d.value), String(api.probability));
+    assert.equal(await page.$eval(`${ops} .collapse-result .seed data`, (d) => d.value), '1');
+    const nonzero = api.state.amplitudes.map((c, i) => [c, i]).filter(([c]) => c[0] !== 0 || c[1] !== 0);
+    const rows = await page.$$eval(`${ops} .collapse-state tbody tr`, (trs) => trs.map((tr) =>
+      [tr.cells[0].textContent, ...[...tr.querySelectorAll('data.num')].map((d) => d.value)]));
+    assert.deepEqual(rows, nonzero.map(([c, i]) => [api.state.labels[i], ...full(c[1] === 0 ? [c[0]] : c), String(api.state.probabilities[i])]));
+    const id = /sup_[a-z2-7]{20}/.exec(await page.textContent('#state-which'))[0];
+    measured = (await call(a.base, 'GET', `/v1/superpositions/${id}`)).json;
+    assert.equal(measured.parent, bell.id);
+    assert.deepEqual(measured.operation, { op: 'collapse', qubits: [0], seed: 1, outcome: api.outcome });
+    assert.deepEqual(measured.amplitudes, api.state.amplitudes);
+    assert.deepEqual(await column(page, '#state-table', 3), full(api.state.probabilities));
+    shots.push(await shot(page, 'state-collapse'));
+  });
+
+  await check('Operations: the lineage walks back through the parents to the root, opening each', async () => {
+    const lineageIds = () => page.$$eval(`${ops} .lineage-list li[data-id]`, (lis) => lis.map((li) => li.dataset.id));
+    const api = (await call(a.base, 'GET', `/v1/superpositions/${measured.id}/lineage`)).json;
+    assert.deepEqual(api.items.map((s) => s.id), [measured.id, bell.id, zero.id]);
+    await page.waitForFunction((n) => document.querySelectorAll('#state-operations .lineage-list li[data-id]').length === n, 3);
+    assert.deepEqual(await lineageIds(), api.items.map((s) => s.id));
+    const ops3 = await page.$$eval(`${ops} .lineage-list .lineage-op`, (els) => els.map((e) => e.textContent));
+    assert.deepEqual(ops3, [`made by collapse of qubits 0 with seed 1: outcome ${measured.operation.outcome}`,
+      'made by gates h on 0 · cx on 0, 1', 'the first: sent as it is']);
+    assert.match(await page.textContent(`${ops} .lineage-end`), /3 states, back to the first/);
+    shots.push(await shot(page, 'state-lineage'));
+    // One step back at a time: each opens, with its own lineage.
+    for (const [i, s] of [[1, bell], [1, zero]].map(([k, st]) => [k, st])) {
+      await page.click(`${ops} .lineage-list li:nth-child(${i + 1}) .lineage-open`);
+      await page.waitForFunction((sid) => document.getElementById('state-which').textContent.includes(sid), s.id);
+      assert.deepEqual(await column(page, '#state-table', 3), full(s.probabilities));
+      const walk = (await call(a.base, 'GET', `/v1/superpositions/${s.id}/lineage`)).json.items.map((x) => x.id);
+      await page.waitForFunction((first) => document.querySelector('#state-operations .lineage-list li[data-id]')?.dataset.id === first, s.id);
+      assert.deepEqual(await lineageIds(), walk);
+    }
+    assert.equal(await page.textContent(`${ops} .lineage-end`), 'Nothing before it: it was sent as it is.');
+    assert.equal(await page.locator(`${ops} .collapse-result:not([hidden])`).count(), 0);
+  });
+
+  await check('Operations: the gate list is worked with the keyboard; each row\'s pointers follow its place', async () => {
+    const rows = () => page.$$eval(`${ops} .gate-row`, (lis) => lis.map((li) => [li.querySelector('.gate-name').value,
+      li.querySelector('.gate-name').dataset.pointer, ...[...li.querySelectorAll('.gate-qubit')].map((q) => q.dataset.pointer)]));
+    assert.deepEqual(await rows(), [['h', '/operations/0/gate', '/operations/0/qubits/0'],
+      ['cx', '/operations/1/gate', '/operations/1/qubits/0', '/operations/1/qubits/1']]);
+    await page.focus(`${ops} button[aria-label="Move gate 2 up"]`);
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await rows(), [['cx', '/operations/0/gate', '/operations/0/qubits/0', '/operations/0/qubits/1'],
+      ['h', '/operations/1/gate', '/operations/1/qubits/0']]);
+    // The focus stays on the gate moved, under its new name.
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Move gate 1 up');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // "Move gate 1 down"
+    assert.deepEqual((await rows()).map((r) => r[0]), ['h', 'cx']);
+    await page.focus(`${ops} button[aria-label="Remove gate 2"]`);
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await rows()).map((r) => r[0]), ['h']);
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Gate 1');
+    await page.click(`${ops} .gate-bell`);
+  });
+
+  await check('Operations: a lineage whose ancestor was deleted says where the walk stops', async () => {
+    assert.equal((await call(a.base, 'DELETE', `/v1/superpositions/${zero.id}`)).status, 204);
+    await page.click(`#states-list tr[data-id="${measured.id}"] button`);
+    const api = (await call(a.base, 'GET', `/v1/superpositions/${measured.id}/lineage`)).json;
+    assert.deepEqual([api.complete, api.missing, api.items.map((s) => s.id)], [false, zero.id, [measured.id, bell.id]]);
+    await page.waitForFunction((id) => document.querySelector('#state-operations .lineage-end').textContent.includes(id), zero.id);
+    assert.equal(await page.textContent(`${ops} .lineage-end`), `The walk stops at ${zero.id}: that state was deleted.`);
+    assert.deepEqual(await page.$$eval(`${ops} .lineage-list li[data-id]`, (lis) => lis.map((li) => li.dataset.id)), [measured.id, bell.id]);
+    // The collapse that made it is still beside it.
+    assert.equal(await page.textContent(`${ops} .collapse-result .outcome`), measured.operation.outcome);
+  });
+
+  await check('psinet.js: compare, tensor and expectation answer what psinet answers', async () => {
+    const viaPage = await page.evaluate(async (id) => {
+      const { Psinet } = await import('./ui/psinet.js');
+      const api = new Psinet({ base: '' });
+      return {
+        compare: await api.compare({ id }, { amplitudes: [0, 0, 0, [0, 1]] }),
+        tensor: await api.tensor({ basis: '1' }, { id }),
+        expectation: await api.expectation({ id }, ['ZZ', 'XX', 'YY', 'IZ']),
+        lineage: await api.lineage(id),
+      };
+    }, bell.id);
+    assert.deepEqual(viaPage.compare, (await call(a.base, 'POST', '/v1/superpositions/compare', { a: { id: bell.id }, b: { amplitudes: [0, 0, 0, [0, 1]] } })).json);
+    assert.deepEqual(viaPage.tensor, (await call(a.base, 'POST', '/v1/superpositions/tensor', { a: { basis: '1' }, b: { id: bell.id } })).json);
+    assert.deepEqual(viaPage.expectation, (await call(a.base, 'POST', '/v1/superpositions/expectation', { state: { id: bell.id }, paulis: ['ZZ', 'XX', 'YY', 'IZ'] })).json);
+    // The Bell state's correlations: ZZ = XX = 1, YY = -1, Z on qubit 0 alone 0.
+    const analytic = [1, 1, -1, 0];
+    viaPage.expectation.expectations.forEach((e, i) => assert.ok(Math.abs(e.value - analytic[i]) <= 1e-15, `${e.pauli}: ${e.value}`));
+    assert.deepEqual(viaPage.lineage, (await call(a.base, 'GET', `/v1/superpositions/${bell.id}/lineage`)).json);
+  });
+
+  await check('State: measure qubit 1 alone, each shot listed: counts, marginal probabilities and memory are psinet\'s', async () => {
+    await page.click(`#states-list tr[data-id="${bell.id}"] button`);
+    await page.waitForFunction((id) => document.getElementById('measure-target').textContent.includes(id), bell.id);
+    await fill(page, '#measure-shots', '10');
+    await fill(page, '#measure-seed', '5');
+    await fill(page, '#measure-qubits', '1');
+    await page.check('#measure-memory');
+    await page.click('#measure-run');
+    await page.waitForFunction(() => /qubits 1/.test(document.getElementById('counts-caption').textContent));
+    const m = (await call(a.base, 'POST', `/v1/superpositions/${bell.id}/measure`, { shots: 10, seed: 5, qubits: [1], memory: true })).json;
+    assert.deepEqual(await column(page, '#counts-table', 1), ['0', '1']);
+    assert.deepEqual(await column(page, '#counts-table', 2), full(['0', '1'].map((l) => m.counts[l] || 0)));
+    assert.deepEqual(await column(page, '#counts-table', 4), full(['0', '1'].map((l) => m.probabilities[l])));
+    assert.equal(await page.textContent('#measure-memory-list'), m.memory.join(' '));
+    const chart = await chartData(page, 'chart-counts');
+    assert.deepEqual(chart.datasets[1].data, ['0', '1'].map((l) => m.probabilities[l]));
+    await page.click('#measure-memory-box summary');
+    shots.push(await shot(page, 'state-measure-qubits'));
+    // A repeated qubit: the error by the qubits' field.
+    await fill(page, '#measure-qubits', '1, 1');
+    expectStatus('/measure', 422);
+    await page.click('#measure-run');
+    await page.waitForSelector('#measure-qubits[aria-invalid="true"]');
+    const bad = (await call(a.base, 'POST', `/v1/superpositions/${bell.id}/measure`, { shots: 10, seed: 5, qubits: [1, 1], memory: true })).json;
+    assert.deepEqual(bad.errors.map((e) => e.pointer), ['/qubits/1']);
+    assert.equal(await noteOf('#measure-qubits'), `/qubits/1: ${bad.errors[0].message}`);
+    await fill(page, '#measure-qubits', '');
+    await page.uncheck('#measure-memory');
+    await fill(page, '#measure-shots', '1000');
+  });
+
   // ---------------------------------------------------------------- Layer
   await page.click('nav a[data-view="layer"]');
   const layer = { weights: [[1, 2], [-1, 0]], bias: [0.5, -0.5], activation: 'tanh' };
@@ -576,6 +806,50 @@ try {
     shots.push(await shot(page, 'experiment-edited'));
   });
 
+  await check('Experiments: rerun says identical, or where the result first differs and why', async () => {
+    const sup = (await call(a.base, 'POST', '/v1/superpositions', { name: 'as measured', amplitudes: [3, 4], normalize: false })).json;
+    const exp = (await call(a.base, 'POST', '/v1/experiments', { name: 'before normalizing', kind: 'neuron_activation',
+      params: { superposition_id: sup.id, weights: [[1, 1]], activation: 'identity' } })).json;
+    await page.evaluate((id) => { window.location.hash = `#experiments/${id}`; }, exp.id);
+    await page.waitForFunction(() => document.getElementById('exp-detail-title').textContent === 'before normalizing');
+    assert.equal(await page.locator('#exp-action-output .verdict').count(), 0);
+    const rerunButton = '#exp-actions button[data-action="rerun"]';
+    const verdict = '#exp-action-output .verdict';
+    const inputs = () => page.$$eval('#exp-action-output .rerun-inputs tbody tr', (trs) => trs.map((tr) =>
+      [...tr.cells].map((c) => c.querySelector('code')?.title || c.textContent)));
+    // As it ran: identical.
+    await page.click(rerunButton);
+    await page.waitForSelector(verdict);
+    const same = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(same.identical, true);
+    assert.equal(await page.textContent(verdict), `Identical — ${same.summary}`);
+    assert.equal(await page.locator('#exp-action-output .rerun-difference').count(), 0);
+    const h0 = same.inputs[0];
+    assert.deepEqual(await inputs(), [['superposition', sup.id, 'same', h0.recorded_sha256, h0.current_sha256]]);
+    // Its superposition normalized since: the first difference, both values.
+    assert.equal((await call(a.base, 'POST', `/v1/superpositions/${sup.id}/normalize`)).status, 200);
+    await page.click(rerunButton);
+    await page.waitForSelector(`${verdict}.differs`);
+    const diff = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(diff.identical, false);
+    assert.equal(await page.textContent(verdict), `Different — ${diff.summary}`);
+    assert.equal(await page.textContent('#exp-action-output .rerun-difference .pointer'), diff.difference.pointer);
+    const sides = await page.$$eval('#exp-action-output .rerun-difference tr[data-side]', (trs) => trs.map((tr) => tr.querySelector('data').value));
+    assert.deepEqual(sides, [String(diff.difference.stored), String(diff.difference.recomputed)]);
+    assert.deepEqual(await inputs(), [['superposition', sup.id, 'differs', diff.inputs[0].recorded_sha256, diff.inputs[0].current_sha256]]);
+    shots.push(await shot(page, 'experiment-rerun'));
+    // Deleted: not recomputed, and said so.
+    assert.equal((await call(a.base, 'DELETE', `/v1/superpositions/${sup.id}`)).status, 204);
+    await page.click(rerunButton);
+    await page.waitForFunction(() => /^Not recomputed/.test(document.querySelector('#exp-action-output .verdict')?.textContent || ''));
+    const gone = (await call(a.base, 'POST', `/v1/experiments/${exp.id}/rerun`)).json;
+    assert.equal(await page.textContent(verdict), `Not recomputed — ${gone.summary}`);
+    assert.equal((await inputs())[0][2], 'deleted');
+    // Another experiment opened: the verdict goes with the one it was about.
+    await page.click('#exp-list tbody tr[data-id] button');
+    await page.waitForFunction(() => document.querySelector('#exp-action-output .verdict') === null);
+  });
+
   await check('Experiments: a collapse_propagation run by the API shows its outcomes beside the deterministic output', async () => {
     const made = (await call(a.base, 'POST', '/v1/experiments', { name: 'collapse in the lab', kind: 'collapse_propagation',
       params: { layers: [{ weights: [[1, 0], [0, 1], [1, 1]], activation: 'sigmoid' }, { weights: [[2, 0, 1], [0, 2, 1]], activation: 'softmax' }],
@@ -597,6 +871,11 @@ try {
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(over <= 0, `${view}: ${over} px wider than the window`);
       shots.push(await shot(page, `narrow-${view}`));
+      if (view === 'state') {
+        const file = path.join(shotDir, 'narrow-state-operations.png');
+        await page.locator('#state-operations').screenshot({ path: file });
+        shots.push(file);
+      }
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });

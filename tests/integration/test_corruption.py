@@ -14,7 +14,7 @@ import struct
 import tempfile
 import unittest
 
-from harness import SANITIZER_MARKS, Server
+from harness import SANITIZER_MARKS, Server, sqlite_only
 
 PAGE = 4096
 EXP_BODY = {"name": "x", "kind": "neuron_activation", "tags": ["t"],
@@ -159,6 +159,7 @@ class Sweep:
         self.writes()
 
 
+@sqlite_only
 class DamagedPages(unittest.TestCase):
     """Random pages of a database of a few hundred rows overwritten, with
     the server stopped (at rest) or running (under it)."""
@@ -269,6 +270,7 @@ def craft(db, sql_and_args):
         con.close()
 
 
+@sqlite_only
 class CraftedRows(unittest.TestCase):
     """Rows whose BLOBs do not match their shapes, written by someone other
     than psinet: every request that reads one answers 503, never 500 or a

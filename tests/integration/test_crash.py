@@ -28,7 +28,7 @@ import threading
 import time
 import unittest
 
-from harness import Server
+from harness import Server, sqlite_only
 
 ROUNDS = 6
 WRITERS = 4
@@ -161,6 +161,7 @@ def list_all(server):
             return items
 
 
+@sqlite_only
 class Crash(unittest.TestCase):
     def check_file(self, db):
         con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)

@@ -7,7 +7,7 @@ operation; HEAD wherever GET answers, and OPTIONS on every path."""
 import sqlite3
 import unittest
 
-from harness import Server, assert_problem
+from harness import Server, assert_problem, sqlite_only
 
 server = None
 ids = {}
@@ -218,6 +218,7 @@ class EveryStatus(unittest.TestCase):
         assert_problem(self, server.post(
             "/v1/superpositions/%s/normalize" % s["id"]), 422)
 
+    @sqlite_only  # PostgreSQL's lock timeout: test_postgres.py
     def test_503_for_writes_while_the_database_is_locked(self):
         raw = server.post("/v1/superpositions", {"amplitudes": [3, 4],
                                                  "normalize": False}).json
@@ -259,6 +260,7 @@ class EveryStatus(unittest.TestCase):
                                      {"amplitudes": [1]}).status, 201)
 
 
+@sqlite_only
 class DamagedDatabase(unittest.TestCase):
     def test_reads_answer_503_when_the_file_is_damaged_underneath(self):
         # One worker thread, so one connection: it notices the damage on

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, Server, assert_problem
+from harness import BIN, Server, assert_problem, sqlite_only
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 EXP = {"name": "x", "kind": "neuron_activation",
@@ -37,6 +37,7 @@ def nobody_dir(test, prefix):
     return d
 
 
+@sqlite_only
 class ReadOnlyFile(unittest.TestCase):
     def test_read_only_file_gives_503_then_recovers(self):
         d = nobody_dir(self, "psinet-ro-")
@@ -70,6 +71,7 @@ class ReadOnlyFile(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+@sqlite_only
 class FullDisk(unittest.TestCase):
     def test_full_disk_gives_503_then_recovers(self):
         d = tempfile.mkdtemp(prefix="psinet-full-")
@@ -105,6 +107,7 @@ class FullDisk(unittest.TestCase):
             os.rmdir(d)
 
 
+@sqlite_only
 class ReadOnlyDirectory(unittest.TestCase):
     """The directory read-only, the database file writable. In WAL mode
     SQLite keeps two more files next to the database, -wal and -shm, and
@@ -181,6 +184,7 @@ def preload(shim):
     return m.group(1) + " " + shim if m else shim
 
 
+@sqlite_only
 class InjectedFaults(unittest.TestCase):
     """Writes fail under the shim; nothing else differs."""
 

@@ -8,9 +8,10 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, Server
+from harness import BIN, Server, sqlite_only
 
 
+@sqlite_only
 class Restart(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="psinet-restart-")

@@ -1,5 +1,11 @@
-/* tests/store/test_store.c - the SQLite store: round trips, paging, filters,
- * patches, restarts, migrations, refusals and concurrent writers. */
+/* tests/store/test_store.c - the store: round trips, paging, filters,
+ * patches, restarts, migrations, refusals, damage and concurrent writers.
+ *
+ * The same tests run on both backends: on SQLite files by default, and on
+ * PostgreSQL when PSINET_TEST_PG holds a conninfo of a server the test may
+ * create databases on (`make test` starts one: tests/pg/server.sh); each
+ * store is then a new database there. The few tests about SQLite's file
+ * itself (its pages, its older schemas) run on SQLite only. */
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -8,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "core/state.h"
 #include "store/digest.h"
@@ -24,9 +32,51 @@ static char dir[64];
 static char path[128];
 static int file_no;
 
-/* A fresh database path in a temporary directory. */
+/* The PostgreSQL server's conninfo (without a dbname), or NULL: SQLite. */
+static const char *pg_base(void)
+{
+    const char *b = getenv("PSINET_TEST_PG");
+    return b && b[0] ? b : NULL;
+}
+
+/* Runs sql on the PostgreSQL database named by conninfo; whether it ran. */
+static bool pg_exec(const char *conninfo, const char *sql)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    bool ok = PQstatus(c) == CONNECTION_OK;
+    PGresult *r = ok ? PQexec(c, sql) : NULL;
+    ok = ok && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+                PQresultStatus(r) == PGRES_TUPLES_OK);
+    test_check(ok, __FILE__, __LINE__, "%s: %s", sql,
+               r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok;
+}
+
+static bool damage_file(const char *p, const char *sql);
+
+/* Ends a test that is about SQLite's file itself on PostgreSQL. */
+#define SQLITE_ONLY()                                                          \
+    do {                                                                       \
+        if (pg_base())                                                         \
+            return;                                                            \
+    } while (0)
+
+/* A fresh database: a path in a temporary directory, or a new PostgreSQL
+ * database's conninfo. */
 static const char *new_path(void)
 {
+    if (pg_base()) {
+        char admin[160], sql[96];
+        snprintf(admin, sizeof admin, "%s dbname=postgres", pg_base());
+        snprintf(sql, sizeof sql, "CREATE DATABASE s%d_%d", (int)getpid(),
+                 file_no);
+        pg_exec(admin, sql);
+        snprintf(path, sizeof path, "%s dbname=s%d_%d", pg_base(),
+                 (int)getpid(), file_no++);
+        return path;
+    }
     if (!dir[0]) {
         snprintf(dir, sizeof dir, "/tmp/psinet-store-XXXXXX");
         if (!mkdtemp(dir))
@@ -55,6 +105,15 @@ static store *reopen(store *s, const char *p)
 
 __attribute__((destructor)) static void cleanup(void)
 {
+    if (pg_base()) { /* the databases it made */
+        char admin[160], sql[96];
+        snprintf(admin, sizeof admin, "%s dbname=postgres", pg_base());
+        for (int i = 0; i < file_no; i++) {
+            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS s%d_%d"
+                     " WITH (FORCE)", (int)getpid(), i);
+            pg_exec(admin, sql);
+        }
+    }
     char cmd[128];
     if (dir[0]) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -341,7 +400,6 @@ TEST(networks_round_trip_and_the_cache_follows_deletes)
     store_close(db);
 }
 
-static bool damage_file(const char *p, const char *sql);
 
 /* The network of tests/ref/gen_digest_ref.py, created in db; its id in
  * id. bias0 is its first layer's bias (NULL: none). */
@@ -420,9 +478,13 @@ TEST(a_network_digest_sees_a_changed_weight_and_a_deleted_network_is_gone)
     store_close(db);
     /* psinet has no route that changes a network: only damage or a hand
      * on the file can. The second layer's first weight, 7, becomes 7.5. */
-    CHECK(damage_file(keep, "UPDATE network_layers SET weights ="
-                            " X'0000000000001E400000000000002040'"
-                            " WHERE position = 1"));
+    CHECK(damage_file(keep, pg_base()
+                                ? "UPDATE network_layers SET weights ="
+                                  " decode('0000000000001E400000000000002040',"
+                                  " 'hex') WHERE position = 1"
+                                : "UPDATE network_layers SET weights ="
+                                  " X'0000000000001E400000000000002040'"
+                                  " WHERE position = 1"));
     db = reopen(NULL, keep);
     network_digest_of(db, id, hex, &st);
     CHECK_EQ_INT(st, STORE_OK);
@@ -575,6 +637,7 @@ static void old_database(const char *file, int versions, const char *rows)
 
 TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
 {
+    SQLITE_ONLY();
     const char *p = new_path();
     old_database(p, 1,
                  "INSERT INTO networks (id, name, created_at) VALUES"
@@ -604,6 +667,7 @@ TEST(an_old_schema_is_migrated_forward_keeping_its_rows)
 
 TEST(tags_of_a_version_2_database_survive_the_move_to_a_lean_table)
 {
+    SQLITE_ONLY();
     /* 0003 rebuilds experiment_tags without a rowid: a database that
      * psinet 0002 wrote keeps its tags, their order and the tag filter. */
     const char *p = new_path();
@@ -655,13 +719,8 @@ TEST(a_newer_schema_is_refused)
     char keep[128];
     snprintf(keep, sizeof keep, "%s", path);
     store_close(db);
-    sqlite3 *raw;
-    sqlite3_open(keep, &raw);
-    sqlite3_exec(raw,
-                 "INSERT INTO schema_migrations VALUES (9999, 'x.sql', "
-                 "'2030-01-01T00:00:00.000Z')",
-                 NULL, NULL, NULL);
-    sqlite3_close(raw);
+    damage_file(keep, "INSERT INTO schema_migrations VALUES (9999, 'x.sql', "
+                      "'2030-01-01T00:00:00.000Z')");
     store_status st;
     char err[256] = "";
     CHECK(store_open(keep, 1, 5000, &st, err, sizeof err) == NULL);
@@ -671,6 +730,7 @@ TEST(a_newer_schema_is_refused)
 
 TEST(a_file_that_is_not_a_database_is_refused)
 {
+    SQLITE_ONLY();
     const char *p = new_path();
     FILE *f = fopen(p, "wb");
     for (int i = 0; i < 200; i++)
@@ -849,10 +909,100 @@ static const damage_case damage_cases[] = {
      "UPDATE experiment_tags SET tag = X'74' WHERE position = 0"},
 };
 
+/* The damage that PostgreSQL's column types allow (text where bytes
+ * belong, or a name that is not UTF-8 in a UTF-8 database, cannot be
+ * stored there; nor can CHECK constraints be broken): the same fixture. */
+#define PG_ZEROS(n) "decode(repeat('00', " #n "), 'hex')"
+static const damage_case pg_damage_cases[] = {
+    {"rows * cols wraps around to the weights' length", 'n', READ_BOTH,
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 8,"
+     " weights = " PG_ZEROS(64) ", bias = NULL WHERE position = 0"},
+    {"rows * 8 of the bias wraps around", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 1;"
+     "UPDATE network_layers SET rows = 2305843009213693953, cols = 1,"
+     " weights = " PG_ZEROS(8) ", bias = " PG_ZEROS(8) " WHERE position = 0"},
+    {"weights shorter than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = " PG_ZEROS(40)
+     " WHERE position = 0"},
+    {"weights longer than the shape", 'n', READ_BOTH,
+     "UPDATE network_layers SET weights = " PG_ZEROS(56)
+     " WHERE position = 0"},
+    {"a bias of the wrong length", 'n', READ_BOTH,
+     "UPDATE network_layers SET bias = " PG_ZEROS(8) " WHERE position = 0"},
+    {"a layer chain that does not fit", 'n', READ_BOTH,
+     "UPDATE network_layers SET cols = 3, weights = " PG_ZEROS(24)
+     " WHERE position = 1"},
+    {"a missing first layer", 'n', READ_BOTH,
+     "DELETE FROM network_layers WHERE position = 0"},
+    {"no layers at all", 'n', READ_BOTH, "DELETE FROM network_layers"},
+    {"a NaN weight", 'n', READ_GET,
+     "UPDATE network_layers SET weights = decode('" HEX_NAN HEX_ZERO HEX_ZERO
+     HEX_ZERO HEX_ZERO HEX_ZERO "', 'hex') WHERE position = 0"},
+    {"an infinite bias", 'n', READ_GET,
+     "UPDATE network_layers SET bias = decode('" HEX_ZERO HEX_INF "', 'hex')"
+     " WHERE position = 0"},
+    {"an unknown activation", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'swish' WHERE position = 0"},
+    {"an activation longer than any", 'n', READ_BOTH,
+     "UPDATE network_layers SET activation = 'relu_relu_relu_relu_relu'"
+     " WHERE position = 0"},
+    {"an alpha for relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 0.5 WHERE position = 0"},
+    {"no alpha for leaky_relu", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = NULL WHERE position = 1"},
+    {"an infinite alpha", 'n', READ_BOTH,
+     "UPDATE network_layers SET alpha = 'Infinity' WHERE position = 1"},
+    {"a created_at too long to be a time", 'n', READ_BOTH,
+     "UPDATE networks SET created_at = repeat('x', 100)"},
+    {"a dimension larger than the amplitudes", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 4"},
+    {"a dimension whose 16 * n wraps around", 's', READ_BOTH,
+     "UPDATE superpositions SET dimension = 1152921504606846977,"
+     " amplitudes = " PG_ZEROS(16) ", labels = '\\x6100'"},
+    {"amplitudes of an odd length", 's', READ_BOTH,
+     "UPDATE superpositions SET amplitudes = " PG_ZEROS(47)},
+    {"a NaN amplitude", 's', READ_GET,
+     "UPDATE superpositions SET amplitudes = decode('" HEX_ONE HEX_NAN
+     HEX_ZERO HEX_ZERO HEX_ZERO HEX_ZERO "', 'hex')"},
+    {"a norm that is not the amplitudes' norm", 's', READ_GET,
+     "UPDATE superpositions SET norm = 0.5"},
+    {"a negative norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = -1.0"},
+    {"an infinite norm", 's', READ_BOTH,
+     "UPDATE superpositions SET norm = 'Infinity'"},
+    {"a NaN norm", 's', READ_BOTH, "UPDATE superpositions SET norm = 'NaN'"},
+    {"fewer labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = '\\x61006200'"},
+    {"more labels than the dimension", 's', READ_GET,
+     "UPDATE superpositions SET labels = '\\x6100620063006400'"},
+    {"labels without their last NUL", 's', READ_GET,
+     "UPDATE superpositions SET labels = '\\x610062006300630063'"},
+    {"labels that are empty", 's', READ_GET,
+     "UPDATE superpositions SET labels = ''"},
+    {"a label twice", 's', READ_GET,
+     "UPDATE superpositions SET labels = '\\x610062006100'"},
+    {"a label that is not UTF-8", 's', READ_GET,
+     "UPDATE superpositions SET labels = '\\x6100FF006300'"},
+    {"an operation that is an array", 's', READ_GET,
+     "UPDATE superpositions SET operation = '[1]'"},
+    {"a parent too long to be an id", 's', READ_BOTH,
+     "UPDATE superpositions SET parent = repeat('p', 40)"},
+    {"a result that is a bare number", 'e', READ_BOTH,
+     "UPDATE experiments SET result = '1'"},
+    {"params that are a string", 'e', READ_BOTH,
+     "UPDATE experiments SET params = '\"x\"'"},
+    {"a kind too long to be one", 'e', READ_BOTH,
+     "UPDATE experiments SET kind = repeat('k', 40)"},
+    {"an updated_at too long to be a time", 'e', READ_BOTH,
+     "UPDATE experiments SET updated_at = repeat('9', 40)"},
+};
+
 /* Runs sql on the file p through a connection of the test's own, with the
  * schema's CHECK constraints off (damage does not respect them). */
 static bool damage_file(const char *p, const char *sql)
 {
+    if (pg_base())
+        return pg_exec(p, sql);
     sqlite3 *raw;
     bool ok = sqlite3_open(p, &raw) == SQLITE_OK &&
               sqlite3_exec(raw, "PRAGMA ignore_check_constraints = ON", NULL,
@@ -868,12 +1018,18 @@ static bool damage_file(const char *p, const char *sql)
 
 TEST(a_database_without_its_cursor_key_is_refused)
 {
-    static const char *const damage[] = {
+    static const char *const sqlite_damage[] = {
         "UPDATE settings SET value = zeroblob(5)",
         "UPDATE settings SET value = 'a key that is text, not bytes, 32!'",
         "DELETE FROM settings",
     };
-    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+    static const char *const pg_damage[] = {
+        "UPDATE settings SET value = '\\x0000000000'",
+        "UPDATE settings SET value = decode(repeat('00', 33), 'hex')",
+        "DELETE FROM settings",
+    };
+    const char *const *damage = pg_base() ? pg_damage : sqlite_damage;
+    for (size_t i = 0; i < 3; i++) {
         char keep[128];
         store *db = open_new();
         snprintf(keep, sizeof keep, "%s", path);
@@ -1002,9 +1158,11 @@ TEST(every_read_of_a_damaged_row_is_corrupt_and_the_others_go_on)
     }
     store_close(db);
 
-    size_t n = sizeof damage_cases / sizeof damage_cases[0];
+    size_t n = pg_base() ? sizeof pg_damage_cases / sizeof *pg_damage_cases
+                         : sizeof damage_cases / sizeof damage_cases[0];
     for (size_t i = 0; i < n; i++) {
-        const damage_case *dc = &damage_cases[i];
+        const damage_case *dc =
+            pg_base() ? &pg_damage_cases[i] : &damage_cases[i];
         char keep[128];
         write_fixture(keep, sizeof keep, &ids);
         /* Damaged while psinet has it open, then read; then opened again. */
@@ -1059,6 +1217,7 @@ static void smash_page(const char *p, long page, long page_size)
 
 TEST(a_damaged_file_is_refused_at_open_saying_what_sqlite_found)
 {
+    SQLITE_ONLY();
     store *db = open_new();
     char keep[128];
     snprintf(keep, sizeof keep, "%s", path);
@@ -1121,8 +1280,12 @@ TEST(a_damaged_row_read_refuses_every_write_from_then_on)
     write_fixture(keep, sizeof keep, &ids);
     store *db = reopen(NULL, keep);
     CHECK(!store_damaged(db));
-    damage_file(keep, "UPDATE network_layers SET rows = 2305843009213693953,"
-                      " cols = 8, weights = zeroblob(64) WHERE position = 0");
+    damage_file(keep, pg_base() ? "UPDATE network_layers SET rows ="
+                                  " 2305843009213693953, cols = 8, weights = "
+                                  PG_ZEROS(64) " WHERE position = 0"
+                                : "UPDATE network_layers SET rows ="
+                                  " 2305843009213693953, cols = 8, weights ="
+                                  " zeroblob(64) WHERE position = 0");
     store_superposition s;
     CHECK_EQ_INT(store_superposition_get(db, ids.sup, &s), STORE_OK);
     store_superposition_free(&s);
@@ -1147,6 +1310,7 @@ TEST(a_damaged_row_read_refuses_every_write_from_then_on)
 
 TEST(sqlite_finding_a_damaged_page_at_run_time_refuses_writes)
 {
+    SQLITE_ONLY();
     store *db = open_new();
     char keep[128];
     snprintf(keep, sizeof keep, "%s", path);
