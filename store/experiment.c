@@ -296,12 +296,30 @@ static void bind_values(sqlite3_stmt *q, int first, const char *const *values,
         sqlite3_bind_text(q, first + (int)i, values[i], -1, SQLITE_STATIC);
 }
 
+/* The bytes of text row e holds. */
+static size_t row_bytes(const store_experiment *e)
+{
+    return strlen(e->name) + strlen(e->params_json) + strlen(e->result_json) +
+           (e->notes ? strlen(e->notes) : 0);
+}
+
 store_status store_experiment_list(store *st,
                                    const store_experiment_filter *filter,
                                    int64_t after, size_t limit,
                                    store_experiment **items, size_t *count,
                                    int64_t *next_after)
 {
+    return store_experiment_scan(st, filter, after, limit, SIZE_MAX, items,
+                                 count, next_after);
+}
+
+store_status store_experiment_scan(store *st,
+                                   const store_experiment_filter *filter,
+                                   int64_t after, size_t limit,
+                                   size_t max_bytes, store_experiment **items,
+                                   size_t *count, int64_t *next_after)
+{
+    size_t bytes = 0;
     *items = calloc(limit ? limit : 1, sizeof **items);
     *count = 0;
     *next_after = 0;
@@ -326,13 +344,14 @@ store_status store_experiment_list(store *st,
                               SQLITE_STATIC);
         sqlite3_bind_int64(q, 28, (sqlite3_int64)limit + 1);
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (*count == limit) {
-                *next_after = (*items)[limit - 1].seq;
+            if (*count == limit || (*count > 0 && bytes >= max_bytes)) {
+                *next_after = (*items)[*count - 1].seq;
                 break;
             }
             result = read_row(q, &(*items)[(*count)++]);
             if (result != STORE_OK)
                 break;
+            bytes += row_bytes(&(*items)[*count - 1]);
         }
         if (result == STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
             result = store_status_of(rc);
