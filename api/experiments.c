@@ -245,7 +245,8 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     store_experiment_filter f = {0};
     char after[RFC3339_SIZE], before[RFC3339_SIZE];
     api_page_scope_init(&scope, call);
-    if (read_filter(call, &f, after, before, &scope, err) ||
+    if (api_need_store(call->ctx, err) ||
+        read_filter(call, &f, after, before, &scope, err) ||
         api_page_read(call, &scope, &page, err))
         return err->code;
     store_experiment *items;
