@@ -55,7 +55,7 @@ static const char SQL_DELETE[] =
 static const char SQL_LIST[] =
     "SELECT seq, id, name, kind, params, result, notes, created_at,"
     " updated_at, " EXP_JSON_OK " FROM experiments"
-    " WHERE (?1 = 0 OR seq < ?1)"
+    " WHERE seq < ?1"
     " AND (?2 IS NULL OR kind IN (" IN_8(2, 3, 4, 5, 6, 7, 8, 9) "))"
     " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
     "      WHERE t.experiment_seq = experiments.seq AND t.tag IN ("
@@ -333,7 +333,10 @@ store_status store_experiment_scan(store *st,
     if (result == STORE_OK && !q)
         result = store_status_of(rc);
     if (q) {
-        sqlite3_bind_int64(q, 1, after);
+        /* A plain range on seq (INT64_MAX: from the newest), so that SQLite
+         * starts the page where the last one ended instead of scanning
+         * every newer row again: reading every page is linear. */
+        sqlite3_bind_int64(q, 1, after > 0 ? after : INT64_MAX);
         bind_values(q, 2, filter->kind, filter->kind_count);
         bind_values(q, 10, filter->tag, filter->tag_count);
         bind_values(q, 18, filter->name_contains, filter->name_count);
