@@ -30,7 +30,7 @@ typedef struct {
 
 static void put(text *t, const char *s, size_t n)
 {
-    if (t->failed)
+    if (t->failed || n == 0)
         return;
     if (n > t->cap - t->len) {
         size_t cap = t->cap ? t->cap : 16384;

@@ -166,6 +166,32 @@ TEST(the_filter_outlives_the_request_it_came_in)
     free(text);
 }
 
+TEST(nothing_selected_is_no_part_or_the_header_alone)
+{
+    apitest_result r = apitest_call(
+        &ctx, "GET", "/v1/experiments/export?name=nothing", NULL, NULL);
+    size_t parts;
+    api_stream_state state;
+    char *text = drain(r.resp.stream, &parts, &state);
+    CHECK(state == API_STREAM_END && parts == 0 && text[0] == '\0');
+    apitest_free(&r);
+    free(text);
+    r = apitest_call(&ctx, "GET",
+                     "/v1/experiments/export?name=nothing&format=csv"
+                     "&kind=neuron_activation",
+                     NULL, NULL);
+    text = drain(r.resp.stream, &parts, &state);
+    CHECK(state == API_STREAM_END && parts == 1);
+    CHECK(strcmp(text, "id,name,kind,created_at,updated_at,tags,notes,"
+                       "neuron_activation.superposition_id,"
+                       "neuron_activation.activation,"
+                       "neuron_activation.alpha,"
+                       "neuron_activation.activation_probability_"
+                       "correlation\r\n") == 0);
+    apitest_free(&r);
+    free(text);
+}
+
 TEST(errors_come_before_the_stream)
 {
     const char *paths[] = {"/v1/experiments/export?format=xml",
