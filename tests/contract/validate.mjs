@@ -217,11 +217,14 @@ function checkResponse(x, response, errors) {
   const media = response.content[ct];
   if (!media) {
     errors.push(`content type ${ct || 'none'} not documented for ${x.status}`);
+  } else if (media['x-psinet-item-schema']) {
+    // no lines at all is an empty body, recorded as null
+    const text = x.response_body === null ? '' : x.response_body;
+    if (typeof text !== 'string') errors.push('response: lines of JSON must be text');
+    else checkLines(text, media['x-psinet-item-schema'], errors);
   } else if (media.schema) {
     const v = bodyValidator(media.schema);
     if (!v(x.response_body)) errors.push('response: ' + ajvBody.errorsText(v.errors));
-    if (media['x-psinet-item-schema'] && typeof x.response_body === 'string')
-      checkLines(x.response_body, media['x-psinet-item-schema'], errors);
   }
 }
 

@@ -271,6 +271,15 @@ class Export(unittest.TestCase):
 
 # ------------------------------------------------------------ filled stores
 
+def exp_id(i):
+    """The id of the i-th filled experiment, in psinet's form."""
+    digits = ""
+    for _ in range(20):
+        digits = "abcdefghijklmnopqrstuvwxyz234567"[i % 32] + digits
+        i //= 32
+    return "exp_" + digits
+
+
 def fill(path, count, template, corrupt_at=None):
     """Adds count experiments to the stopped database at path: copies of
     template (a stored experiment's row), each with an id and name of its
@@ -281,7 +290,7 @@ def fill(path, count, template, corrupt_at=None):
         row = db.execute("SELECT kind, params, result, created_at FROM "
                          "experiments WHERE id = ?", (template,)).fetchone()
         kind, params, result, created_at = row
-        rows = ((("exp_%020d" % i)[:24], "bulk %d" % i, kind,
+        rows = ((exp_id(i), "bulk %d" % i, kind,
                  "{not json" if i == corrupt_at else params, result,
                  created_at, created_at) for i in range(count))
         with db:
@@ -423,8 +432,8 @@ class HundredThousand(unittest.TestCase):
                 # deleted before the export reaches it: not in it
                 r = s.post("/v1/experiments", neuron("meanwhile"))
                 changes.append(r.status)
-                changes.append(s.delete("/v1/experiments/exp_%020d"
-                                        % 0).status)
+                changes.append(s.delete("/v1/experiments/" +
+                                        exp_id(0)).status)
 
             rows, size, tail = export("ndjson", during, write_meanwhile)
             after = rss_kib(pid)
