@@ -5,7 +5,8 @@
  * api/exp_layer_superposition.c, neuron_activation (quantum state <->
  * neuron activation) api/exp_neuron_activation.c; core/analogy.h has the
  * mathematics of both. A new kind is one more file like these and one more
- * line in api/experiment.c's table. */
+ * line in api/experiment.c's table, with the columns it adds to the CSV
+ * export (api/export.h). */
 #ifndef PSINET_API_EXPERIMENT_H
 #define PSINET_API_EXPERIMENT_H
 
