@@ -466,11 +466,13 @@ static void stream_done(void *cls)
         bool failed = s->state == API_STREAM_FAILED;
         log_line_begin(&line, failed ? "warn" : "info", "stream_cut");
         log_line_str(&line, "id", s->request_id, sizeof s->request_id);
-        log_line_str(&line, "reason",
-                     s->stopped ? s->stopped
-                     : failed   ? api_stream_error(s->stream)
-                                : "the client closed the connection first",
-                     200);
+        const char *reason =
+            s->stopped ? s->stopped
+            : failed   ? api_stream_error(s->stream)
+            : atomic_load(&s->srv->draining)
+                ? "psinet shut down before the end"
+                : "the client closed the connection first";
+        log_line_str(&line, "reason", reason, 200);
         log_line_uint(&line, "bytes", s->bytes);
         log_line_end(&line);
     }

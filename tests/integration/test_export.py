@@ -386,6 +386,52 @@ class CutShort(unittest.TestCase):
                 s.cleanup()
 
 
+class Interrupted(unittest.TestCase):
+    def test_a_client_that_leaves_mid_export_frees_its_stream(self):
+        s = filled_server(20_000, neuron("template"))
+        try:
+            for _ in range(3):
+                conn, resp = open_export(s, "format=csv")
+                request_id = resp.getheader("x-request-id")
+                self.assertTrue(resp.read(1000))
+                conn.close()
+                resp.close()
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not any(
+                        '"stream_cut"' in line and request_id in line
+                        for line in s.log_lines):
+                    time.sleep(0.05)
+                cut = [json.loads(line) for line in s.log_lines
+                       if '"stream_cut"' in line and request_id in line]
+                self.assertEqual(len(cut), 1, s.log())
+                self.assertEqual(cut[0]["level"], "info")
+                self.assertIn("client", cut[0]["reason"])
+            self.assertEqual(s.get("/healthz").status, 200)
+            s.stop()  # no leak reported by the sanitizers
+        finally:
+            s.cleanup()
+
+    def test_an_export_still_going_at_shutdown_is_cut_and_psinet_stops(self):
+        # 20,000 rows: far more than the sockets' buffers hold, so the
+        # export is still going when SIGTERM comes, its client not reading
+        s = filled_server(20_000, neuron("template"))
+        try:
+            conn, resp = open_export(s, "")
+            self.assertEqual(resp.status, 200)
+            request_id = resp.getheader("x-request-id")
+            self.assertTrue(resp.read(1000))
+            s.stop()  # exit 0 after the grace period, no sanitizer report
+            with self.assertRaises(http.client.IncompleteRead):
+                resp.read()
+            conn.close()
+            cut = [json.loads(line) for line in s.log_lines
+                   if '"stream_cut"' in line and request_id in line]
+            self.assertEqual(len(cut), 1, s.log())
+            self.assertIn("shut", cut[0]["reason"])
+        finally:
+            s.cleanup()
+
+
 class HundredThousand(unittest.TestCase):
     """100,000 experiments: every one is exported, in the list's order,
     while psinet's resident memory stays flat (one page at a time; the
