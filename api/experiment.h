@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "api/handler.h"
+#include "store/experiment.h"
 
 /* Validates params (errors point into /params/...) and runs the
  * experiment: sets *result to its result object and *stored to the params
@@ -52,5 +53,38 @@ api_experiment_fn api_experiment_find(const char *name);
 
 /* The kinds' names, comma-separated, for messages (a static string). */
 const char *api_experiment_kinds(void);
+
+/* ------------------------------------------------------------ for every
+ * kind: stored inputs and rerun (api/exp_run.c).
+ *
+ * A kind that runs on a stored input names it at the top of its params by
+ * network_id or superposition_id. Whatever the kind, when it runs, the
+ * machinery records each such input's content hash (store/digest.h), so
+ * that a rerun can say whether the input is still the one it ran on. */
+
+/* Runs the kind called kind (api_experiment_fn's *stored and *result) and
+ * sets *used to the stored inputs params names, as they were when it ran:
+ * [{"pointer": "/params/network_id", "type": "network", "id", "sha256"}]
+ * (sha256 null when there is no such input). *used is set (a new
+ * reference) whenever the inputs could be looked at, even when the kind
+ * then fails. An input that psinet can change in place (a superposition,
+ * by normalize) and that changed during the run makes it a 503: which
+ * version it ran on is not known. */
+api_code api_experiment_run(const api_ctx *ctx, const api_in *in,
+                            const char *kind, const json_t *params,
+                            json_t **stored, json_t **result,
+                            json_t **used);
+
+/* Recomputes the stored experiment e from its stored params (and so its
+ * seed), with its stored inputs as they are now, and sets *answer to what
+ * POST /v1/experiments/{id}/rerun answers (openapi.yaml's RerunResult):
+ * whether it was recomputed, whether the result is the stored text byte
+ * for byte, the first difference (json/pjson.h's walk, from /result) with
+ * both values, and for each stored input its recorded and current hashes.
+ * An experiment that cannot run again (an input deleted, a limit lowered)
+ * is an answer with the error; only a server that cannot run it now (503)
+ * or a bug fails. Writes nothing. */
+api_code api_experiment_rerun(const api_ctx *ctx, const api_in *in,
+                              const store_experiment *e, json_t **answer);
 
 #endif

@@ -126,17 +126,18 @@ static api_code create(const api_call *call, api_response *resp,
         API_FIELD("params", api_read_any_object, &params, NULL, 0),
         API_END,
     };
-    json_t *stored = NULL, *result = NULL;
+    json_t *stored = NULL, *result = NULL, *used = NULL;
     store_experiment e = {0};
     if (api_need_store(call->ctx, err) != API_OK ||
         !api_read_object(call->in, call->body, "", fields) ||
-        api_experiment_find(kind)(call->ctx, call->in, params, &stored,
-                                  &result) != API_OK)
+        api_experiment_run(call->ctx, call->in, kind, params, &stored,
+                           &result, &used) != API_OK)
         goto out;
     size_t len;
     e.params_json = pjson_write(stored, &len);
     e.result_json = pjson_write(result, &len);
-    if (!e.params_json || !e.result_json) {
+    e.inputs_json = pjson_write(used, &len);
+    if (!e.params_json || !e.result_json || !e.inputs_json) {
         api_no_memory(err);
         goto out;
     }
@@ -159,8 +160,10 @@ static api_code create(const api_call *call, api_response *resp,
 out:
     json_decref(stored);
     json_decref(result);
+    json_decref(used);
     free(e.params_json);
     free(e.result_json);
+    free(e.inputs_json);
     return err->code;
 }
 
@@ -344,6 +347,25 @@ static api_code delete(const api_call *call, api_response *resp,
     return API_OK;
 }
 
+/* Recomputes a stored experiment and says whether it is the same
+ * (api_experiment_rerun). It writes nothing, so it needs the API key only
+ * where reads do, as a forward pass does. */
+static api_code rerun(const api_call *call, api_response *resp,
+                      api_err *err)
+{
+    if (api_need_store(call->ctx, err) != API_OK)
+        return err->code;
+    store_experiment e;
+    store_status st = store_experiment_get(call->ctx->db, call->id, &e);
+    if (st != STORE_OK)
+        return api_fail_store(err, st, "experiment", call->id);
+    json_t *answer;
+    if (api_experiment_rerun(call->ctx, call->in, &e, &answer) == API_OK)
+        api_reply(resp, 200, answer, err);
+    store_experiment_free(&e);
+    return err->code;
+}
+
 const api_route api_experiment_routes[] = {
     {"POST", "/v1/experiments", create,
      API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LONG,
@@ -361,5 +383,7 @@ const api_route api_experiment_routes[] = {
      "experiments.patch", "updateExperiment", NULL},
     {"DELETE", "/v1/experiments/{id}", delete, API_ROUTE_WRITES,
      "experiments.delete", "deleteExperiment", NULL},
+    {"POST", "/v1/experiments/{id}/rerun", rerun, API_ROUTE_LONG,
+     "experiments.rerun", "rerunExperiment", NULL},
     {0},
 };

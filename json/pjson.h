@@ -144,4 +144,36 @@ void pjson_lifted_free(pjson_lifted *l);
 bool pjson_lifted_take(pjson_lifted *l, const char *s, size_t n,
                        unsigned char **bytes, size_t *len);
 
+/* ------------------------------------------------------------ comparing
+ * Where two JSON values first differ, for a result that should have come
+ * out the same twice. Two values are the same when psinet's writer
+ * (pjson_write) gives them the same text; the walk finds where texts that
+ * differ first part, in the order the writer writes:
+ *
+ *   - scalars are the same when their written text is (so an integer and
+ *     a real are the same number only when they are written alike); values
+ *     of different types differ at their own pointer;
+ *   - arrays are walked index by index up to the shorter length; when
+ *     those are all the same and the lengths differ, the difference is at
+ *     the first index the shorter one lacks ("/3" for 3 against 4 items),
+ *     where the shorter side has no value;
+ *   - objects are walked member by member in a's order: a member b lacks
+ *     differs at its own pointer, where b has no value; then b's members
+ *     that a lacks, in b's order, where a has no value; two objects with
+ *     the same members, each the same, in another order differ at the
+ *     object's own pointer.
+ *
+ * Pointers are RFC 6901 JSON Pointers ("~" written "~0", "/" "~1"),
+ * appended to base. */
+typedef struct {
+    char *pointer;        /* malloc'd, the caller frees it */
+    const json_t *a, *b;  /* borrowed from a and b; NULL where that side
+                             has no value at the pointer */
+} pjson_difference;
+
+/* 1 when a and b (borrowed) differ, with the first difference in *d; 0
+ * when they are the same (*d zeroed); -1 when memory ran out. */
+int pjson_first_difference(const json_t *a, const json_t *b,
+                           const char *base, pjson_difference *d);
+
 #endif

@@ -18,7 +18,8 @@
 
 static const char SQL_INSERT[] =
     "INSERT INTO experiments (id, name, kind, params, result, notes,"
-    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+    " created_at, updated_at, inputs)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
 
 static const char SQL_TAG_INSERT[] =
     "INSERT INTO experiment_tags (experiment_seq, position, tag)"
@@ -31,9 +32,14 @@ static const char SQL_TAGS[] =
 static const char SQL_TAGS_DELETE[] =
     "DELETE FROM experiment_tags WHERE experiment_seq = ?1";
 
+/* Column 10: inputs, and column 11: 1 when it is NULL or a JSON array. */
 static const char SQL_GET[] =
     "SELECT seq, id, name, kind, params, result, notes, created_at,"
-    " updated_at, " EXP_JSON_OK " FROM experiments WHERE id = ?1";
+    " updated_at, " EXP_JSON_OK ", inputs,"
+    " CASE WHEN inputs IS NULL THEN 1"
+    " WHEN typeof(inputs) = 'text' AND json_valid(inputs)"
+    " THEN json_type(inputs) = 'array' ELSE 0 END"
+    " FROM experiments WHERE id = ?1";
 
 static const char SQL_SET_NAME[] =
     "UPDATE experiments SET name = ?2 WHERE seq = ?1";
@@ -78,6 +84,7 @@ void store_experiment_free(store_experiment *e)
     free(e->name);
     free(e->params_json);
     free(e->result_json);
+    free(e->inputs_json);
     free(e->notes);
     memset(e, 0, sizeof *e);
 }
@@ -189,6 +196,8 @@ store_status store_experiment_create(store *st, store_experiment *e)
         if (e->notes)
             sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
+        if (e->inputs_json)
+            sqlite3_bind_text(q, 8, e->inputs_json, -1, SQLITE_STATIC);
         result = store_exec(q);
         if (result == STORE_OK) {
             e->seq = sqlite3_last_insert_rowid(c->db);
@@ -210,9 +219,13 @@ static store_status get_on(store_conn *c, const char *id,
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(q);
     store_status result;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         result = read_row(q, out);
-    else if (rc == SQLITE_DONE)
+        if (result == STORE_OK)
+            result = sqlite3_column_int(q, 11) == 1
+                         ? store_column_text(q, 10, true, &out->inputs_json)
+                         : STORE_CORRUPT;
+    } else if (rc == SQLITE_DONE)
         result = STORE_NOTFOUND;
     else
         result = store_status_of(rc);

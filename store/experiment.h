@@ -16,6 +16,10 @@ typedef struct {
     char kind[32];
     char *params_json;  /* opaque text */
     char *result_json;  /* opaque text */
+    char *inputs_json;  /* opaque text: the stored inputs it ran on and
+                           their hashes (migrations/0006), or NULL when
+                           not recorded; written by create, read by get
+                           (NULL in list items) */
     char **tags;
     size_t tag_count;
     char *notes;        /* NULL when none */

@@ -374,6 +374,57 @@ TEST(experiments_answer_503_or_their_answer)
     free(w);
 }
 
+/* The id of the experiment body makes (the shim disarmed), into id. */
+static void create_experiment(const char *body, char *id, size_t size)
+{
+    apitest_result r = apitest_post(&ctx, "/v1/experiments", body);
+    CHECK_EQ_INT(r.resp.status, 201);
+    snprintf(id, size, "%s", json_string_value(apitest_get(&r, "id")));
+    apitest_free(&r);
+}
+
+TEST(reruns_answer_503_or_their_answer)
+{
+    char *amps = numbers(1024, 2), *w = matrix(16, 1024), *x = numbers(64, 0);
+    size_t cap = strlen(w) + strlen(amps) + 512;
+    char *body = malloc(cap), id[64], path[128], sup[64];
+    /* identical, through a stored network and a drawn seed */
+    snprintf(body, cap,
+             "{\"name\":\"l\",\"kind\":\"layer_superposition\",\"params\":"
+             "{\"network_id\":\"%s\",\"input\":%s,\"shots\":1000}}",
+             network_id, x);
+    create_experiment(body, id, sizeof id);
+    snprintf(path, sizeof path, "/v1/experiments/%s/rerun", id);
+    check_each_failure("POST", path, NULL, 200, true);
+
+    /* different: its superposition normalized since, so the walk runs */
+    snprintf(body, cap, "{\"amplitudes\":%s,\"normalize\":false}", amps);
+    apitest_result r = apitest_post(&ctx, "/v1/superpositions", body);
+    snprintf(sup, sizeof sup, "%s", json_string_value(apitest_get(&r, "id")));
+    apitest_free(&r);
+    snprintf(body, cap,
+             "{\"name\":\"n\",\"kind\":\"neuron_activation\",\"params\":"
+             "{\"superposition_id\":\"%s\",\"weights\":%s,"
+             "\"activation\":\"tanh\"}}",
+             sup, w);
+    create_experiment(body, id, sizeof id);
+    snprintf(path, sizeof path, "/v1/superpositions/%s/normalize", sup);
+    r = apitest_post(&ctx, path, "{}");
+    CHECK_EQ_INT(r.resp.status, 200);
+    apitest_free(&r);
+    snprintf(path, sizeof path, "/v1/experiments/%s/rerun", id);
+    r = apitest_post(&ctx, path, NULL);
+    CHECK(json_is_false(apitest_get(&r, "identical")));
+    CHECK_STR(json_string_value(apitest_get(&r, "difference/pointer")),
+              "/result/neurons/0/pre_activation");
+    apitest_free(&r);
+    check_each_failure("POST", path, NULL, 200, true);
+    free(x);
+    free(body);
+    free(amps);
+    free(w);
+}
+
 /* A JSON permutation matrix of n rows (unitary), reversing the index. */
 static char *reversal(size_t n)
 {

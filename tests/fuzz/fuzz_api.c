@@ -4,10 +4,13 @@
  * The first byte picks the route; the rest is the body. A superposition, a
  * network and an experiment exist from the start (in an in-memory
  * database), so the routes with an {id} reach their handlers. Any 500 is a
- * bug and aborts; ASan, UBSan and LeakSanitizer report everything else.
+ * bug and aborts, and so is an experiment stored from a fuzzed body that
+ * does not rerun identical; ASan, UBSan and LeakSanitizer report everything
+ * else.
  *
  *   make fuzz                   # FUZZ_SECONDS (default 300) of fuzzing
  *   build/fuzz/fuzz_api CRASH   # replay one input */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,16 +127,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* An experiment the fuzzer got stored (text: the 201's body) must rerun
+ * identical, byte for byte; it is then deleted, so the database stays
+ * small. */
+static void check_rerun(const char *text)
+{
+    const char *p = strstr(text, "\"id\":\"");
+    char path[96], *answer = NULL;
+    snprintf(path, sizeof path, "/v1/experiments/%.24s/rerun", p ? p + 6 : "");
+    int status = call("POST", path, NULL, 0, &answer);
+    if (status == 200 && answer &&
+        !strstr(answer, "\"identical\":true")) {
+        fprintf(stderr, "%s: not identical: %s\nof %s\n", path, answer,
+                text);
+        abort();
+    }
+    free(answer);
+    path[strlen(path) - strlen("/rerun")] = '\0';
+    call("DELETE", path, NULL, 0, NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
     size_t r = data[0] % route_count;
+    bool creates = strcmp(paths[r], "/v1/experiments") == 0;
+    char *text = NULL;
     int status = call(methods[r], paths[r], (const char *)data + 1, size - 1,
-                      NULL);
+                      creates ? &text : NULL);
     if (status >= 500 && status != 503) {
         fprintf(stderr, "%s %s answered %d\n", methods[r], paths[r], status);
         abort();
     }
+    if (creates && status == 201 && text)
+        check_rerun(text);
+    free(text);
     return 0;
 }

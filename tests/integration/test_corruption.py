@@ -352,6 +352,8 @@ class CraftedRows(unittest.TestCase):
                     assert_503("POST", "/v1/superpositions/%s/measure" % sid,
                                {"shots": 5})
                 assert_503("GET", "/v1/experiments/" + ids["exp_json"])
+                assert_503("POST", "/v1/experiments/%s/rerun"
+                           % ids["exp_json"])
                 for path in ("/v1/networks", "/v1/superpositions",
                              "/v1/experiments"):
                     assert_503("GET", path)

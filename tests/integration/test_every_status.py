@@ -84,6 +84,7 @@ def allowed():
         "/v1/experiments": "POST, GET, HEAD, OPTIONS",
         "/v1/experiments/export": "GET, HEAD, OPTIONS",
         "/v1/experiments/" + ids["exp"]: "GET, HEAD, PATCH, DELETE, OPTIONS",
+        "/v1/experiments/%s/rerun" % ids["exp"]: "POST, OPTIONS",
     }
 
 
@@ -147,6 +148,8 @@ class EveryStatus(unittest.TestCase):
                                          {"input": [1]}), 404)
         assert_problem(self, server.patch("/v1/experiments/" + MISSING["exp"],
                                           {"name": "y"}), 404)
+        assert_problem(self, server.post("/v1/experiments/%s/rerun"
+                                         % MISSING["exp"]), 404)
 
     def test_405_names_the_allowed_methods_everywhere(self):
         for path, methods in allowed().items():

@@ -208,8 +208,11 @@ class SlowClients(unittest.TestCase):
             try:
                 for s in slow:
                     s.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: a")
+                # Wait past the 30 s deadline itself: on a loaded machine
+                # some may be cut only then, and one this side closed
+                # first would be logged as another kind of line.
                 for s in slow:
-                    closed_within(s, 10)
+                    closed_within(s, 35)
             finally:
                 for s in slow:
                     s.close()

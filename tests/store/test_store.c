@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "core/state.h"
+#include "store/digest.h"
 #include "store/experiment.h"
 #include "store/internal.h"
 #include "store/network.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "store/superposition.h"
+#include "tests/ref/digest_ref.h"
 #include "tests/testlib.h"
 
 static char dir[64];
@@ -336,6 +338,166 @@ TEST(networks_round_trip_and_the_cache_follows_deletes)
     CHECK(cached->layers[1].weights[1] == 8);
     store_network_release(db, cached);
     CHECK_EQ_INT(store_network_acquire(db, net.id, &again), STORE_NOTFOUND);
+    store_close(db);
+}
+
+static bool damage_file(const char *p, const char *sql);
+
+/* The network of tests/ref/gen_digest_ref.py, created in db; its id in
+ * id. bias0 is its first layer's bias (NULL: none). */
+static void create_digest_network(store *db, const double *bias0, char *id)
+{
+    double w0[6] = {1, -2, 3e-300, 4, 5, -0.0}, w1[2] = {7, 8};
+    store_layer layers[2] = {
+        {.rows = 2, .cols = 3, .activation = "elu", .alpha = 0.5,
+         .has_alpha = true, .weights = w0, .bias = (double *)bias0},
+        {.rows = 1, .cols = 2, .activation = "identity", .weights = w1},
+    };
+    store_network net = {.name = "digest", .layer_count = 2,
+                         .layers = layers};
+    CHECK_EQ_INT(store_network_create(db, &net), STORE_OK);
+    memcpy(id, net.id, STORE_ID_MAX);
+}
+
+/* The digest of the network id as the cache gives it ("" when it cannot
+ * be had: *status says why). */
+static void network_digest_of(store *db, const char *id, char *hex,
+                              store_status *status)
+{
+    const store_network *net;
+    *status = store_network_acquire(db, id, &net);
+    hex[0] = '\0';
+    if (*status == STORE_OK) {
+        store_network_digest(net, hex);
+        store_network_release(db, net);
+    }
+}
+
+TEST(a_network_digest_is_the_canonical_form_python_hashes)
+{
+    store *db = open_new();
+    double b0[2] = {0.5, 1e300};
+    char id[STORE_ID_MAX], hex[STORE_DIGEST_HEX];
+    store_status st;
+    create_digest_network(db, b0, id);
+    network_digest_of(db, id, hex, &st);
+    CHECK_EQ_INT(st, STORE_OK);
+    CHECK_STR(hex, DIGEST_REF_NETWORK);
+
+    /* The same content under another name and id hashes the same; read
+     * from the database (not the cache) too. */
+    char other[STORE_ID_MAX], hex2[STORE_DIGEST_HEX];
+    create_digest_network(db, b0, other);
+    network_digest_of(db, other, hex2, &st);
+    CHECK_STR(hex2, DIGEST_REF_NETWORK);
+    store_network full;
+    CHECK_EQ_INT(store_network_get(db, id, true, &full), STORE_OK);
+    store_network_digest(&full, hex2);
+    CHECK_STR(hex2, DIGEST_REF_NETWORK);
+    store_network_free(&full);
+
+    /* A layer without a bias computes as one of zeros, and hashes so. */
+    char none[STORE_ID_MAX], zeros[STORE_ID_MAX];
+    double z[2] = {0, 0};
+    create_digest_network(db, NULL, none);
+    create_digest_network(db, z, zeros);
+    network_digest_of(db, none, hex, &st);
+    network_digest_of(db, zeros, hex2, &st);
+    CHECK_STR(hex, hex2);
+    CHECK(strcmp(hex, DIGEST_REF_NETWORK) != 0);
+    store_close(db);
+}
+
+TEST(a_network_digest_sees_a_changed_weight_and_a_deleted_network_is_gone)
+{
+    store *db = open_new();
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s", path);
+    char id[STORE_ID_MAX], hex[STORE_DIGEST_HEX];
+    store_status st;
+    double b0[2] = {0.5, 1e300};
+    create_digest_network(db, b0, id);
+    store_close(db);
+    /* psinet has no route that changes a network: only damage or a hand
+     * on the file can. The second layer's first weight, 7, becomes 7.5. */
+    CHECK(damage_file(keep, "UPDATE network_layers SET weights ="
+                            " X'0000000000001E400000000000002040'"
+                            " WHERE position = 1"));
+    db = reopen(NULL, keep);
+    network_digest_of(db, id, hex, &st);
+    CHECK_EQ_INT(st, STORE_OK);
+    CHECK(strlen(hex) == 64 && strcmp(hex, DIGEST_REF_NETWORK) != 0);
+    const store_network *net;
+    CHECK_EQ_INT(store_network_acquire(db, id, &net), STORE_OK);
+    CHECK(net->layers[1].weights[0] == 7.5);
+    store_network_release(db, net);
+
+    CHECK_EQ_INT(store_network_delete(db, id), STORE_OK);
+    network_digest_of(db, id, hex, &st);
+    CHECK_EQ_INT(st, STORE_NOTFOUND);
+    store_close(db);
+}
+
+TEST(a_superposition_digest_follows_its_amplitudes_not_its_labels)
+{
+    store *db = open_new();
+    double complex amps[3] = {CMPLX(0.6, 0), CMPLX(0, 0.8),
+                              CMPLX(-0.0, 0.0)};
+    char *labels[3] = {"a", "b", "c"}, *other_labels[3] = {"x", "y", "z"};
+    store_superposition s = {.dimension = 3, .amplitudes = amps,
+                             .labels = labels, .norm = 1.0};
+    store_superposition t = {.name = "named", .dimension = 3,
+                             .amplitudes = amps, .labels = other_labels,
+                             .norm = 1.0};
+    CHECK_EQ_INT(store_superposition_create(db, &s), STORE_OK);
+    CHECK_EQ_INT(store_superposition_create(db, &t), STORE_OK);
+    char hex[STORE_DIGEST_HEX];
+    store_superposition got;
+    CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_OK);
+    store_superposition_digest(&got, hex);
+    store_superposition_free(&got);
+    CHECK_STR(hex, DIGEST_REF_SUPERPOSITION);
+    CHECK_EQ_INT(store_superposition_get(db, t.id, &got), STORE_OK);
+    store_superposition_digest(&got, hex);
+    store_superposition_free(&got);
+    CHECK_STR(hex, DIGEST_REF_SUPERPOSITION);
+
+    /* -0 becoming 0 is a change of bits, and of the hash. */
+    double complex changed[3] = {CMPLX(0.6, 0), CMPLX(0, 0.8), 0};
+    CHECK_EQ_INT(store_superposition_set_amplitudes(db, s.id, changed, 3,
+                                                    1.0),
+                 STORE_OK);
+    CHECK_EQ_INT(store_superposition_get(db, s.id, &got), STORE_OK);
+    store_superposition_digest(&got, hex);
+    store_superposition_free(&got);
+    CHECK(strlen(hex) == 64 && strcmp(hex, DIGEST_REF_SUPERPOSITION) != 0);
+    store_close(db);
+}
+
+TEST(an_experiment_keeps_the_inputs_it_ran_on)
+{
+    store *db = open_new();
+    const char *inputs = "[{\"pointer\":\"/params/network_id\","
+                         "\"sha256\":\"00\"}]";
+    store_experiment e = {.name = "with", .kind = "layer_superposition",
+                          .params_json = "{}", .result_json = "{}",
+                          .inputs_json = (char *)inputs};
+    store_experiment old = {.name = "without", .kind = "neuron_activation",
+                            .params_json = "{}", .result_json = "{}"};
+    CHECK_EQ_INT(store_experiment_create(db, &e), STORE_OK);
+    CHECK_EQ_INT(store_experiment_create(db, &old), STORE_OK);
+    store_experiment got;
+    CHECK_EQ_INT(store_experiment_get(db, e.id, &got), STORE_OK);
+    CHECK_STR(got.inputs_json, inputs);
+    store_experiment_free(&got);
+    CHECK_EQ_INT(store_experiment_get(db, old.id, &got), STORE_OK);
+    CHECK(got.inputs_json == NULL);
+    store_experiment_free(&got);
+    /* a patch reads the row back with its inputs */
+    store_experiment_patch patch = {.name = "renamed"};
+    CHECK_EQ_INT(store_experiment_update(db, e.id, &patch, &got), STORE_OK);
+    CHECK_STR(got.inputs_json, inputs);
+    store_experiment_free(&got);
     store_close(db);
 }
 
@@ -662,6 +824,12 @@ static const damage_case damage_cases[] = {
      "UPDATE superpositions SET parent = printf('%.40c', 'p')"},
 
     /* experiments: params {"p":1}, result {"r":[0.5]}, tags t1 t2. */
+    {"inputs that are not JSON", 'e', READ_GET,
+     "UPDATE experiments SET inputs = '[{'"},
+    {"inputs that are an object", 'e', READ_GET,
+     "UPDATE experiments SET inputs = '{}'"},
+    {"inputs that are a BLOB", 'e', READ_GET,
+     "UPDATE experiments SET inputs = X'5B5D'"},
     {"params that are not JSON", 'e', READ_BOTH,
      "UPDATE experiments SET params = '{\"p\":'"},
     {"a result that is a bare number", 'e', READ_BOTH,
