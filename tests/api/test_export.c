@@ -2,20 +2,18 @@
  * api_handle: the stream's parts against the list, page after page; the
  * filter outliving the request it came in; a failure after the first
  * part. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
+#include "store/experiment.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
 
 #define COUNT 300 /* more than one page of the export (256 rows) */
 
 static api_ctx ctx;
-static char db_path[64];
 
 static const char NEURON[] =
     "{\"name\":\"n%d, \\\"q\\\"\",\"kind\":\"neuron_activation\","
@@ -58,11 +56,9 @@ static size_t count_of(const char *text, const char *line_end)
 
 TEST(setup)
 {
-    snprintf(db_path, sizeof db_path, "/tmp/psinet-export-%d.db",
-             (int)getpid());
     store_status st;
     char err[256];
-    ctx = apitest_ctx(store_open(db_path, 2, 1000, &st, err, sizeof err));
+    ctx = apitest_ctx(store_open(":memory:", 1, 1000, &st, err, sizeof err));
     CHECK(ctx.db != NULL);
     for (int i = 0; i < COUNT; i++) {
         char body[512];
@@ -213,18 +209,24 @@ TEST(errors_come_before_the_stream)
 
 TEST(a_damaged_row_after_the_first_part_fails_the_stream)
 {
-    apitest_result r = apitest_call(&ctx, "GET", "/v1/experiments/export",
-                                    NULL, NULL);
+    /* A store of its own: its oldest row one psinet could not have
+     * written (params that are not JSON), read in the second page. */
+    store_status st;
+    char err[256];
+    api_ctx damaged =
+        apitest_ctx(store_open(":memory:", 1, 1000, &st, err, sizeof err));
+    store_experiment e = {.name = "damaged", .kind = "neuron_activation",
+                          .params_json = "{nope", .result_json = "{}"};
+    CHECK(store_experiment_create(damaged.db, &e) == STORE_OK);
+    for (int i = 0; i < COUNT; i++) {
+        char body[512];
+        snprintf(body, sizeof body, NEURON, i, i % 5);
+        apitest_result r = apitest_post(&damaged, "/v1/experiments", body);
+        apitest_free(&r);
+    }
+    apitest_result r = apitest_call(&damaged, "GET",
+                                    "/v1/experiments/export", NULL, NULL);
     CHECK(r.resp.status == 200 && r.resp.stream);
-    /* the oldest row, in the second page, becomes one psinet could not
-     * have written */
-    sqlite3 *db;
-    CHECK(sqlite3_open(db_path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db,
-                       "UPDATE experiments SET params = '{nope' WHERE seq = "
-                       "(SELECT min(seq) FROM experiments)",
-                       NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
     size_t parts;
     api_stream_state state;
     char *text = drain(r.resp.stream, &parts, &state);
@@ -238,15 +240,15 @@ TEST(a_damaged_row_after_the_first_part_fails_the_stream)
           n == 0);
     apitest_free(&r);
     free(text);
+    /* in the first page, the same damage is an error before any part */
+    r = apitest_call(&damaged, "GET", "/v1/experiments/export?name=damaged",
+                     NULL, NULL);
+    CHECK(r.resp.status == 503 && r.resp.stream == NULL);
+    apitest_free(&r);
+    store_close(damaged.db);
 }
 
 TEST(teardown)
 {
     store_close(ctx.db);
-    char path[80];
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
-        unlink(path);
-    }
 }
