@@ -33,6 +33,8 @@ typedef struct {
     uint64_t max_shots;   /* samples of one measurement */
     uint64_t max_memory;  /* shots whose outcomes a measurement lists */
     size_t max_operations; /* gates of one request */
+    uint64_t max_collapse_work; /* multiply-adds of the shots of one
+                                   collapse_propagation experiment */
     size_t max_page;      /* items of one page */
     size_t max_depth;     /* JSON nesting depth */
 } api_limits;

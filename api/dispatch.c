@@ -28,6 +28,7 @@ void api_limits_default(api_limits *l)
     l->max_shots = 1000000;
     l->max_memory = 65536;
     l->max_operations = 1000;
+    l->max_collapse_work = 1000000000;
     l->max_page = 500;
     l->max_depth = 32;
 }

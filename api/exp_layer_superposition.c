@@ -7,92 +7,26 @@
 #include <string.h>
 
 #include "api/db.h"
+#include "api/exp_source.h"
 #include "api/experiment.h"
 #include "api/forward.h"
-#include "api/layer_read.h"
 #include "api/measure.h"
 #include "core/analogy.h"
 #include "core/state.h"
-#include "store/network.h"
-
-/* Where the layers come from: a stored network or one inline layer. */
-typedef struct {
-    const store_network *net; /* from the cache, or NULL */
-    api_layer inline_layer;
-    layer_view *views;
-    size_t count;
-    size_t cols; /* the inputs the first layer takes */
-} layer_source;
-
-static void source_free(const api_ctx *ctx, layer_source *s)
-{
-    if (s->net)
-        store_network_release(ctx->db, s->net);
-    api_layer_free(&s->inline_layer);
-    if (s->views != &s->inline_layer.view)
-        free(s->views);
-}
-
-/* Takes the stored network named by the string at /params/network_id. */
-static bool read_network(const api_ctx *ctx, const api_in *in,
-                         const json_t *v, layer_source *s)
-{
-    const char *ptr = "/params/network_id", *id;
-    api_field f = API_STRING(NULL, &id, 64, 0);
-    if (!api_read_string(in, v, ptr, &f))
-        return false;
-    if (api_need_store(ctx, in->err) != API_OK)
-        return false;
-    store_status st = store_network_acquire(ctx->db, id, &s->net);
-    if (st == STORE_NOTFOUND)
-        return api_invalid(in->err, ptr, "names no stored network (%.64s)",
-                           id);
-    if (st != STORE_OK) {
-        api_fail_store(in->err, st, "network", id);
-        return false;
-    }
-    if (api_network_views(s->net, &s->views, in->err) != API_OK)
-        return false;
-    s->count = s->net->layer_count;
-    s->cols = s->net->layers[0].cols;
-    return true;
-}
 
 /* Reads network_id or layer from params into s. */
 static bool read_source(const api_ctx *ctx, const api_in *in,
-                        const json_t *params, layer_source *s)
+                        const json_t *params, api_exp_source *s)
 {
     int which = api_read_either(in, params, "/params", "network_id", "layer",
                                 "layer", "network_id", "for an inline layer");
     if (which == 1)
-        return read_network(ctx, in, json_object_get(params, "network_id"),
-                            s);
-    if (which == 0 || !api_layer_read(in, json_object_get(params, "layer"),
-                                      "/params/layer", &s->inline_layer))
-        return false;
-    s->views = &s->inline_layer.view;
-    s->count = 1;
-    s->cols = s->inline_layer.view.cols;
-    return true;
-}
-
-/* Reads the input vector, which the first layer must take. */
-static bool read_input(const api_in *in, const json_t *params,
-                       const layer_source *s, api_vector *x)
-{
-    const char *ptr = "/params/input";
-    const json_t *v = json_object_get(params, "input");
-    if (!v)
-        return api_invalid(in->err, ptr, "is required");
-    api_limit max = API_LIMIT(in->limits, max_dimension);
-    api_field f = {NULL, api_read_vector, x, &max, 0};
-    if (!api_read_vector(in, v, ptr, &f))
-        return false;
-    if (x->n != s->cols)
-        return api_invalid(in->err, ptr,
-                           "has %zu entries but the %s takes %zu inputs",
-                           x->n, s->net ? "network" : "layer", s->cols);
-    return true;
+        return api_exp_read_network(ctx, in,
+                                    json_object_get(params, "network_id"),
+                                    "/params/network_id", s);
+    return which == 2 && api_exp_read_layer(in,
+                                            json_object_get(params, "layer"),
+                                            "/params/layer", s);
 }
 
 /* A finite number, or null for an undefined/infinite one. */
@@ -116,7 +50,7 @@ static json_t *metrics_json(const double *p, const double *ref, size_t n)
 
 /* What a layer_superposition request asks for. */
 typedef struct {
-    layer_source src;
+    api_exp_source src;
     api_vector x;       /* the input, owned */
     int mapping;        /* the order of analogy_mapping */
     uint64_t shots;     /* 0: no measurement */
@@ -127,7 +61,7 @@ typedef struct {
 static void request_free(const api_ctx *ctx, request *r)
 {
     free(r->x.x);
-    source_free(ctx, &r->src);
+    api_exp_source_free(ctx, &r->src);
 }
 
 /* Reads params into r; errors point into /params. */
@@ -152,7 +86,7 @@ static bool read_request(const api_ctx *ctx, const api_in *in,
     if (r->seeded && !json_object_get(params, "shots"))
         api_invalid(in->err, "/params/seed", "is only used with shots");
     return read_source(ctx, in, params, &r->src) &&
-           read_input(in, params, &r->src, &r->x) && in->err->code == API_OK;
+           api_exp_read_input(in, params, &r->src, &r->x) && in->err->code == API_OK;
 }
 
 /* {"shots", "seed", "counts"} of measuring amps as r asks, or NULL (with

@@ -31,6 +31,20 @@ static const api_experiment_column neuron_activation_columns[] = {
     {NULL, NULL, NULL},
 };
 
+static const api_experiment_column collapse_propagation_columns[] = {
+    {"network_id", "/params/network_id", NULL},
+    {"mapping", "/params/mapping", "l2"},
+    {"collapse", "/params/collapse", "one_hot"},
+    {"collapse_layers", "/result/collapse_layers", NULL},
+    {"shots", "/result/shots", NULL},
+    {"seed", "/result/seed", NULL},
+    {"deterministic_argmax", "/result/deterministic/argmax", NULL},
+    {"agreement", "/result/metrics/agreement", NULL},
+    {"kl_divergence_bits", "/result/metrics/kl_divergence_bits", NULL},
+    {"total_variation", "/result/metrics/total_variation", NULL},
+    {NULL, NULL, NULL},
+};
+
 /* A kind: its name, the function that runs it, and its export columns
  * (NULL: none beyond the common ones). */
 static const struct {
@@ -42,6 +56,8 @@ static const struct {
      layer_superposition_columns},
     {"neuron_activation", api_run_neuron_activation,
      neuron_activation_columns},
+    {"collapse_propagation", api_run_collapse_propagation,
+     collapse_propagation_columns},
 };
 
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])

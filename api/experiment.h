@@ -3,8 +3,10 @@
  *
  * layer_superposition (superposition <-> layer output) is
  * api/exp_layer_superposition.c, neuron_activation (quantum state <->
- * neuron activation) api/exp_neuron_activation.c; core/analogy.h has the
- * mathematics of both. A new kind is one more file like these and one more
+ * neuron activation) api/exp_neuron_activation.c, collapse_propagation
+ * (a network measured at chosen layers, only the outcomes fed on)
+ * api/exp_collapse_propagation.c; core/analogy.h and core/collapse.h have
+ * the mathematics. A new kind is one more file like these and one more
  * line in api/experiment.c's table, with the columns it adds to the CSV
  * export (api/export.h). */
 #ifndef PSINET_API_EXPERIMENT_H
@@ -29,6 +31,9 @@ api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
 api_code api_run_neuron_activation(const api_ctx *ctx, const api_in *in,
                                    const json_t *params, json_t **stored,
                                    json_t **result);
+api_code api_run_collapse_propagation(const api_ctx *ctx, const api_in *in,
+                                      const json_t *params, json_t **stored,
+                                      json_t **result);
 
 /* A column of the CSV export of experiments (GET /v1/experiments/export):
  * one value of a stored experiment of the kind, named "<kind>.<name>" in

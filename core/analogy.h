@@ -6,7 +6,10 @@
  *
  * Quantum state <-> neuron activation: a real state x fed to neurons w_j;
  * beside each activation sigma(w_j . x + b_j), the Born probability
- * |<w_j/|w_j| | x/|x|>|^2 of finding x in the direction of the weights. */
+ * |<w_j/|w_j| | x/|x|>|^2 of finding x in the direction of the weights.
+ *
+ * The third, collapse propagation (layers measured and only the outcome
+ * fed on), is core/collapse.h. */
 #ifndef PSINET_CORE_ANALOGY_H
 #define PSINET_CORE_ANALOGY_H
 

@@ -62,6 +62,10 @@ static const option options[] = {
      "most shots whose outcomes one measurement lists, in order"},
     {"max-operations", "PSINET_MAX_OPERATIONS", OPT_SIZE,
      LIMIT(max_operations), 1u << 20, 1, "most gates of one request"},
+    {"max-collapse-work", "PSINET_MAX_COLLAPSE_WORK", OPT_U64,
+     LIMIT(max_collapse_work), UINT64_C(1) << 50, 1,
+     "most multiply-adds of the shots of one collapse_propagation "
+     "experiment (shots x the work of one shot)"},
     {"max-page", "PSINET_MAX_PAGE", OPT_SIZE, LIMIT(max_page), 100000, 1,
      "most items of one page of a list"},
     {"max-depth", "PSINET_MAX_DEPTH", OPT_SIZE, LIMIT(max_depth), 1000, 2,

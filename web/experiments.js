@@ -222,6 +222,7 @@ const METRIC_NAMES = {
   total_variation: 'total variation ½Σ|p − q|',
   fidelity: 'fidelity (Σ√(pq))²',
   argmax_agrees: 'argmax p = argmax q',
+  agreement: 'shots whose outcome is the deterministic argmax',
   activation_probability_correlation: 'correlation of activation and probability',
 };
 
@@ -284,7 +285,22 @@ function showCharts(exp) {
       box.append(numbersTable('Counts per outcome', ['outcome', 'count', 'frequency'],
         labels.map((l, i) => [l, m.counts[l] || 0, freq[i]])));
     }
-  } else {
+  } else if (exp.kind === 'collapse_propagation') {
+    const labels = r.final.distribution.map((_, i) => String(i));
+    const fin = chartBlock('exp-chart-final', `Final outcomes of ${r.shots} shots, seed ${r.seed}, beside the deterministic output`);
+    box.append(fin.block);
+    barChart(fin.canvas, {
+      labels,
+      datasets: [{ label: 'f = counts / shots', data: r.final.distribution }, { label: 'q = the deterministic output read as a state', data: r.deterministic.distribution }],
+      yMin: 0,
+      yTitle: 'probability',
+      xTitle: 'outcome (argmax of the final output)',
+    });
+    box.append(numbersTable('f, q and the deterministic output per outcome', ['outcome', 'f', 'q', 'output'],
+      labels.map((l, i) => [l, r.final.distribution[i], r.deterministic.distribution[i], r.deterministic.output[i]])));
+    box.append(numbersTable('Each collapsed layer', ['layer', 'mean Born entropy, bits', 'deterministic Born entropy, bits'],
+      r.layers.map((c) => [String(c.layer), c.born_entropy_bits, c.deterministic_born_entropy_bits])));
+  } else if (exp.kind === 'neuron_activation') {
     const labels = r.neurons.map((_, j) => String(j));
     const nb = chartBlock('exp-chart-neurons', 'Each neuron: activation beside Born probability');
     box.append(nb.block);

@@ -122,14 +122,15 @@ TEST(csv_has_a_header_and_a_quoted_row_per_experiment)
                   "layer_superposition.mapping,",
                   76) == 0);
     /* the newest, n299: its name and tags quoted, quotes doubled; the
-     * superposition's columns empty; relu and the correlation (1: the
+     * other kinds' columns empty; relu and the correlation (1: the
      * activations are the probabilities' square roots, in order) */
     const char *row = strstr(text, "\r\n") + 2;
     const char *name = strchr(row, ',') + 1;
     const char *quoted = "\"n299, \"\"q\"\"\",neuron_activation,";
     CHECK(strncmp(name, quoted, strlen(quoted)) == 0);
     const char *end = strstr(row, "\r\n");
-    const char *want = "\"[\"\"t4\"\"]\",,,,,,,,,,,,,relu,,1.0\r\n";
+    const char *want =
+        "\"[\"\"t4\"\"]\",,,,,,,,,,,,,relu,,1.0,,,,,,,,,,\r\n";
     CHECK((size_t)(end + 2 - row) > strlen(want) &&
           strncmp(end + 2 - strlen(want), want, strlen(want)) == 0);
     /* s297: the superposition's columns; the default mapping written */

@@ -374,6 +374,27 @@ TEST(experiments_answer_503_or_their_answer)
     free(w);
 }
 
+TEST(collapse_propagation_answers_503_or_its_answer)
+{
+    /* 600 neurons collapsed: the shots' work arrays, the counts and each
+     * draw's table are all of MEM_SMALL bytes or more */
+    char *w0 = matrix(600, 1), *w1 = matrix(2, 600);
+    size_t cap = strlen(w0) + strlen(w1) + 512;
+    char *body = malloc(cap);
+    snprintf(body, cap,
+             "{\"name\":\"c\",\"kind\":\"collapse_propagation\","
+             "\"params\":{\"layers\":[{\"weights\":%s,\"activation\":"
+             "\"tanh\"},{\"weights\":%s,\"activation\":\"softmax\"}],"
+             "\"input\":[0.3],\"mapping\":\"softmax_sqrt\","
+             "\"collapse\":\"keep\",\"shots\":20,\"seed\":3}}",
+             w0, w1);
+    check_each_failure("POST", "/v1/experiments", body, 201, false);
+    check_each_failure("GET", "/v1/experiments", NULL, 200, false);
+    free(body);
+    free(w0);
+    free(w1);
+}
+
 /* The id of the experiment body makes (the shim disarmed), into id. */
 static void create_experiment(const char *body, char *id, size_t size)
 {

@@ -576,6 +576,19 @@ try {
     shots.push(await shot(page, 'experiment-edited'));
   });
 
+  await check('Experiments: a collapse_propagation run by the API shows its outcomes beside the deterministic output', async () => {
+    const made = (await call(a.base, 'POST', '/v1/experiments', { name: 'collapse in the lab', kind: 'collapse_propagation',
+      params: { layers: [{ weights: [[1, 0], [0, 1], [1, 1]], activation: 'sigmoid' }, { weights: [[2, 0, 1], [0, 2, 1]], activation: 'softmax' }],
+        input: [0.5, -0.5], shots: 300, seed: 11 } })).json;
+    await page.evaluate((id) => { window.location.hash = `#experiments/${id}`; }, made.id);
+    await page.waitForFunction(() => document.getElementById('exp-detail-title').textContent === 'collapse in the lab');
+    const chart = await chartData(page, 'exp-chart-final');
+    assert.deepEqual(chart.datasets.map((d) => d.data), [made.result.final.distribution, made.result.deterministic.distribution]);
+    const agreement = await page.$eval('#exp-metrics tr[data-metric="agreement"] data', (d) => d.value);
+    assert.equal(agreement, String(made.result.metrics.agreement));
+    shots.push(await shot(page, 'experiment-collapse-propagation'));
+  });
+
   await check('every view is readable in a narrow window (390 px): nothing wider than it', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const view of ['state', 'layer', 'experiments']) {

@@ -90,6 +90,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     ctx.limits.max_batch = 64;
     ctx.limits.max_layers = 8;
     ctx.limits.max_shots = 10000;
+    ctx.limits.max_collapse_work = 1 << 20;
     ctx.db = store_open(":memory:", 1, 100, &st, err, sizeof err);
     if (!ctx.db) {
         fprintf(stderr, "fuzz setup: %s\n", err);

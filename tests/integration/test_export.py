@@ -49,6 +49,11 @@ def setUpModule():
         superposition("softmax", mapping="softmax_sqrt"),
         neuron("leaky", activation="leaky_relu", tags=["a,b"]),
         superposition("tagged", shots=10, seed=1),
+        {"name": "collapsing", "kind": "collapse_propagation", "params": {
+            "layers": [LAYER, {"weights": [[1, -1, 0], [0, 1, 1]],
+                               "activation": "softmax"}],
+            "input": [0.6, -0.8], "collapse": "keep", "shots": 50,
+            "seed": 5}},
     ]
     for body in bodies:
         r = server.post("/v1/experiments", body)
@@ -131,7 +136,20 @@ COLUMNS = {
         ("activation_probability_correlation",
          ("result", "metrics", "activation_probability_correlation")),
     ],
+    "collapse_propagation": [
+        ("network_id", ("params", "network_id")),
+        ("mapping", ("params", "mapping")),
+        ("collapse", ("params", "collapse")),
+        ("collapse_layers", ("result", "collapse_layers")),
+        ("shots", ("result", "shots")),
+        ("seed", ("result", "seed")),
+        ("deterministic_argmax", ("result", "deterministic", "argmax")),
+        ("agreement", ("result", "metrics", "agreement")),
+        ("kl_divergence_bits", ("result", "metrics", "kl_divergence_bits")),
+        ("total_variation", ("result", "metrics", "total_variation")),
+    ],
 }
+DEFAULTS = {"mapping": "l2", "collapse": "one_hot"}
 
 
 def dig(item, path):
@@ -179,7 +197,8 @@ class Export(unittest.TestCase):
         header = rows[0]
         expect = ["id", "name", "kind", "created_at", "updated_at", "tags",
                   "notes"]
-        for kind in ("layer_superposition", "neuron_activation"):
+        for kind in ("layer_superposition", "neuron_activation",
+                     "collapse_propagation"):
             expect += [kind + "." + c for c, _ in COLUMNS[kind]]
         self.assertEqual(header, expect)
         items = listed()
@@ -200,8 +219,8 @@ class Export(unittest.TestCase):
                             self.assertEqual(value, "")
                             continue
                         want = dig(item, path)
-                        if column == "mapping" and want is None:
-                            want = "l2"  # the default, written out
+                        if column in DEFAULTS and want is None:
+                            want = DEFAULTS[column]  # written out
                         if isinstance(want, float):
                             # the shortest decimal of the same double
                             self.assertEqual(float(value), want)
@@ -214,6 +233,13 @@ class Export(unittest.TestCase):
         self.assertEqual(measured["layer_superposition.argmax_agrees"],
                          field(created[2]["result"]["metrics"]
                                ["argmax_agrees"]))
+        collapsing = next(dict(zip(header, row)) for row in rows[1:]
+                          if row[1] == "collapsing")
+        self.assertEqual(collapsing["collapse_propagation.collapse_layers"],
+                         "[0]")
+        self.assertEqual(collapsing["collapse_propagation.collapse"], "keep")
+        self.assertEqual(collapsing["collapse_propagation.mapping"], "l2")
+        self.assertEqual(collapsing["collapse_propagation.shots"], "50")
         alpha = next(dict(zip(header, row)) for row in rows[1:]
                      if row[1] == "alpha")
         self.assertEqual(alpha["neuron_activation.alpha"], "0.125")

@@ -122,6 +122,18 @@ def examples(s):
              "bias": [0.25, 0], "activation": "elu",
              "params": {"alpha": 0.5}},
         ],
+        "collapse_propagation": [
+            {"network_id": net, "input": [1, 2], "shots": 500,
+             "mapping": "softmax_sqrt", "collapse": "keep"},
+            {"layers": LAYERS, "input": [0.4, -1.5], "shots": 300,
+             "collapse_layers": [0, 1], "mapping": "softmax_sqrt",
+             "seed": 12},
+            {"layers": [{"weights": b64([1, 0, 0, 1, 1, 1], [3, 2]),
+                         "activation": "sigmoid"},
+                        {"weights": b64([2, 0, 1, 0, 2, 1], [2, 3]),
+                         "activation": "softmax"}],
+             "input": b64([0.5, -0.5], [2]), "shots": 200},
+        ],
     }
 
 
