@@ -1,7 +1,9 @@
 /* api/exp_layer_superposition.c - the experiment layer_superposition
  * (superposition <-> layer output): a forward pass whose last output is
  * read as a quantum state, compared with the softmax distribution of the
- * same layer, and optionally measured. */
+ * same layer, and optionally measured. An inline layer may be complex:
+ * its output is a vector of amplitudes already, which the mapping "none"
+ * only normalizes, and its reference distribution is softmax(|z|). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "api/forward.h"
 #include "api/measure.h"
 #include "core/analogy.h"
+#include "core/clayer.h"
 #include "core/state.h"
 
 /* Reads network_id or layer from params into s. */
@@ -24,9 +27,35 @@ static bool read_source(const api_ctx *ctx, const api_in *in,
         return api_exp_read_network(ctx, in,
                                     json_object_get(params, "network_id"),
                                     "/params/network_id", s);
+    s->complex_ok = true;
     return which == 2 && api_exp_read_layer(in,
                                             json_object_get(params, "layer"),
                                             "/params/layer", s);
+}
+
+/* Whether s is one inline complex layer (its view: owned[0].cview). */
+static bool source_is_complex(const api_exp_source *s)
+{
+    return s->owned_count == 1 && s->owned[0].is_complex;
+}
+
+/* Reads the amplitudes a complex layer takes as its input into cx. */
+static bool read_complex_input(const api_in *in, const json_t *params,
+                               const api_exp_source *s, api_amplitudes *cx)
+{
+    const char *ptr = "/params/input";
+    const json_t *v = json_object_get(params, "input");
+    if (!v)
+        return api_invalid(in->err, ptr, "is required");
+    api_limit max = API_LIMIT(in->limits, max_dimension);
+    api_field f = {NULL, api_read_amplitudes, cx, &max, 0};
+    if (!api_read_amplitudes(in, v, ptr, &f))
+        return false;
+    if (cx->n != s->cols)
+        return api_invalid(in->err, ptr,
+                           "has %zu entries but the layer takes %zu inputs",
+                           cx->n, s->cols);
+    return true;
 }
 
 /* A finite number, or null for an undefined/infinite one. */
@@ -52,7 +81,8 @@ static json_t *metrics_json(const double *p, const double *ref, size_t n)
 typedef struct {
     api_exp_source src;
     api_vector x;       /* the input, owned */
-    int mapping;        /* the order of analogy_mapping */
+    api_amplitudes cx;  /* the input of a complex layer, owned */
+    int mapping;        /* MAPPINGS' order; -1: the default */
     uint64_t shots;     /* 0: no measurement */
     uint64_t seed;
     bool seeded;        /* the seed was given */
@@ -61,19 +91,44 @@ typedef struct {
 static void request_free(const api_ctx *ctx, request *r)
 {
     free(r->x.x);
+    free(r->cx.c);
     api_exp_source_free(ctx, &r->src);
+}
+
+/* The mappings, in the order of analogy_mapping, then "none": the output
+ * itself, normalized (for a real layer the same numbers as l2). */
+enum { MAP_L2, MAP_SOFTMAX_SQRT, MAP_NONE };
+static const char *const MAPPINGS[] = {"l2", "softmax_sqrt", "none", NULL};
+
+/* Settles the mapping once the source is known: the default is l2 for a
+ * real layer, none for a complex one, which takes no other. */
+static bool settle_mapping(const api_in *in, request *r)
+{
+    if (!source_is_complex(&r->src)) {
+        if (r->mapping < 0)
+            r->mapping = MAP_L2;
+        return true;
+    }
+    if (r->mapping < 0)
+        r->mapping = MAP_NONE;
+    if (r->mapping == MAP_NONE)
+        return true;
+    return api_invalid(in->err, "/params/mapping",
+                       "%s maps a real layer's output to a state; a complex "
+                       "layer's output is the state's amplitudes already: "
+                       "use \"none\" (its default)",
+                       MAPPINGS[r->mapping]);
 }
 
 /* Reads params into r; errors point into /params. */
 static bool read_request(const api_ctx *ctx, const api_in *in,
                          const json_t *params, request *r)
 {
-    static const char *const mappings[] = {"l2", "softmax_sqrt", NULL};
     api_field fields[] = {
         API_FIELD("network_id", NULL, NULL, NULL, API_LATER),
         API_FIELD("layer", NULL, NULL, NULL, API_LATER),
         API_FIELD("input", NULL, NULL, NULL, API_LATER),
-        API_FIELD("mapping", api_read_choice, &r->mapping, mappings,
+        API_FIELD("mapping", api_read_choice, &r->mapping, MAPPINGS,
                   API_OPTIONAL),
         API_FIELD("shots", api_read_shots, &r->shots, NULL, API_OPTIONAL),
         API_FIELD("seed", api_read_seed, &r->seed, NULL, API_OPTIONAL),
@@ -85,8 +140,14 @@ static bool read_request(const api_ctx *ctx, const api_in *in,
     r->seeded = json_object_get(params, "seed") != NULL;
     if (r->seeded && !json_object_get(params, "shots"))
         api_invalid(in->err, "/params/seed", "is only used with shots");
-    return read_source(ctx, in, params, &r->src) &&
-           api_exp_read_input(in, params, &r->src, &r->x) && in->err->code == API_OK;
+    if (!read_source(ctx, in, params, &r->src))
+        return false;
+    settle_mapping(in, r); /* a wrong name has had its error: default */
+    if (source_is_complex(&r->src))
+        return read_complex_input(in, params, &r->src, &r->cx) &&
+               in->err->code == API_OK;
+    return api_exp_read_input(in, params, &r->src, &r->x) &&
+           in->err->code == API_OK;
 }
 
 /* {"shots", "seed", "counts"} of measuring amps as r asks, or NULL (with
@@ -105,12 +166,21 @@ static json_t *measurement_json(const api_in *in, const request *r,
     return m;
 }
 
-/* The result of reading the last layer's output (z, a; n of each) as a
- * state: the state, the reference distribution, their metrics and the
- * measurement r asks for. */
+/* The last layer's output: its pre-activations and outputs, n of each,
+ * real (z, a) or complex (cz, ca). */
+typedef struct {
+    const double *z, *a;
+    const double complex *cz, *ca;
+    size_t n;
+} last_output;
+
+/* The result of reading the last layer's output as a state: the state,
+ * the reference distribution, their metrics and the measurement r asks
+ * for. */
 static json_t *result_json(const api_in *in, const request *r,
-                           const double *z, const double *a, size_t n)
+                           const last_output *o)
 {
+    size_t n = o->n;
     double complex *amps = malloc(n * sizeof *amps);
     double *p = malloc(n * sizeof *p), *ref = malloc(n * sizeof *ref);
     json_t *result = NULL, *measurement = NULL;
@@ -118,18 +188,27 @@ static json_t *result_json(const api_in *in, const request *r,
         api_no_memory(in->err);
         goto out;
     }
-    if (analogy_layer_state((analogy_mapping)r->mapping, z, a, n, amps,
-                            ref) != CORE_OK) {
+    core_status st =
+        o->ca ? clayer_layer_state(o->cz, o->ca, n, amps, ref)
+              : analogy_layer_state(r->mapping == MAP_SOFTMAX_SQRT
+                                        ? ANALOGY_SOFTMAX_SQRT
+                                        : ANALOGY_L2,
+                                    o->z, o->a, n, amps, ref);
+    if (st != CORE_OK) {
         api_fail(in->err, API_EINVALID,
-                 "the layer output is the zero vector, so the l2 mapping "
-                 "has no state to give; use \"mapping\": \"softmax_sqrt\"");
+                 "the layer output is the zero vector, so the %s mapping "
+                 "has no state to give%s",
+                 MAPPINGS[r->mapping],
+                 o->ca ? "" : "; use \"mapping\": \"softmax_sqrt\"");
         goto out;
     }
     state_probabilities(amps, n, p);
     if (r->shots && !(measurement = measurement_json(in, r, amps, n)))
         goto out;
     result = json_pack("{s:o, s:{s:o, s:o}, s:o, s:o}", "output",
-                       pjson_reals(a, n, false), "state", "amplitudes",
+                       o->ca ? pjson_amplitudes(o->ca, n, false)
+                             : pjson_reals(o->a, n, false),
+                       "state", "amplitudes",
                        pjson_amplitudes(amps, n, false), "probabilities",
                        pjson_reals(p, n, false), "reference_distribution",
                        pjson_reals(ref, n, false), "metrics",
@@ -154,18 +233,29 @@ api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
                                      const json_t *params, json_t **stored,
                                      json_t **result)
 {
-    request r = {.mapping = 0};
+    request r = {.mapping = -1};
     api_layer_out *outs = NULL;
+    api_clayer_out cout = {0};
+    api_limit max = API_LIMIT(in->limits, max_matrix);
     *stored = *result = NULL;
-    if (!read_request(ctx, in, params, &r) ||
-        api_forward(r.src.views, r.src.count, r.x.x, 1,
-                    API_LIMIT(in->limits, max_matrix), "/params/input",
-                    &outs, in->err) != API_OK)
+    if (!read_request(ctx, in, params, &r))
         goto out;
+    last_output last;
+    if (source_is_complex(&r.src)) {
+        if (api_cforward(&r.src.owned[0].cview, r.cx.c, 1, max,
+                         "/params/input", &cout, in->err) != API_OK)
+            goto out;
+        last = (last_output){NULL, NULL, cout.z, cout.a, cout.rows};
+    } else {
+        if (api_forward(r.src.views, r.src.count, r.x.x, 1, max,
+                        "/params/input", &outs, in->err) != API_OK)
+            goto out;
+        const api_layer_out *o = &outs[r.src.count - 1];
+        last = (last_output){o->z, o->a, NULL, NULL, o->rows};
+    }
     if (r.shots && !r.seeded)
         r.seed = api_random_seed();
-    const api_layer_out *last = &outs[r.src.count - 1];
-    if (!(*result = result_json(in, &r, last->z, last->a, last->rows)))
+    if (!(*result = result_json(in, &r, &last)))
         goto out;
     /* What is kept is what runs again the same: a drawn seed written in. */
     *stored = json_deep_copy(params);
@@ -175,6 +265,7 @@ api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
         api_no_memory(in->err);
 out:
     api_forward_free(outs, r.src.count);
+    api_clayer_out_free(&cout);
     request_free(ctx, &r);
     if (in->err->code != API_OK) {
         json_decref(*stored);

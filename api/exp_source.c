@@ -59,7 +59,10 @@ static bool alloc_layers(const api_in *in, size_t n, api_exp_source *s)
 bool api_exp_read_layer(const api_in *in, const json_t *v, const char *ptr,
                         api_exp_source *s)
 {
-    if (!alloc_layers(in, 1, s) || !api_layer_read(in, v, ptr, &s->owned[0]))
+    if (!alloc_layers(in, 1, s))
+        return false;
+    s->owned[0].complex_ok = s->complex_ok;
+    if (!api_layer_read(in, v, ptr, &s->owned[0]))
         return false;
     s->views[0] = s->owned[0].view;
     s->count = 1;

@@ -21,6 +21,9 @@ typedef struct {
     layer_view *views;        /* count of them, malloc'd */
     size_t count;
     size_t cols;              /* the inputs the first layer takes */
+    bool complex_ok;          /* set by the caller: an inline layer read
+                                 by api_exp_read_layer may be complex
+                                 (api/layer_read.h) */
 } api_exp_source;
 
 /* Takes the stored network named by the string v (at ptr): a name of no

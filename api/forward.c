@@ -106,3 +106,32 @@ api_code api_network_views(const store_network *net, layer_view **views,
     }
     return API_OK;
 }
+
+void api_clayer_out_free(api_clayer_out *out)
+{
+    free(out->z);
+    free(out->a);
+    out->z = out->a = NULL;
+}
+
+api_code api_cforward(const clayer_view *layer, const double complex *X,
+                      size_t batch, api_limit max_outputs, const char *ptr,
+                      api_clayer_out *out, api_err *err)
+{
+    layer_view shape = {.rows = layer->rows, .cols = layer->cols};
+    api_code code = check_outputs(&shape, 1, batch, max_outputs, ptr, err);
+    *out = (api_clayer_out){layer->rows, NULL, NULL};
+    if (code != API_OK)
+        return code;
+    out->z = malloc(batch * layer->rows * sizeof *out->z);
+    out->a = malloc(batch * layer->rows * sizeof *out->a);
+    if (!out->z || !out->a)
+        code = api_no_memory(err);
+    else if (clayer_forward(layer, X, batch, out->z, out->a) != CORE_OK)
+        code = api_fail(err, API_EINVALID,
+                        "the result of the layer overflows the range of a "
+                        "double: scale the weights or inputs down");
+    if (code != API_OK)
+        api_clayer_out_free(out);
+    return code;
+}

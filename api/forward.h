@@ -6,6 +6,7 @@
 
 #include "api/problem.h"
 #include "api/read.h"
+#include "core/clayer.h"
 #include "core/layer.h"
 #include "store/network.h"
 
@@ -26,6 +27,22 @@ api_code api_forward(const layer_view *layers, size_t count, const double *X,
                      api_layer_out **outs, api_err *err);
 
 void api_forward_free(api_layer_out *outs, size_t count);
+
+/* A complex layer's pre-activations and outputs, batch x rows each. */
+typedef struct {
+    size_t rows;
+    double complex *z; /* owned */
+    double complex *a; /* owned */
+} api_clayer_out;
+
+/* Runs X (batch x layer->cols) through the complex layer into *out (free
+ * it with api_clayer_out_free), within max_outputs as api_forward; a
+ * result that is not finite is a 422 too. */
+api_code api_cforward(const clayer_view *layer, const double complex *X,
+                      size_t batch, api_limit max_outputs, const char *ptr,
+                      api_clayer_out *out, api_err *err);
+
+void api_clayer_out_free(api_clayer_out *out);
 
 /* Views of a stored network's layers (borrowing its arrays) into a
  * malloc'd array. A layer whose activation this build does not know is a

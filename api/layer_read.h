@@ -20,27 +20,46 @@
 #include <stdbool.h>
 
 #include "api/read.h"
+#include "core/clayer.h"
 #include "core/layer.h"
 
-/* A layer read from JSON; owns its weights and bias. */
+/* A layer read from JSON; owns its weights and bias.
+ *
+ * A layer is real unless it says "complex": true; its weights and bias are
+ * then amplitudes (a number, or [re, im]; in binary form, interleaved
+ * pairs), its activation one of core/clayer.h's, and `cview` its view.
+ * Only a caller that runs complex layers sets complex_ok before reading:
+ * everywhere else "complex": true is a 422 that says where they run. */
 typedef struct {
-    layer_view view;    /* rows and cols once the weights are read; the
-                           arrays and activation once finished */
+    layer_view view;    /* rows and cols once the weights are read (for a
+                           complex layer too); the arrays and activation
+                           once finished */
     api_matrix weights; /* owned */
     api_vector bias;    /* owned; x is NULL when none was given */
+    bool complex_ok;    /* set by the caller: complex layers are taken */
+    bool is_complex;    /* "complex": true was sent */
+    clayer_view cview;  /* a complex layer's, once finished */
+    api_cmatrix cweights; /* owned */
+    api_amplitudes cbias; /* owned; c is NULL when none was given */
+    api_vector modrelu_b; /* owned: modrelu's "b" per neuron, or NULL */
 } api_layer;
 
-/* The table entries of a layer's fields: weights, bias, activation and
- * params (the last two read by api_layer_finish). */
+/* The table entries of a layer's fields: complex, weights, bias,
+ * activation and params (the last two read by api_layer_finish). */
 #define API_LAYER_FIELDS(layer)                                                \
-    API_FIELD("weights", api_layer_read_weights, (layer), NULL, 0),           \
+    API_FIELD("complex", api_layer_read_complex, (layer), NULL,               \
+              API_OPTIONAL),                                                   \
+        API_FIELD("weights", api_layer_read_weights, (layer), NULL, 0),       \
         API_FIELD("bias", api_layer_read_bias, (layer), NULL,                 \
                   API_NULL_ABSENT),                                            \
         API_FIELD("activation", NULL, NULL, NULL, API_LATER),                  \
         API_FIELD("params", NULL, NULL, NULL, API_LATER)
 
-/* Readers of "weights" (at most max_matrix numbers) and "bias" (one per
+/* Readers of "complex" (true or false; true only where complex_ok),
+ * "weights" (at most max_matrix numbers or amplitudes) and "bias" (one per
  * row of the weights read before it); out: api_layer. */
+bool api_layer_read_complex(const api_in *in, const json_t *v,
+                            const char *ptr, const api_field *f);
 bool api_layer_read_weights(const api_in *in, const json_t *v,
                             const char *ptr, const api_field *f);
 bool api_layer_read_bias(const api_in *in, const json_t *v, const char *ptr,
@@ -79,5 +98,21 @@ bool api_inputs_read(const api_in *in, const json_t *obj, const char *ptr,
                      size_t cols, api_inputs *out);
 
 void api_inputs_free(api_inputs *inputs);
+
+/* The inputs of a complex layer: amplitudes (a number or [re, im] each;
+ * in binary form, interleaved pairs) for "input", rows of them for
+ * "inputs". */
+typedef struct {
+    double complex *x; /* batch x cols, row-major, owned */
+    size_t batch;
+    size_t cols;
+    bool is_batch;
+} api_cinputs;
+
+/* api_inputs_read for a complex layer. */
+bool api_cinputs_read(const api_in *in, const json_t *obj, const char *ptr,
+                      size_t cols, api_cinputs *out);
+
+void api_cinputs_free(api_cinputs *inputs);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clayer.h"
 #include "core/entropy.h"
 
 void api_ptr_key(char out[API_PTR_MAX], const char *base, const char *key)
@@ -298,10 +299,17 @@ bool api_read_activation(const api_in *in, const json_t *name,
                            "must be the name of an activation (%s), not %s",
                            act_all_names(), api_json_kind(name));
     act_kind kind;
+    clayer_act ckind;
     if (!act_from_name(json_string_value(name), &kind))
-        return api_invalid(in->err, ptr_name,
-                           "is not a known activation; use one of: %s",
-                           act_all_names());
+        return clayer_act_from_name(json_string_value(name), &ckind)
+                   ? api_invalid(in->err, ptr_name,
+                                 "%s is an activation of complex layers "
+                                 "(\"complex\": true, where they run); a "
+                                 "real layer takes one of: %s",
+                                 json_string_value(name), act_all_names())
+                   : api_invalid(in->err, ptr_name,
+                                 "is not a known activation; use one of: %s",
+                                 act_all_names());
     *out = act_default(kind);
     if (!params || json_is_null(params))
         return true;

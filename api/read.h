@@ -215,6 +215,18 @@ bool api_read_matrix(const api_in *in, const json_t *v, const char *ptr,
 bool api_read_amplitudes(const api_in *in, const json_t *v, const char *ptr,
                          const api_field *f);
 
+typedef struct {
+    double complex *c; /* rows x cols, row-major, owned */
+    size_t rows, cols;
+} api_cmatrix;
+
+/* A non-empty array of non-empty, equally long arrays of amplitudes (each
+ * a number or [re, im]), at most arg->max amplitudes in all; in binary
+ * form, shape [rows, cols] of interleaved (re, im) pairs. out: api_cmatrix;
+ * arg: api_limit. */
+bool api_read_amplitude_matrix(const api_in *in, const json_t *v,
+                               const char *ptr, const api_field *f);
+
 /* ------------------------------------------------------------ others */
 
 /* An activation from its name (the value at ptr_name) and an optional

@@ -333,3 +333,75 @@ bool api_read_amplitudes(const api_in *in, const json_t *v, const char *ptr,
     *out = (api_amplitudes){c, len};
     return true;
 }
+
+/* Reads the rows of the array of arrays v (m rows of n amplitudes, row 0
+ * already checked) into c. */
+static bool read_amplitude_rows(const api_in *in, const json_t *v,
+                                const char *ptr, size_t m, size_t n,
+                                double complex *c)
+{
+    char p[API_PTR_MAX], pa[API_PTR_MAX];
+    for (size_t j = 0; j < m; j++) {
+        const json_t *row = json_array_get(v, j);
+        api_ptr_index(p, ptr, j);
+        if (!json_is_array(row))
+            return api_invalid(in->err, p,
+                               "must be an array of amplitudes, not %s",
+                               api_json_kind(row));
+        if (json_array_size(row) != n)
+            return api_invalid(in->err, p,
+                               "has %zu entries but row 0 has %zu: every "
+                               "row must have the same length",
+                               json_array_size(row), n);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *a = json_array_get(row, i);
+            if (quick_amplitude(a, &c[j * n + i]))
+                continue;
+            api_ptr_index(pa, p, i);
+            return refuse_amplitude(in, a, pa);
+        }
+    }
+    return true;
+}
+
+bool api_read_amplitude_matrix(const api_in *in, const json_t *v,
+                               const char *ptr, const api_field *f)
+{
+    api_cmatrix *out = f->out;
+    api_limit max = *(const api_limit *)f->arg;
+    memset(out, 0, sizeof *out);
+    if (json_is_object(v)) { /* interleaved (re, im) pairs, row-major */
+        double *pairs;
+        size_t rows, cols;
+        if (!read_b64(in, v, ptr, 2, true, max, &pairs, &rows, &cols))
+            return false;
+        /* double complex is two doubles, re then im (C11 6.2.5): the
+         * decoded pairs are the matrix already */
+        *out = (api_cmatrix){(double complex *)(void *)pairs, rows, cols};
+        return true;
+    }
+    if (!check_array(in, v, ptr, max, "rows"))
+        return false;
+    size_t m = json_array_size(v);
+    char p[API_PTR_MAX];
+    api_ptr_index(p, ptr, 0);
+    if (!check_array(in, json_array_get(v, 0), p, max, "amplitudes"))
+        return false;
+    size_t n = json_array_size(json_array_get(v, 0));
+    if (n > max.max / m)
+        return api_invalid(in->err, ptr,
+                           "is %zu x %zu = %zu amplitudes; the limit is %zu "
+                           "(%s)",
+                           m, n, m * n, max.max, max.name);
+    double complex *c = malloc(m * n * sizeof *c);
+    if (!c) {
+        api_no_memory(in->err);
+        return false;
+    }
+    if (!read_amplitude_rows(in, v, ptr, m, n, c)) {
+        free(c);
+        return false;
+    }
+    *out = (api_cmatrix){c, m, n};
+    return true;
+}

@@ -87,3 +87,20 @@ json_t *pjson_amplitudes(const double complex *c, size_t n, bool b64)
     }
     return a;
 }
+
+json_t *pjson_amplitude_matrix(const double complex *c, size_t rows,
+                               size_t cols, bool b64)
+{
+    if (b64) /* double complex is (re, im): the pairs in order */
+        return binary_array((const double *)(const void *)c, 2 * rows * cols,
+                            rows, cols);
+    json_t *a = json_array();
+    for (size_t j = 0; a && j < rows; j++) {
+        if (json_array_append_new(a, pjson_amplitudes(c + j * cols, cols,
+                                                      false)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}

@@ -60,6 +60,11 @@ json_t *pjson_matrix(const double *x, size_t rows, size_t cols, bool b64);
 /* [[re, im], ...], or the binary form of the 2n doubles with shape [n]. */
 json_t *pjson_amplitudes(const double complex *c, size_t n, bool b64);
 
+/* [[[re, im], ...], ...] from rows x cols row-major, or the binary form of
+ * the 2 rows cols doubles (interleaved) with shape [rows, cols]. */
+json_t *pjson_amplitude_matrix(const double complex *c, size_t rows,
+                               size_t cols, bool b64);
+
 /* ------------------------------------------------------------ memory
  * While a request is handled, jansson allocates from the handling thread's
  * arena (json/arena.h): a layer of 784 inputs is 785 values, and each would

@@ -118,7 +118,7 @@ bad=$(grep -c '^x$' "$report")
 # prefixes LAYER: the names LAYER's library may export (an ERE).
 prefixes() {
     case $1 in
-    core) echo '^(act|analogy|entropy|layer|mem|network|qgate|qstate|rng|state|stats|timing|utf8|vec)_' ;;
+    core) echo '^(act|analogy|clayer|entropy|layer|mem|network|qgate|qstate|rng|state|stats|timing|utf8|vec)_' ;;
     codec) echo '^(base64|dtoa_shortest|f64le|rfc3339|sha256)(_|$)' ;;
     json) echo '^(pjson|arena)_' ;;
     store) echo '^store_' ;;

@@ -278,6 +278,12 @@ TEST(stateless_requests_answer_503_or_their_answer)
              "{\"weights\":%s,\"activation\":\"sigmoid\",\"inputs\":%s}", w,
              batch);
     check_each_failure("POST", "/v1/layers/forward", body, 200, true);
+    /* the same numbers as a complex layer's amplitudes */
+    snprintf(body, cap,
+             "{\"complex\":true,\"weights\":%s,\"activation\":\"cardioid\","
+             "\"inputs\":%s,\"encoding\":\"b64\"}",
+             w, batch);
+    check_each_failure("POST", "/v1/layers/forward", body, 200, true);
     free(body);
     free(amps);
     free(w);
@@ -355,6 +361,13 @@ TEST(experiments_answer_503_or_their_answer)
              network_id, x);
     check_each_failure("POST", "/v1/experiments", body, 201, false);
     check_each_failure("GET", "/v1/experiments", NULL, 200, false);
+    snprintf(body, cap,
+             "{\"name\":\"c\",\"kind\":\"layer_superposition\",\"params\":"
+             "{\"layer\":{\"complex\":true,\"weights\":%s,"
+             "\"activation\":\"modrelu\",\"params\":{\"b\":-1}},"
+             "\"input\":%s,\"shots\":1000,\"seed\":3}}",
+             w, amps);
+    check_each_failure("POST", "/v1/experiments", body, 201, false);
     /* The export: a failure in the first page is a 503; a later one cuts
      * the stream (300 more experiments make a second page). */
     for (int i = 0; i < 300; i++) {

@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""Reference values for psinet's complex layers, computed with numpy.
+
+Writes tests/ref/clayer_ref.h: inputs and expected outputs of the complex
+activations and forward passes of core/clayer.h, as C99 hex-float
+literals. Regenerate with
+
+    /usr/bin/python3 tests/ref/gen_clayer_ref.py > tests/ref/clayer_ref.h
+
+(Debian's python3-numpy; psinet's build and tests never run this script.)
+
+The method is deliberately naive, and independent of core/clayer.c: each
+activation is its textbook formula, evaluated in numpy's long double
+(x86-64's 80-bit extended precision: 11 more bits of mantissa, and an
+exponent range to 1e4932, so |z| of 1e300 + 1e300i, or products of 1e-300
+and 1e-300, neither overflow nor underflow), and only the result is rounded
+to a double:
+
+    modrelu(z, b)  = max(|z| + b, 0) z / |z|        (0 at z = 0)
+    cardioid(z)    = (1 + cos(angle z)) / 2 z        (0 at z = 0)
+    split_tanh(z)  = tanh(Re z) + i tanh(Im z)
+    split_sigmoid  = 1/(1 + exp(-Re z)) + i/(1 + exp(-Im z))
+
+A forward pass is W @ x + b in complex long double (numpy's own loops, no
+BLAS), then the activation. The tests' tolerances are stated in
+tests/core/test_clayer.c: 1e-12 relative for the activations; for a
+forward pass, 1e-12 of the sum of the magnitudes of the row's terms.
+"""
+
+import numpy as np
+
+LD = np.longdouble
+CLD = np.clongdouble
+assert np.finfo(LD).nmant >= 63, "needs an extended long double (x86-64)"
+
+rng = np.random.default_rng(20261203)
+out = []
+
+
+def emit(line=""):
+    out.append(line)
+
+
+def hexs(values):
+    """C literals; a result past DBL_MAX (modrelu with a large b) is
+    HUGE_VAL, as the C function gives."""
+    def lit(v):
+        v = float(v)
+        if np.isinf(v):
+            return "HUGE_VAL" if v > 0 else "-HUGE_VAL"
+        assert not np.isnan(v)
+        return v.hex()
+    return ", ".join(lit(v) for v in values)
+
+
+def pairs(c):
+    """Complex values as interleaved (re, im) doubles, rounded from long
+    double once."""
+    c = np.ravel(np.asarray(c, dtype=CLD))
+    flat = []
+    for v in c:
+        flat += [float(v.real), float(v.imag)]
+    return flat
+
+
+def carray(name, c):
+    flat = pairs(c)
+    emit("REF const double %s[%d] = {%s};" % (name, len(flat), hexs(flat)))
+    return name
+
+
+def rarray(name, values):
+    values = [float(v) for v in np.ravel(values)]
+    emit("REF const double %s[%d] = {%s};" % (name, len(values),
+                                            hexs(values)))
+    return name
+
+
+def to_ld(c):
+    """Complex doubles (exact) into complex long double."""
+    c = np.asarray(c, dtype=complex)
+    return np.asarray(c.real, dtype=LD) + 1j * np.asarray(c.imag, dtype=LD)
+
+
+def modrelu(z, b):
+    z = to_ld(z)
+    b = np.asarray(b, dtype=LD)
+    m = np.abs(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.maximum(m + b, LD(0)) * (z / m)
+    return np.where(m == 0, CLD(0), a)
+
+
+def cardioid(z):
+    z = to_ld(z)
+    a = (LD(1) + np.cos(np.angle(z))) / LD(2) * z
+    return np.where(z == 0, CLD(0), a)
+
+
+def split_tanh(z):
+    z = to_ld(z)
+    return np.tanh(z.real) + 1j * np.tanh(z.imag)
+
+
+def sigmoid(x):
+    with np.errstate(over="ignore"):
+        return LD(1) / (LD(1) + np.exp(-x))
+
+
+def split_sigmoid(z):
+    z = to_ld(z)
+    return sigmoid(z.real) + 1j * sigmoid(z.imag)
+
+
+ACTIVATIONS = {
+    "identity": lambda z, b: to_ld(z),
+    "modrelu": modrelu,
+    "cardioid": lambda z, b: cardioid(z),
+    "split_tanh": lambda z, b: split_tanh(z),
+    "split_sigmoid": lambda z, b: split_sigmoid(z),
+}
+
+# ---------------------------------------------------------- activations
+# Points at every scale, on and near the axes, and a threshold b for
+# modrelu beside each: none, a fraction of |z| either way, past |z| (the
+# dead zone), and thresholds far larger or smaller than |z|.
+BIG, HUGE = 1e300, 1.7976931348623157e308
+points = [
+    complex(0, 0), complex(1, 0), complex(-1, 0), complex(0, 1),
+    complex(0, -1), complex(3, 4), complex(-3, 4), complex(-3, -4),
+    complex(-1, 1e-3), complex(-1, -1e-3),       # near the negative axis
+    complex(BIG, BIG), complex(-BIG, BIG), complex(HUGE, HUGE),
+    complex(-HUGE, HUGE), complex(HUGE, -HUGE / 3), complex(BIG, 1e-300),
+    complex(1e-300, 1e-300), complex(-1e-300, 2e-300),
+    complex(1e-300, -BIG), complex(1e-300, 0), complex(0, -1e-300),
+    complex(2.5e-308, 2.5e-308),                  # near DBL_MIN
+    complex(700.0, -800.0), complex(-745.5, 709.0),   # exp's limits
+    complex(40.0, -40.0), complex(1e-17, -1e-17),
+]
+points += [complex(*rng.normal(size=2) * 10.0 ** rng.integers(-3, 4))
+           for _ in range(16)]
+cases_z, cases_b = [], []
+for z in points:
+    m = min(float(np.abs(to_ld(z))), HUGE)
+    for b in (0.0, -0.25 * m, 0.5 * m, -2.0 * m, 1.0, -1.0, 1e300, -1e300,
+              1e-300):
+        cases_z.append(z)
+        cases_b.append(b)
+n = len(cases_z)
+emit("/* generated by tests/ref/gen_clayer_ref.py (numpy %s); do not edit */"
+     % np.__version__)
+emit("#ifndef PSINET_TESTS_CLAYER_REF_H")
+emit("#define PSINET_TESTS_CLAYER_REF_H")
+emit()
+emit("#include <math.h>")
+emit("#include <stddef.h>")
+emit()
+emit("/* Each test file uses only some of these. */")
+emit("#ifndef REF")
+emit("#define REF static __attribute__((unused))")
+emit("#endif")
+emit()
+emit("/* Complex vectors and matrices are interleaved (re, im) doubles; a")
+emit(" * matrix is row-major. */")
+emit()
+emit("/* The activations at CLAYER_REF_N points z, modrelu with b beside each. */")
+emit("#define CLAYER_REF_N %d" % n)
+carray("cref_z", cases_z)
+rarray("cref_b", cases_b)
+carray("cref_modrelu", modrelu(np.array(cases_z), np.array(cases_b)))
+carray("cref_cardioid", cardioid(np.array(cases_z)))
+carray("cref_split_tanh", split_tanh(np.array(cases_z)))
+carray("cref_split_sigmoid", split_sigmoid(np.array(cases_z)))
+emit()
+
+# ---------------------------------------------------------- forward passes
+# (activation, modrelu's b for all neurons, rows, cols, batch, scale of W,
+# scale of x): products from 1 up to 1e300 and down to 1e-298.
+FORWARD = [
+    ("identity", 0.0, 3, 4, 1, 1.0, 1.0),
+    ("modrelu", -0.5, 3, 4, 1, 1.0, 1.0),
+    ("modrelu", 0.25, 5, 3, 4, 1.0, 1.0),
+    ("cardioid", 0.0, 3, 4, 1, 1.0, 1.0),
+    ("split_tanh", 0.0, 4, 2, 3, 1.0, 1.0),
+    ("split_sigmoid", 0.0, 2, 5, 1, 1.0, 1.0),
+    ("identity", 0.0, 3, 3, 1, 1e150, 1e-150),
+    ("modrelu", -1e299, 3, 3, 2, 1e200, 1e99),
+    ("cardioid", 0.0, 3, 3, 1, 1e200, 1e99),
+    ("cardioid", 0.0, 2, 4, 2, 1e-150, 1e-148),
+    ("modrelu", -1e-298, 2, 4, 1, 1e-150, 1e-148),
+    ("split_tanh", 0.0, 3, 2, 1, 1e200, 1e99),
+    ("split_sigmoid", 0.0, 3, 2, 2, 1e-200, 1e-99),
+]
+
+
+def crandom(shape, scale):
+    return (rng.normal(size=shape) + 1j * rng.normal(size=shape)) * scale
+
+
+emit("typedef struct {")
+emit("    const char *activation;")
+emit("    double b; /* modrelu's, for every neuron */")
+emit("    size_t rows, cols, batch;")
+emit("    const double *weights, *bias, *x; /* rows x cols, rows, batch x cols */")
+emit("    const double *z, *a;              /* batch x rows each */")
+emit("} clayer_ref_case;")
+emit()
+names = []
+for k, (act, b, rows, cols, batch, ws, xs) in enumerate(FORWARD):
+    w = crandom((rows, cols), ws)
+    bias = crandom((rows,), ws * xs)
+    x = crandom((batch, cols), xs)
+    z = np.einsum("ij,bj->bi", to_ld(w), to_ld(x)) + to_ld(bias)
+    zr = np.array(pairs(z)).reshape(-1, 2)
+    z_dbl = zr[:, 0] + 1j * zr[:, 1]  # the activation takes the rounded z
+    a = ACTIVATIONS[act](z_dbl, b)
+    carray("cref_w%d" % k, w)
+    carray("cref_bias%d" % k, bias)
+    carray("cref_x%d" % k, x)
+    carray("cref_zz%d" % k, z)
+    carray("cref_a%d" % k, a)
+    names.append('{"%s", %s, %d, %d, %d, cref_w%d, cref_bias%d, cref_x%d, '
+                 "cref_zz%d, cref_a%d}"
+                 % (act, float(b).hex(), rows, cols, batch, k, k, k, k, k))
+emit()
+emit("REF const clayer_ref_case clayer_ref_cases[] = {")
+for line in names:
+    emit("    %s," % line)
+emit("};")
+emit()
+emit("#endif")
+print("\n".join(out))
