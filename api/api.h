@@ -100,13 +100,47 @@ typedef struct {
 
 #define API_MAX_HEADERS 8
 
+/* ------------------------------------------------------------ streams
+ * A body too large to be built before it is sent (an export of every
+ * stored experiment) is a stream: its parts are made one at a time, each
+ * with a bounded amount of work (one short read of the database), as the
+ * client takes them. server/ sends such a body with chunked transfer
+ * coding. */
+
+typedef struct api_stream api_stream;
+
+typedef enum {
+    API_STREAM_PART,  /* the next part of the body is in *data, *len > 0 */
+    API_STREAM_END,   /* the body is complete */
+    API_STREAM_FAILED /* the body cannot be completed (api_stream_error
+                         says why): what was sent is all there is, and
+                         the status cannot change any more; server/ closes
+                         the connection without the chunked coding's last
+                         chunk, so the client sees the body cut short */
+} api_stream_state;
+
+/* Makes the next part of s. *data points into s and stays valid until the
+ * next call or api_stream_free. Calls may come from different threads, one
+ * at a time. After API_STREAM_END or API_STREAM_FAILED every call returns
+ * the same. */
+api_stream_state api_stream_next(api_stream *s, const char **data,
+                                 size_t *len);
+
+/* Why s failed (a sentence for the log), or "" when it did not. */
+const char *api_stream_error(const api_stream *s);
+
+/* Releases s (NULL: nothing). */
+void api_stream_free(api_stream *s);
+
 typedef struct {
     const char *name; /* static string */
     char value[160];
 } api_header;
 
-/* A response. The body is either a JSON value (json, owned) or static bytes
- * (raw, borrowed for the life of the program); 204 and HEAD have neither. */
+/* A response. The body is either a JSON value (json, owned), static bytes
+ * (raw, borrowed for the life of the program) or a stream (owned: a
+ * caller that sends it takes it, setting stream to NULL); 204 and HEAD
+ * have none. */
 typedef struct {
     int status;
     const char *content_type; /* static string, NULL when there is no body */
@@ -119,6 +153,7 @@ typedef struct {
     size_t header_count;
     bool arena; /* json was built in the thread's arena: freeing resp
                    resets it (json/pjson.h) */
+    api_stream *stream; /* a body made part by part, or NULL */
 } api_response;
 
 /* Handles req completely and fills resp (zeroed first). Never fails: errors
@@ -185,7 +220,8 @@ const char *api_response_get_header(const api_response *resp,
 
 /* The body of resp as bytes: a malloc'd buffer the caller frees (JSON is
  * written with numbers that round-trip exactly), with its length in *len.
- * NULL with *len 0 when there is no body. Raw bodies are copied. When
+ * NULL with *len 0 when there is no body, or when it is a stream (take its
+ * parts with api_stream_next). Raw bodies are copied. When
  * memory for a JSON body runs out, resp itself becomes a 503 whose body is
  * fixed bytes in resp->raw (returned copied, or NULL if even that copy
  * cannot be had): send resp's status and headers after calling this. */

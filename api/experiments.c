@@ -1,11 +1,12 @@
 /* api/experiments.c - analogy experiments: run-and-store, list with
- * filters, get, patch (name, notes, tags), delete. The experiments
+ * filters, export (api/export.h), get, patch (name, notes, tags), delete. The experiments
  * themselves are api/experiment.h's. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/db.h"
 #include "api/experiment.h"
+#include "api/export.h"
 #include "api/handler.h"
 #include "api/page.h"
 #include "codec/rfc3339.h"
@@ -229,6 +230,29 @@ static api_code read_text_filter(const api_call *call, const char *key,
     return API_OK;
 }
 
+/* The list's filters from the query, into f (values borrowed from the
+ * query; the times in after and before), each added to scope. */
+static api_code read_filter(const api_call *call, store_experiment_filter *f,
+                            char after[RFC3339_SIZE],
+                            char before[RFC3339_SIZE], api_page_scope *scope,
+                            api_err *err)
+{
+    if (read_text_filter(call, "kind", f->kind, &f->kind_count, scope, err) ||
+        read_text_filter(call, "tag", f->tag, &f->tag_count, scope, err) ||
+        read_text_filter(call, "name", f->name_contains, &f->name_count,
+                         scope, err) ||
+        read_time_filter(call, "created_after", false, after,
+                         &f->created_after, scope, err) ||
+        read_time_filter(call, "created_before", true, before,
+                         &f->created_before, scope, err))
+        return err->code;
+    for (size_t i = 0; i < f->kind_count; i++)
+        if (!api_experiment_find(f->kind[i]))
+            return api_fail(err, API_EBADREQUEST, "kind must be one of: %s",
+                            api_experiment_kinds());
+    return API_OK;
+}
+
 static api_code list(const api_call *call, api_response *resp, api_err *err)
 {
     api_page page;
@@ -237,20 +261,9 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     char after[RFC3339_SIZE], before[RFC3339_SIZE];
     api_page_scope_init(&scope, call);
     if (api_need_store(call->ctx, err) ||
-        read_text_filter(call, "kind", f.kind, &f.kind_count, &scope, err) ||
-        read_text_filter(call, "tag", f.tag, &f.tag_count, &scope, err) ||
-        read_text_filter(call, "name", f.name_contains, &f.name_count,
-                         &scope, err) ||
-        read_time_filter(call, "created_after", false, after, &f.created_after,
-                         &scope, err) ||
-        read_time_filter(call, "created_before", true, before,
-                         &f.created_before, &scope, err) ||
+        read_filter(call, &f, after, before, &scope, err) ||
         api_page_read(call, &scope, &page, err))
         return err->code;
-    for (size_t i = 0; i < f.kind_count; i++)
-        if (!api_experiment_find(f.kind[i]))
-            return api_fail(err, API_EBADREQUEST, "kind must be one of: %s",
-                            api_experiment_kinds());
     store_experiment *items;
     size_t count;
     int64_t next;
@@ -265,6 +278,29 @@ static api_code list(const api_call *call, api_response *resp, api_err *err)
     return api_reply(resp, 200,
                      list ? api_page_json(call, &page, list, next) : NULL,
                      err);
+}
+
+/* Every experiment that passes the list's filters, streamed
+ * (api/export.h): ?format=ndjson (the default) or csv. */
+static api_code export(const api_call *call, api_response *resp,
+                       api_err *err)
+{
+    api_page_scope scope; /* not used: an export has no cursor */
+    store_experiment_filter f = {0};
+    char after[RFC3339_SIZE], before[RFC3339_SIZE];
+    api_page_scope_init(&scope, call);
+    if (api_need_store(call->ctx, err) ||
+        read_filter(call, &f, after, before, &scope, err))
+        return err->code;
+    int present;
+    const char *format = api_query_get(call->req, "format", &present);
+    api_export_format fmt = API_EXPORT_NDJSON;
+    if (present && format && strcmp(format, "csv") == 0)
+        fmt = API_EXPORT_CSV;
+    else if (present && (!format || strcmp(format, "ndjson") != 0))
+        return api_fail(err, API_EBADREQUEST,
+                        "format must be ndjson or csv");
+    return api_export_experiments(call, &f, fmt, experiment_json, resp, err);
 }
 
 static api_code get(const api_call *call, api_response *resp, api_err *err)
@@ -349,6 +385,9 @@ const api_route api_experiment_routes[] = {
     {"GET", "/v1/experiments", list, API_ROUTE_LONG, "experiments.list",
      "listExperiments",
      "limit cursor kind* tag* name* created_after created_before"},
+    {"GET", "/v1/experiments/export", export, API_ROUTE_LONG,
+     "experiments.export", "exportExperiments",
+     "format kind* tag* name* created_after created_before"},
     {"GET", "/v1/experiments/{id}", get, API_ROUTE_LONG, "experiments.get",
      "getExperiment", NULL},
     {"PATCH", "/v1/experiments/{id}", patch,

@@ -46,6 +46,8 @@ void api_response_drop_body(api_response *resp)
     resp->owned_raw = NULL;
     resp->raw = NULL;
     resp->raw_len = 0;
+    api_stream_free(resp->stream);
+    resp->stream = NULL;
 }
 
 void api_response_free(api_response *resp)

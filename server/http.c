@@ -54,12 +54,14 @@ struct http_server {
 };
 
 /* An answer whose body is bytes already: made on the thread that ran the
- * api (whose JSON arena it used), sent from the connection's thread. */
+ * api (whose JSON arena it used), sent from the connection's thread. Or an
+ * answer whose body is a stream (api_stream), sent part by part. */
 typedef struct {
     api_response meta;       /* status, type, headers, route; no body */
     char *body;              /* malloc'd bytes, or NULL */
     const char *static_body; /* bytes that live as long as the program */
     size_t len;
+    api_stream *stream;      /* owned, or NULL */
 } answer;
 
 /* Per-request state, created on the first call of the access handler and
@@ -245,7 +247,10 @@ static void release_body(http_server *srv, request_state *rs)
 static void answer_make(answer *a, api_response *ar)
 {
     memset(a, 0, sizeof *a);
-    if (!ar->json && ar->raw && !ar->owned_raw) {
+    if (ar->stream) {
+        a->stream = ar->stream;
+        ar->stream = NULL;
+    } else if (!ar->json && ar->raw && !ar->owned_raw) {
         a->static_body = ar->raw; /* static bytes: no copy */
         a->len = ar->raw_len;
     } else {
@@ -350,13 +355,171 @@ static void log_request(http_server *srv, const request_state *rs,
         log_line_end_batched(&line);
 }
 
+/* ------------------------------------------------------------ streams */
+
+/* A streamed answer on its way (api_stream). Its parts are made on the
+ * work pool, one job each, while the connection is suspended; so a client
+ * that reads slowly holds its connection and one part in memory, and no
+ * thread. libmicrohttpd sends the parts with chunked transfer coding. A
+ * stream that fails after its first byte cannot change its status: the
+ * connection is closed without the last chunk (the client sees the body
+ * cut short) and the failure is logged (stream_cut). Created when the
+ * answer is queued; freed, with the request's log line, when
+ * libmicrohttpd is done with the response (stream_done), which may come
+ * after the request's completion: what the log needs is copied here. */
+typedef struct {
+    http_server *srv;
+    struct MHD_Connection *conn;
+    api_stream *stream;
+    api_stream_state state; /* after the last part made */
+    const char *part;       /* that part, in the stream */
+    size_t part_len, part_sent;
+    unsigned long long bytes; /* handed to libmicrohttpd */
+    bool ended;               /* the whole body was */
+    bool head;                /* an answer to HEAD: no body is sent */
+    const char *stopped;      /* why psinet cut it, or NULL */
+    api_response meta;        /* status and route, for the log */
+    struct timespec start;
+    char request_id[72], method[16], path[512];
+} streamer;
+
+/* Makes the next part (on a work thread, or the connection's). */
+static void stream_make(streamer *s)
+{
+    s->state = api_stream_next(s->stream, &s->part, &s->part_len);
+    s->part_sent = 0;
+}
+
+/* The job of one part (work_fn): made, then the connection resumes and
+ * sends it; when the pool stops first, the stream is cut. */
+static void stream_job(void *arg, bool run)
+{
+    streamer *s = arg;
+    if (run) {
+        stream_make(s);
+    } else {
+        s->state = API_STREAM_FAILED;
+        s->stopped = "psinet is shutting down";
+    }
+    MHD_resume_connection(s->conn); /* s is the connection's again */
+}
+
+static void stream_suspend(void *arg)
+{
+    streamer *s = arg;
+    MHD_suspend_connection(s->conn);
+}
+
+/* libmicrohttpd's content reader: the bytes of the part in hand, or the
+ * next part asked of the work pool (the connection waits, suspended), or
+ * the end. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    streamer *s = cls;
+    if (s->part_sent == s->part_len && s->state == API_STREAM_PART) {
+        if (work_submit_first(s->srv->work, stream_job, s, stream_suspend))
+            return 0; /* called again once the job resumes the connection */
+        if (atomic_load(&s->srv->draining)) {
+            s->state = API_STREAM_FAILED;
+            s->stopped = "psinet is shutting down";
+        } else {
+            /* The queue is full: one part here, a short read. */
+            stream_make(s);
+        }
+    }
+    if (s->part_sent < s->part_len) {
+        size_t n = s->part_len - s->part_sent;
+        if (n > max)
+            n = max;
+        memcpy(buf, s->part + s->part_sent, n);
+        s->part_sent += n;
+        s->bytes += n;
+        return (ssize_t)n;
+    }
+    if (s->state == API_STREAM_END) {
+        s->ended = true;
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* libmicrohttpd is done with the response: logs the request (with the
+ * bytes that were sent, and its whole time), and the cut when the body
+ * did not end; frees s. */
+static void stream_done(void *cls)
+{
+    streamer *s = cls;
+    double ms = elapsed_ms(&s->start);
+    metrics_observe(s->srv->metrics, s->meta.route, s->meta.status, ms);
+    log_line line;
+    log_line_begin(&line, "info", "request");
+    log_line_str(&line, "id", s->request_id, sizeof s->request_id);
+    log_line_str(&line, "method", s->method, sizeof s->method);
+    log_line_str(&line, "path", s->path, sizeof s->path);
+    log_line_str(&line, "route", api_route_name(s->meta.route), 64);
+    log_line_uint(&line, "status", (unsigned)s->meta.status);
+    log_line_uint(&line, "bytes", s->bytes);
+    log_line_ms(&line, "ms", ms);
+    log_line_end_batched(&line);
+    if (!s->ended && !s->head) {
+        bool failed = s->state == API_STREAM_FAILED;
+        log_line_begin(&line, failed ? "warn" : "info", "stream_cut");
+        log_line_str(&line, "id", s->request_id, sizeof s->request_id);
+        const char *reason =
+            s->stopped ? s->stopped
+            : failed   ? api_stream_error(s->stream)
+            : atomic_load(&s->srv->draining)
+                ? "psinet shut down before the end"
+                : "the client closed the connection first";
+        log_line_str(&line, "reason", reason, 200);
+        log_line_uint(&line, "bytes", s->bytes);
+        log_line_end(&line);
+    }
+    api_stream_free(s->stream);
+    free(s);
+}
+
+/* A libmicrohttpd response that streams a->stream (taken), or NULL. */
+static struct MHD_Response *stream_response(http_server *srv,
+                                            struct MHD_Connection *conn,
+                                            const request_state *rs,
+                                            answer *a)
+{
+    streamer *s = calloc(1, sizeof *s);
+    struct MHD_Response *r =
+        s ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
+                                              stream_read, s, stream_done)
+          : NULL;
+    if (!r) {
+        free(s);
+        api_stream_free(a->stream);
+        a->stream = NULL;
+        return NULL;
+    }
+    s->srv = srv;
+    s->conn = conn;
+    s->stream = a->stream;
+    a->stream = NULL;
+    s->meta = a->meta;
+    s->start = rs->start;
+    s->head = strcmp(rs->method, "HEAD") == 0;
+    snprintf(s->request_id, sizeof s->request_id, "%s", rs->request_id);
+    snprintf(s->method, sizeof s->method, "%s", rs->method);
+    snprintf(s->path, sizeof s->path, "%s", rs->url);
+    return r;
+}
+
 /* Queues a (its body taken) on the connection; logs the request. */
 static enum MHD_Result queue_answer(http_server *srv,
                                     struct MHD_Connection *conn,
                                     request_state *rs, answer *a)
 {
     struct MHD_Response *r;
-    if (a->body) {
+    bool streamed = a->stream != NULL;
+    if (streamed) {
+        r = stream_response(srv, conn, rs, a);
+    } else if (a->body) {
         r = MHD_create_response_from_buffer(a->len, a->body,
                                             MHD_RESPMEM_MUST_FREE);
         if (!r)
@@ -378,7 +541,8 @@ static enum MHD_Result queue_answer(http_server *srv,
     enum MHD_Result ret =
         MHD_queue_response(conn, (unsigned)a->meta.status, r);
     MHD_destroy_response(r);
-    log_request(srv, rs, &a->meta, a->len);
+    if (!streamed) /* a stream is logged when it is done */
+        log_request(srv, rs, &a->meta, a->len);
     return ret;
 }
 
@@ -715,6 +879,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
         return;
     release_body(srv, rs);
     free(rs->reply.body); /* a long answer never queued */
+    api_stream_free(rs->reply.stream);
     free(rs);
     *con_cls = NULL;
     metrics_end(srv->metrics);
@@ -1018,10 +1183,11 @@ void http_stop(http_server *srv, unsigned grace_ms)
         nanosleep(&ts, NULL);
     }
     /* Long requests still running finish, and those still waiting are
-     * answered 503, before the daemon stops: it must have no suspended
-     * connection left. */
-    work_stop(srv->work);
-    srv->work = NULL;
+     * answered 503 (a stream waiting for its next part is cut), before the
+     * daemon stops: it must have no suspended connection left. The pool
+     * stays allocated, refusing work, until the daemon's threads are gone
+     * (free_server). */
+    work_drain(srv->work);
     MHD_stop_daemon(srv->daemon);
     free_server(srv);
 }

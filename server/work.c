@@ -64,9 +64,17 @@ work_pool *work_start(unsigned threads, unsigned queue_max)
 
 bool work_submit(work_pool *p, work_fn fn, void *arg)
 {
+    return work_submit_first(p, fn, arg, NULL);
+}
+
+bool work_submit_first(work_pool *p, work_fn fn, void *arg,
+                       void (*first)(void *arg))
+{
     pthread_mutex_lock(&p->lock);
     bool room = !p->stopping && p->waiting < p->queue_max;
     if (room) {
+        if (first)
+            first(arg);
         p->queue[(p->head + p->waiting) % p->queue_max] = (job){fn, arg};
         p->waiting++;
         pthread_cond_signal(&p->ready);
@@ -91,23 +99,38 @@ unsigned work_running(work_pool *p)
     return n;
 }
 
-void work_stop(work_pool *p)
+void work_drain(work_pool *p)
 {
     if (!p)
         return;
     pthread_mutex_lock(&p->lock);
+    bool drained = p->stopping;
     p->stopping = true;
     pthread_cond_broadcast(&p->ready);
     pthread_mutex_unlock(&p->lock);
+    if (drained)
+        return;
     for (unsigned i = 0; i < p->thread_count; i++)
         pthread_join(p->threads[i], NULL);
-    /* The threads are gone: what still waits is concluded here. */
+    /* The threads are gone: what still waits is concluded here. Nothing
+     * is queued any more (stopping), so waiting only goes down. */
+    pthread_mutex_lock(&p->lock);
     while (p->waiting > 0) {
         job j = p->queue[p->head];
         p->head = (p->head + 1) % p->queue_max;
         p->waiting--;
+        pthread_mutex_unlock(&p->lock);
         j.fn(j.arg, false);
+        pthread_mutex_lock(&p->lock);
     }
+    pthread_mutex_unlock(&p->lock);
+}
+
+void work_stop(work_pool *p)
+{
+    if (!p)
+        return;
+    work_drain(p);
     pthread_cond_destroy(&p->ready);
     pthread_mutex_destroy(&p->lock);
     free(p->threads);

@@ -27,12 +27,24 @@ work_pool *work_start(unsigned threads, unsigned queue_max);
 /* Queues fn(arg); false (nothing queued) when queue_max jobs wait. */
 bool work_submit(work_pool *p, work_fn fn, void *arg);
 
+/* Queues fn(arg) as work_submit does, and when it is queued calls
+ * first(arg) before any thread can start the job (under the pool's lock):
+ * e.g. to suspend the connection that the job resumes when it is done.
+ * false (nothing queued, first not called) when queue_max jobs wait or
+ * the pool is stopping. */
+bool work_submit_first(work_pool *p, work_fn fn, void *arg,
+                       void (*first)(void *arg));
+
 /* Jobs waiting, and jobs running. */
 unsigned work_waiting(work_pool *p);
 unsigned work_running(work_pool *p);
 
 /* Lets the running jobs finish, concludes the waiting ones with
- * run(arg, false), stops the threads and frees p. */
+ * run(arg, false) and stops the threads; p stays valid, and refuses every
+ * job submitted from then on (work_submit returns false). */
+void work_drain(work_pool *p);
+
+/* Drains p (when work_drain has not) and frees it. */
 void work_stop(work_pool *p);
 
 #endif

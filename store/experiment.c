@@ -62,7 +62,7 @@ static const char SQL_DELETE[] =
 static const char SQL_LIST[] =
     "SELECT seq, id, name, kind, params, result, notes, created_at,"
     " updated_at, " EXP_JSON_OK " FROM experiments"
-    " WHERE (?1 = 0 OR seq < ?1)"
+    " WHERE seq < ?1"
     " AND (?2 IS NULL OR kind IN (" IN_8(2, 3, 4, 5, 6, 7, 8, 9) "))"
     " AND (?10 IS NULL OR EXISTS (SELECT 1 FROM experiment_tags t"
     "      WHERE t.experiment_seq = experiments.seq AND t.tag IN ("
@@ -318,6 +318,13 @@ static void bind_values(sqlite3_stmt *q, int first, const char *const *values,
         sqlite3_bind_text(q, first + (int)i, values[i], -1, SQLITE_STATIC);
 }
 
+/* The bytes of text row e holds. */
+static size_t row_bytes(const store_experiment *e)
+{
+    return strlen(e->name) + strlen(e->params_json) + strlen(e->result_json) +
+           (e->notes ? strlen(e->notes) : 0);
+}
+
 store_status store_experiment_list(store *st,
                                    const store_experiment_filter *filter,
                                    int64_t after, size_t limit,
@@ -327,6 +334,21 @@ store_status store_experiment_list(store *st,
     if (st->pg)
         return store_pg_experiment_list(st, filter, after, limit, items,
                                         count, next_after);
+    return store_experiment_scan(st, filter, after, limit, SIZE_MAX, items,
+                                 count, next_after);
+}
+
+store_status store_experiment_scan(store *st,
+                                   const store_experiment_filter *filter,
+                                   int64_t after, size_t limit,
+                                   size_t max_bytes, store_experiment **items,
+                                   size_t *count, int64_t *next_after)
+{
+    /* PostgreSQL's pages are bounded by rows only. */
+    if (st->pg)
+        return store_pg_experiment_list(st, filter, after, limit, items,
+                                        count, next_after);
+    size_t bytes = 0;
     *items = calloc(limit ? limit : 1, sizeof **items);
     *count = 0;
     *next_after = 0;
@@ -340,7 +362,10 @@ store_status store_experiment_list(store *st,
     if (result == STORE_OK && !q)
         result = store_status_of(rc);
     if (q) {
-        sqlite3_bind_int64(q, 1, after);
+        /* A plain range on seq (INT64_MAX: from the newest), so that SQLite
+         * starts the page where the last one ended instead of scanning
+         * every newer row again: reading every page is linear. */
+        sqlite3_bind_int64(q, 1, after > 0 ? after : INT64_MAX);
         bind_values(q, 2, filter->kind, filter->kind_count);
         bind_values(q, 10, filter->tag, filter->tag_count);
         bind_values(q, 18, filter->name_contains, filter->name_count);
@@ -351,13 +376,14 @@ store_status store_experiment_list(store *st,
                               SQLITE_STATIC);
         sqlite3_bind_int64(q, 28, (sqlite3_int64)limit + 1);
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-            if (*count == limit) {
-                *next_after = (*items)[limit - 1].seq;
+            if (*count == limit || (*count > 0 && bytes >= max_bytes)) {
+                *next_after = (*items)[*count - 1].seq;
                 break;
             }
             result = read_row(q, &(*items)[(*count)++]);
             if (result != STORE_OK)
                 break;
+            bytes += row_bytes(&(*items)[*count - 1]);
         }
         if (result == STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
             result = store_status_of(rc);

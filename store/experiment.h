@@ -72,10 +72,24 @@ typedef struct {
     const char *created_before; /* exclusive */
 } store_experiment_filter;
 
+/* Up to limit experiments that pass filter, newest first, from the one
+ * after position `after` (a seq; 0: from the newest). *next_after is the
+ * position to continue from, or 0 when there is no more. */
 store_status store_experiment_list(store *st,
                                    const store_experiment_filter *filter,
                                    int64_t after, size_t limit,
                                    store_experiment **items, size_t *count,
                                    int64_t *next_after);
+
+/* The same, and the page also ends once its rows hold max_bytes bytes of
+ * text (name, params, result, notes; at least one row is read whatever
+ * its size): a reader that goes through every row page by page, in one
+ * short read each, holds a bounded amount at a time. (On PostgreSQL the
+ * page is bounded by its rows only.) */
+store_status store_experiment_scan(store *st,
+                                   const store_experiment_filter *filter,
+                                   int64_t after, size_t limit,
+                                   size_t max_bytes, store_experiment **items,
+                                   size_t *count, int64_t *next_after);
 
 #endif

@@ -20,7 +20,9 @@
 //   and each documented header that is there must match its schema (a
 //   header is text: ajv coerces it to the schema's type, as for Retry-After).
 // - Body: it must match the schema documented for its Content-Type; a
-//   response documented without content must have no body. An answer to
+//   response documented without content must have no body. A media type
+//   with `x-psinet-item-schema` (NDJSON) is text whose every line must be
+//   JSON that matches that schema. An answer to
 //   HEAD never has a body (RFC 9110, section 9.3.2): its Content-Type must
 //   still be a documented one.
 // - Request: when the answer is a 2xx the server took the request, so it
@@ -215,10 +217,32 @@ function checkResponse(x, response, errors) {
   const media = response.content[ct];
   if (!media) {
     errors.push(`content type ${ct || 'none'} not documented for ${x.status}`);
+  } else if (media['x-psinet-item-schema']) {
+    // no lines at all is an empty body, recorded as null
+    const text = x.response_body === null ? '' : x.response_body;
+    if (typeof text !== 'string') errors.push('response: lines of JSON must be text');
+    else checkLines(text, media['x-psinet-item-schema'], errors);
   } else if (media.schema) {
     const v = bodyValidator(media.schema);
     if (!v(x.response_body)) errors.push('response: ' + ajvBody.errorsText(v.errors));
   }
+}
+
+// A body of JSON lines (NDJSON): each line, ended by a newline, must be a
+// JSON value that matches the item schema.
+function checkLines(text, schema, errors) {
+  if (text !== '' && !text.endsWith('\n')) errors.push('response: the last line has no newline');
+  const v = bodyValidator(schema);
+  text.split('\n').slice(0, -1).forEach((line, i) => {
+    let item;
+    try {
+      item = JSON.parse(line);
+    } catch (e) {
+      errors.push(`response: line ${i + 1} is not JSON`);
+      return;
+    }
+    if (!v(item)) errors.push(`response: line ${i + 1}: ` + ajvBody.errorsText(v.errors));
+  });
 }
 
 // Checks exchange x; returns its errors, and adds the (operation, status)

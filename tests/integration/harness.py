@@ -103,6 +103,8 @@ def new_pg_database():
 def _json_or_text(data, content_type):
     if data is None or data == b"":
         return None
+    if content_type and "ndjson" in content_type:  # lines: kept as text
+        return data.decode("utf-8", "replace")
     if content_type and "json" in content_type:
         try:
             return json.loads(data)

@@ -82,6 +82,7 @@ def allowed():
         "/v1/networks/" + ids["net"]: "GET, HEAD, DELETE, OPTIONS",
         "/v1/networks/%s/forward" % ids["net"]: "POST, OPTIONS",
         "/v1/experiments": "POST, GET, HEAD, OPTIONS",
+        "/v1/experiments/export": "GET, HEAD, OPTIONS",
         "/v1/experiments/" + ids["exp"]: "GET, HEAD, PATCH, DELETE, OPTIONS",
         "/v1/experiments/%s/rerun" % ids["exp"]: "POST, OPTIONS",
     }
@@ -302,6 +303,7 @@ class DamagedDatabase(unittest.TestCase):
                 ("POST", "/v1/networks/%s/forward" % net["id"],
                  {"input": [1]}),
                 ("GET", "/v1/experiments", None),
+                ("GET", "/v1/experiments/export", None),
                 ("GET", "/v1/experiments/" + exp["id"], None),
             ]
             for method, path, body in reads:

@@ -73,6 +73,7 @@ class ApiKey(unittest.TestCase):
                ("GET", "/v1/networks/" + net), ("DELETE", "/v1/networks/" + net),
                ("POST", "/v1/networks/%s/forward" % net),
                ("GET", "/v1/experiments"), ("POST", "/v1/experiments"),
+               ("GET", "/v1/experiments/export"),
                ("GET", "/v1/experiments/" + exp),
                ("PATCH", "/v1/experiments/" + exp),
                ("DELETE", "/v1/experiments/" + exp)]
