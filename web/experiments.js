@@ -1,7 +1,8 @@
 // experiments.js - the Experiments view: run each kind from a form, browse
 // the stored ones with the filters and cursor pages the API has, open one
 // to see its parameters, metrics and charts, edit its name, notes and
-// tags, and rerun it to verify its result.
+// tags, rerun it to verify its result, and export every experiment the
+// filters select as a CSV or NDJSON file.
 import {
   h, num, barChart, showProblem, clearErrors, readVector, readInteger,
   time, say, prettyJson,
@@ -12,8 +13,9 @@ import { setUpActivations, readLayer, describe } from './layer.js';
  * Actions on the open experiment, shown as buttons above its metrics. Each
  * is {label, name, run(experiment, lab, box)}: box is where it shows its
  * answer (box.querySelector('.action-result')) or psinet's error
- * (showProblem(box, e)); an experiment it returns is shown. (Export goes
- * here once psinet has it.)
+ * (showProblem(box, e)); an experiment it returns is shown. (Export
+ * works on the filters, not on one experiment: its buttons are the
+ * filters'.)
  */
 export const EXPERIMENT_ACTIONS = [
   { label: 'Rerun and verify', name: 'rerun', run: rerun },
@@ -400,6 +402,38 @@ async function saveEdit(event) {
   }
 }
 
+// ------------------------------------------------------------------ export
+
+/** Export: every experiment the filters select (not only this page), as
+ * psinet streams it, saved as a file; the status line says how many. */
+async function exportExperiments(e) {
+  const format = e.currentTarget.dataset.format;
+  const browse = $('exp-filter');
+  const status = $('exp-export-status');
+  clearErrors(browse);
+  say(status, `Exporting ${format.toUpperCase()}…`);
+  try {
+    const text = await api.exportExperiments(readFilters(), format);
+    const lines = text.split('\n').filter((l) => l !== '').length;
+    const count = format === 'ndjson' ? lines : null;
+    const name = `experiments.${format}`;
+    const url = URL.createObjectURL(new Blob([text], {
+      type: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+    }));
+    const link = h('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+    say(status, count === null
+      ? `Saved ${name} (${text.length} characters).`
+      : `Saved ${name}: ${count} experiment${count === 1 ? '' : 's'}.`);
+  } catch (err) {
+    say(status, '');
+    showProblem(browse, err);
+  }
+}
+
 // ------------------------------------------------------------------ wiring
 
 export function init(theLab) {
@@ -415,6 +449,7 @@ export function init(theLab) {
   $('exp-filter').addEventListener('reset', () => setTimeout(() => loadPage(0, true)));
   $('exp-prev').addEventListener('click', () => loadPage(pages.index - 1, false));
   $('exp-next').addEventListener('click', () => loadPage(pages.index + 1, false));
+  for (const b of [$('exp-export-csv'), $('exp-export-ndjson')]) b.addEventListener('click', exportExperiments);
   $('exp-edit').addEventListener('submit', saveEdit);
   lab.on('networks', (networks) => fillSelect($('ls-network'), networks, describe, '(no network stored yet)'));
   lab.on('states', loadStates);

@@ -181,7 +181,7 @@ export class Psinet {
     const response = await this.fetch(this.base + path + (qs ? `?${qs}` : ''), init);
     if (response.status === 204) return null;
     const type = response.headers.get('Content-Type') || '';
-    const data = type.includes('json') ? await response.json() : await response.text();
+    const data = type.includes('json') && !type.includes('ndjson') ? await response.json() : await response.text();
     if (!response.ok) throw new PsinetError(response.status, typeof data === 'object' ? data : { detail: data });
     return data;
   }
@@ -285,6 +285,13 @@ export class Psinet {
   /** Filters: kind, tag, name (a substring), created_after, created_before
    * (RFC 3339); limit and cursor page. */
   listExperiments(filters = {}) { return this.request('GET', '/v1/experiments', undefined, filters); }
+  /** Every experiment that passes the list's filters (kind, tag, name,
+   * created_after, created_before; no pages), as the text of an NDJSON
+   * (format 'ndjson') or CSV ('csv') file. */
+  exportExperiments(filters = {}, format = 'ndjson') {
+    const { limit, cursor, ...rest } = filters; // eslint-disable-line no-unused-vars
+    return this.request('GET', '/v1/experiments/export', undefined, { ...rest, format });
+  }
   getExperiment(id) { return this.request('GET', `/v1/experiments/${encodeURIComponent(id)}`); }
   /** patch: any of name, notes (null clears), tags. */
   updateExperiment(id, patch) {

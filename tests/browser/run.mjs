@@ -21,7 +21,7 @@
 // all passed. playwright-core never downloads a browser: it is told where
 // Debian's is.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -779,6 +779,33 @@ try {
     await page.click('#exp-filter button[type="submit"]');
     await listed(page);
     assert.equal(await page.textContent('#exp-list tbody td.hint'), 'No experiment matches.');
+    await page.click('#exp-filter button[type="reset"]');
+    await page.waitForFunction(() => document.querySelectorAll('#exp-list tbody tr[data-id]').length === 10);
+  });
+
+  await check('Experiments: export saves every experiment the filters select, as psinet streams it (CSV and NDJSON)', async () => {
+    await page.click('#exp-filter button[type="reset"]');
+    await fill(page, '#filter-tag', 'paged');
+    await page.selectOption('#filter-limit', '5'); // a page is not a limit of the export
+    for (const format of ['csv', 'ndjson']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`#exp-export-${format}`),
+      ]);
+      assert.equal(download.suggestedFilename(), `experiments.${format}`);
+      const saved = readFileSync(await download.path(), 'utf8');
+      const direct = await (await fetch(`${a.base}/v1/experiments/export?tag=paged&format=${format}`)).text();
+      assert.equal(saved, direct);
+      if (format === 'ndjson') {
+        const items = saved.split('\n').filter((l) => l).map((l) => JSON.parse(l));
+        assert.equal(items.length, 11);
+        assert.ok(items.every((x) => x.tags.includes('paged')));
+        await waitStatus(page, '#exp-export-status', /^Saved experiments\.ndjson: 11 experiments\.$/);
+      } else {
+        assert.equal(saved.split('\r\n')[0].split(',').slice(0, 3).join(','), 'id,name,kind');
+        await waitStatus(page, '#exp-export-status', /^Saved experiments\.csv/);
+      }
+    }
     await page.click('#exp-filter button[type="reset"]');
     await page.waitForFunction(() => document.querySelectorAll('#exp-list tbody tr[data-id]').length === 10);
   });
