@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "api/handler.h"
+#include "api/read.h"
 #include "store/superposition.h"
 
 /* A state is "normalized" when its norm is 1 to within atol: this by
@@ -31,6 +32,15 @@ typedef struct {
     bool b64;     /* arrays in the binary form */
     bool summary; /* without arrays (as in a list) */
 } api_state_form;
+
+/* The fields of a request that say how its answer's state is written:
+ * "atol", "encoding" and "summary", read into the api_state_form form. */
+#define API_STATE_FORM_FIELDS(form)                                          \
+    API_FIELD("atol", api_read_atol, &(form).atol, NULL, API_OPTIONAL),      \
+        API_FIELD("encoding", api_read_encoding, &(form).b64, NULL,          \
+                  API_OPTIONAL),                                             \
+        API_FIELD("summary", api_read_bool, &(form).summary, NULL,           \
+                  API_OPTIONAL)
 
 /* The representation of s (a new reference): what GET answers for a
  * stored one; a state that is not stored has a null id and created_at. */
