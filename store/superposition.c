@@ -217,23 +217,25 @@ static store_status read_full(sqlite3_stmt *q, store_superposition *s)
     return read_labels(q, 5, s->dimension, &s->labels);
 }
 
-store_status store_superposition_get(store *st, const char *id,
-                                     store_superposition *out)
+/* One row by id through the statement sql, read by read into out (freed
+ * again on any failure). */
+static store_status get_row(store *st, const char *sql, const char *id,
+                            store_status (*read)(sqlite3_stmt *,
+                                                 store_superposition *),
+                            store_superposition *out)
 {
-    if (st->pg)
-        return store_pg_superposition_get(st, id, out);
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st);
     int rc;
     store_status result;
-    sqlite3_stmt *q = store_stmt(c, SQL_GET, &rc);
+    sqlite3_stmt *q = store_stmt(c, sql, &rc);
     if (!q) {
         result = store_status_of(rc);
     } else {
         sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
         if (rc == SQLITE_ROW)
-            result = read_full(q, out);
+            result = read(q, out);
         else if (rc == SQLITE_DONE)
             result = STORE_NOTFOUND;
         else
@@ -244,6 +246,14 @@ store_status store_superposition_get(store *st, const char *id,
     if (result != STORE_OK)
         store_superposition_free(out);
     return result;
+}
+
+store_status store_superposition_get(store *st, const char *id,
+                                     store_superposition *out)
+{
+    if (st->pg)
+        return store_pg_superposition_get(st, id, out);
+    return get_row(st, SQL_GET, id, read_full, out);
 }
 
 store_status store_superposition_set_amplitudes(store *st, const char *id,
@@ -339,35 +349,21 @@ store_status store_superposition_list(store *st, int64_t after, size_t limit,
     return result;
 }
 
+/* A summary with its parent and operation (SQL_HEAD's columns). */
+static store_status read_lineage(sqlite3_stmt *q, store_superposition *s)
+{
+    store_status r = read_summary(q, s);
+    if (r == STORE_OK && sqlite3_column_int(q, 10) != 1)
+        r = STORE_CORRUPT; /* OPERATION_OK */
+    if (r == STORE_OK)
+        r = store_column_text(q, 9, true, &s->operation);
+    return r;
+}
+
 store_status store_superposition_head(store *st, const char *id,
                                       store_superposition *out)
 {
     if (st->pg)
         return store_pg_superposition_head(st, id, out);
-    memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st);
-    int rc;
-    store_status result;
-    sqlite3_stmt *q = store_stmt(c, SQL_HEAD, &rc);
-    if (!q) {
-        result = store_status_of(rc);
-    } else {
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-        rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW)
-            result = read_summary(q, out);
-        else if (rc == SQLITE_DONE)
-            result = STORE_NOTFOUND;
-        else
-            result = store_status_of(rc);
-        if (result == STORE_OK && sqlite3_column_int(q, 10) != 1)
-            result = STORE_CORRUPT; /* OPERATION_OK */
-        if (result == STORE_OK)
-            result = store_column_text(q, 9, true, &out->operation);
-        sqlite3_reset(q);
-    }
-    result = store_conn_put(st, c, result);
-    if (result != STORE_OK)
-        store_superposition_free(out);
-    return result;
+    return get_row(st, SQL_HEAD, id, read_lineage, out);
 }
