@@ -398,7 +398,7 @@ bench-decimal: build/bench/decimal
 build/.deps-valgrind: Makefile
 	$(call apt_ensure,valgrind)
 
-bench-callgrind: build/psinet build/.deps-valgrind
+bench-callgrind: build/psinet build/bench/baseline build/.deps-valgrind
 	$(PYTHON) bench/callgrind.py
 
 # ---------------------------------------------------------------- run / test

@@ -9,8 +9,13 @@ the handler, the access log). Their count divided by N is the figure
 bench/RESULTS.md quotes: unlike requests per second, it does not move with
 the other load of a shared machine.
 
-    python3 bench/callgrind.py [--psinet build/psinet] [--requests 40]
-        [--only layer64,state1k]
+Then the bare libmicrohttpd server (bench/baseline.c, the ceiling of make
+bench's tiny requests) the same way, with healthz's GET and qubit's POST:
+"bare-get" and "bare-post", the figures healthz and qubit compare with.
+
+    python3 bench/callgrind.py [--psinet build/psinet]
+        [--baseline build/bench/baseline] [--requests 40]
+        [--only layer64,state1k,bare-get]
 """
 
 import argparse
@@ -39,6 +44,12 @@ WORKLOADS = [
     ("list", "GET", "/v1/experiments?limit=50", None),
 ]
 
+# The bare libmicrohttpd server (bench/baseline.c) answers any request.
+BARE = [
+    ("bare-get", "GET", "/healthz", None),
+    ("bare-post", "POST", "/v1/superpositions/normalize", "qubit"),
+]
+
 
 def request(conn, method, path, body):
     headers = {"Content-Type": "application/json"} if body else {}
@@ -48,6 +59,44 @@ def request(conn, method, path, body):
     if r.status >= 300:
         raise RuntimeError("%s %s: %d %s" % (method, path, r.status, data[:200]))
     return data
+
+
+def start(cmd, out, port):
+    """cmd under callgrind, once it answers on port: (process, connection)."""
+    server = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+         "--collect-atstart=yes"] + cmd,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            request(c, "GET", "/healthz", None)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+
+def measure(server, out, conn, name, method, path, body, args):
+    """Prints the instructions per request of one workload."""
+    for _ in range(args.warmup):
+        request(conn, method, path, body)
+    subprocess.run(["callgrind_control", "--zero", str(server.pid)],
+                   check=True, stdout=subprocess.DEVNULL)
+    for _ in range(args.requests):
+        request(conn, method, path, body)
+    before = set(glob.glob(out + "*"))
+    subprocess.run(["callgrind_control", "--dump=" + name,
+                    str(server.pid)], check=True, stdout=subprocess.DEVNULL)
+    dumps = sorted(set(glob.glob(out + "*")) - before, key=os.path.getmtime)
+    ir = totals(dumps[-1])
+    print("| %s | %.0f |" % (name, ir / args.requests), flush=True)
+
+
+def stop(server):
+    if server:
+        server.terminate()
+        server.wait()
 
 
 def totals(path):
@@ -61,6 +110,8 @@ def totals(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--psinet", default=os.path.join(bench.BUILD, "psinet"))
+    ap.add_argument("--baseline",
+                    default=os.path.join(bench.BUILD, "bench", "baseline"))
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--only")
@@ -72,20 +123,10 @@ def main():
         bodies, net = bench.make_bodies(work)
         port = 28090
         out = os.path.join(work, "cg.out")
-        server = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-             "--collect-atstart=yes", args.psinet, "--bind", "127.0.0.1",
-             "--port", str(port), "--threads", "1",
-             "--db", os.path.join(work, "bench.db")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(600):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                request(c, "GET", "/healthz", None)
-                break
-            except OSError:
-                time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        server, conn = start(
+            [args.psinet, "--bind", "127.0.0.1", "--port", str(port),
+             "--threads", "1", "--db", os.path.join(work, "bench.db")],
+            out, port)
         net_id = json.loads(request(conn, "POST", "/v1/networks",
                                     json.dumps(net).encode()))["id"]
         exp = open(bodies["experiment-write"], "rb").read()
@@ -98,26 +139,21 @@ def main():
                 continue
             path = path.replace("{net}", net_id)
             body = open(bodies[b], "rb").read() if b else None
-            for _ in range(args.warmup):
-                request(conn, method, path, body)
-            subprocess.run(["callgrind_control", "--zero", str(server.pid)],
-                           check=True, stdout=subprocess.DEVNULL)
-            for _ in range(args.requests):
-                request(conn, method, path, body)
-            before = set(glob.glob(out + "*"))
-            subprocess.run(["callgrind_control", "--dump=" + name,
-                            str(server.pid)], check=True,
-                           stdout=subprocess.DEVNULL)
-            dumps = sorted(set(glob.glob(out + "*")) - before,
-                           key=os.path.getmtime)
-            ir = totals(dumps[-1])
-            print("| %s | %.0f |" % (name, ir / args.requests), flush=True)
+            measure(server, out, conn, name, method, path, body, args)
+        stop(server)
+        server = None
+        bare = [(n, m, p, b) for n, m, p, b in BARE
+                if not only or n in only]
+        if bare:
+            out = os.path.join(work, "bare.out")
+            server, conn = start([args.baseline, str(port + 1), "1"], out,
+                                 port + 1)
+            for name, method, path, b in bare:
+                body = open(bodies[b], "rb").read() if b else None
+                measure(server, out, conn, name, method, path, body, args)
     finally:
-        if server:
-            server.terminate()
-            server.wait()
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()
