@@ -105,6 +105,19 @@ class Framing(unittest.TestCase):
             self.assertRegex(raw[:12], rb"HTTP/1.1 4\d\d")
         self.assertEqual(server.get("/healthz").status, 200)
 
+    def test_a_head_of_12_kib_is_read_and_one_of_20_kib_gets_431(self):
+        # A connection's memory (16 KiB, server/http.c) holds heads of
+        # about 15 KiB: a long token or cookie of 12 KiB is served.
+        raw = server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                         b"a" * 12288 + b"\r\nConnection: close\r\n\r\n",
+                         timeout=3)
+        self.assertRegex(raw[:15], rb"HTTP/1.1 200 OK")
+        self.assertIn(b'{"status":"ok"}', raw)
+        raw = server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                         b"a" * 20480 + b"\r\n\r\n", timeout=3)
+        self.assertRegex(raw[:12], rb"HTTP/1.1 431")
+        self.assertEqual(server.get("/healthz").status, 200)
+
     def trickle(self, head, drip, pause):
         """Sends head, then the bytes of drip one at a time, pause seconds
         apart, until the server closes the connection; returns the seconds
