@@ -136,12 +136,15 @@ static void allowed_methods(const char *path, int specificity, char *allow,
 {
     size_t matched = 0, len = 0;
     allow[0] = '\0';
-    for (int i = 0; i < api_route_count(); i++) {
-        const api_route *r = api_route_at(i);
+    const api_candidate *list;
+    int count = api_route_candidates(path, &list);
+    for (int c = 0; c < count; c++) {
+        const api_route *r = api_route_at(list[c].index);
+        size_t skip = list[c].skip;
         const char *id;
         size_t id_len;
         if (pattern_params(r->pattern) != specificity ||
-            !api_route_match(r->pattern, path, &id, &id_len))
+            !api_route_match(r->pattern + skip, path + skip, &id, &id_len))
             continue;
         const char *m = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
         len += (size_t)snprintf(allow + len, cap - len, "%s%s",
@@ -170,7 +173,8 @@ static bool bearer_matches(const char *header, const char *key)
 
 /* The route of req: the fewest {id} segments among the routes that match
  * the path (a literal segment wins over {id}), and the first route of the
- * method with that many, found in one pass over the table. Sets *index,
+ * method with that many, found in one pass over the routes of the path's
+ * head (api_route_candidates). Sets *index,
  * *id and *id_len; -1 with *specificity -1 when no route matches the path,
  * -1 with the specificity of the path's routes when none has the method. */
 static int find_route(const api_request *req, int *specificity,
@@ -179,11 +183,16 @@ static int find_route(const api_request *req, int *specificity,
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     int found = -1, found_params = -1;
     *specificity = -1;
-    for (int i = 0; i < api_route_count(); i++) {
+    const api_candidate *list;
+    int count = api_route_candidates(req->path, &list);
+    for (int c = 0; c < count; c++) {
+        int i = list[c].index;
         const api_route *r = api_route_at(i);
+        size_t skip = list[c].skip;
         const char *rid;
         size_t rid_len;
-        if (!api_route_match(r->pattern, req->path, &rid, &rid_len))
+        if (!api_route_match(r->pattern + skip, req->path + skip, &rid,
+                             &rid_len))
             continue;
         int n = pattern_params(r->pattern);
         if (*specificity < 0 || n < *specificity)
@@ -242,12 +251,16 @@ static api_code authenticate(const api_ctx *ctx, const api_request *req,
 /* Whether a probe's route (API_ROUTE_PUBLIC) has the path of req. */
 static bool public_path(const api_request *req)
 {
-    for (int i = 0; i < api_route_count(); i++) {
-        const api_route *r = api_route_at(i);
+    const api_candidate *list;
+    int count = api_route_candidates(req->path, &list);
+    for (int c = 0; c < count; c++) {
+        const api_route *r = api_route_at(list[c].index);
+        size_t skip = list[c].skip;
         const char *id;
         size_t id_len;
         if ((r->flags & API_ROUTE_PUBLIC) &&
-            api_route_match(r->pattern, req->path, &id, &id_len))
+            api_route_match(r->pattern + skip, req->path + skip, &id,
+                            &id_len))
             return true;
     }
     return false;

@@ -9,6 +9,19 @@
  * them. */
 const api_route *api_route_at(int i);
 
+/* A route that may match a path: its index (api_route_at), and how many
+ * bytes at the start of its pattern the path is known to have. */
+typedef struct {
+    short index;
+    unsigned short skip;
+} api_candidate;
+
+/* The routes that may match path, in table order, into *list; returns how
+ * many. Every route that matches path is among them: the router tries
+ * these, not the whole table, and each from its skip on
+ * (api_route_match(pattern + skip, path + skip, ...)). */
+int api_route_candidates(const char *path, const api_candidate **list);
+
 /* Whether path matches pattern; *id receives the segment of a {name} in
  * the pattern ({id}, {file}: one whole, non-empty segment, pointing into
  * path, length *id_len) when the pattern has one. */

@@ -149,3 +149,87 @@ TEST(a_named_segment_matches_one_whole_nonempty_segment)
     CHECK(!matches("/", "/ui", ""));
     CHECK(!matches("/", "", ""));
 }
+
+/* Whether route i is among the candidates of path, and matches it from
+ * its skip on with the same {id}. */
+static bool candidate(const char *path, int i)
+{
+    const api_candidate *list;
+    int count = api_route_candidates(path, &list);
+    const char *pattern = api_route_at(i)->pattern, *id, *id2;
+    size_t len, len2;
+    api_route_match(pattern, path, &id, &len);
+    for (int c = 0; c < count; c++)
+        if (list[c].index == i)
+            return strncmp(pattern, path, list[c].skip) == 0 &&
+                   api_route_match(pattern + list[c].skip,
+                                   path + list[c].skip, &id2, &len2) &&
+                   id == id2 && len == len2;
+    return false;
+}
+
+/* Whether the candidates of path are in table order. */
+static bool in_order(const char *path)
+{
+    const api_candidate *list;
+    int count = api_route_candidates(path, &list);
+    for (int c = 1; c < count; c++)
+        if (list[c].index <= list[c - 1].index)
+            return false;
+    return true;
+}
+
+TEST(every_route_that_matches_a_path_is_among_its_candidates)
+{
+    /* Paths made from every pattern (each {name} a segment, or two, or
+     * none), their prefixes and other paths: every route that matches one
+     * of them is among its candidates, which the router tries alone. */
+    static const char *const fills[] = {"x", "sup_1", "a/b", "", "v1"};
+    static const char *const others[] = {
+        "",   "/",    "//",   "/v1",    "/v1/",   "/v2/superpositions",
+        "/ui", "/ui/", "/ui/app.js", "/healthz/", "/x/y/z/w", "/v1//x"};
+    char paths[MAX_OPS * 8][160];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        snprintf(paths[n++], sizeof paths[0], "%s", others[i]);
+    for (int i = 0; i < api_route_count(); i++) {
+        const char *p = api_route_at(i)->pattern;
+        for (size_t f = 0; f < sizeof fills / sizeof fills[0]; f++) {
+            char *out = paths[n++];
+            size_t o = 0;
+            for (const char *c = p; *c && o + 8 < sizeof paths[0]; c++) {
+                if (*c == '{') {
+                    o += (size_t)snprintf(out + o, sizeof paths[0] - o, "%s",
+                                          fills[f]);
+                    c = strchr(c, '}');
+                } else {
+                    out[o++] = *c;
+                }
+            }
+            out[o] = '\0';
+            snprintf(paths[n++], sizeof paths[0], "%.*s", (int)(o / 2), out);
+        }
+    }
+    bool matched_some = false;
+    for (size_t k = 0; k < n; k++) {
+        CHECK(in_order(paths[k]));
+        for (int i = 0; i < api_route_count(); i++) {
+            const char *id;
+            size_t len;
+            if (!api_route_match(api_route_at(i)->pattern, paths[k], &id,
+                                 &len))
+                continue;
+            matched_some = true;
+            test_check(candidate(paths[k], i), __FILE__, __LINE__,
+                       "%s matches %s %s but is not among its candidates",
+                       paths[k], api_route_at(i)->method,
+                       api_route_at(i)->pattern);
+        }
+    }
+    CHECK(matched_some);
+    /* and the index narrows: a stored superposition's path is not tried
+     * against the networks' routes */
+    const api_candidate *list;
+    CHECK(api_route_candidates("/v1/superpositions/x", &list) <
+          api_route_count() / 2);
+}
