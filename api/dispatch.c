@@ -177,8 +177,8 @@ static bool bearer_matches(const char *header, const char *key)
  * head (api_route_candidates). Sets *index,
  * *id and *id_len; -1 with *specificity -1 when no route matches the path,
  * -1 with the specificity of the path's routes when none has the method. */
-static int find_route(const api_request *req, int *specificity,
-                      const char **id, size_t *id_len)
+static int scan_routes(const api_request *req, int *specificity,
+                       const char **id, size_t *id_len)
 {
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     int found = -1, found_params = -1;
@@ -206,6 +206,43 @@ static int find_route(const api_request *req, int *specificity,
         }
     }
     return found >= 0 && found_params == *specificity ? found : -1;
+}
+
+/* The last route found on this thread: a request's is looked for up to
+ * three times (its head, whether it takes long, its whole), with the same
+ * method and path. */
+#define LAST_PATH 160
+static _Thread_local struct {
+    char method[16], path[LAST_PATH];
+    int index, specificity;
+    size_t id_at, id_len; /* the {id}'s place in path; id_len 0: none */
+} last;
+
+/* find_route through last: the same answer as scan_routes. */
+static int find_route(const api_request *req, int *specificity,
+                      const char **id, size_t *id_len)
+{
+    size_t m = strlen(req->method), n = strlen(req->path);
+    if (m < sizeof last.method && n < sizeof last.path &&
+        memcmp(last.method, req->method, m + 1) == 0 &&
+        memcmp(last.path, req->path, n + 1) == 0) {
+        *specificity = last.specificity;
+        *id = last.id_len ? req->path + last.id_at : NULL;
+        *id_len = last.id_len;
+        return last.index;
+    }
+    *id = NULL;
+    *id_len = 0;
+    int index = scan_routes(req, specificity, id, id_len);
+    if (m < sizeof last.method && n < sizeof last.path) {
+        memcpy(last.method, req->method, m + 1);
+        memcpy(last.path, req->path, n + 1);
+        last.index = index;
+        last.specificity = *specificity;
+        last.id_at = *id ? (size_t)(*id - req->path) : 0;
+        last.id_len = *id ? *id_len : 0;
+    }
+    return index;
 }
 
 /* The answer to a path whose routes do not take the method: the Allow

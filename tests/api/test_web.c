@@ -253,3 +253,33 @@ TEST(the_page_needs_no_api_key_even_when_reads_do)
     apitest_free(&file);
     apitest_free(&data);
 }
+
+TEST(a_path_asked_again_from_another_buffer_or_with_another_method)
+{
+    /* The router remembers its last answer on each thread (api/dispatch.c):
+     * the same path in another buffer is served from that buffer, another
+     * method or path is routed anew. */
+    api_ctx ctx = apitest_ctx(NULL);
+    char *one = strdup("/ui/app.js"), *two = strdup("/ui/app.js");
+    const api_web_file *f = file_named("app.js");
+    api_response a, b, c, d, e;
+    handle(&ctx, "GET", one, NULL, &a);
+    free(one); /* under ASan, a read of the old buffer is an error */
+    handle(&ctx, "GET", two, NULL, &b);
+    two[4] = 'u'; /* "/ui/upp.js" */
+    handle(&ctx, "GET", two, NULL, &c);
+    handle(&ctx, "DELETE", two, NULL, &d);
+    handle(&ctx, "HEAD", "/ui/style.css", NULL, &e);
+    CHECK_EQ_INT(a.status, 200);
+    CHECK(f && b.status == 200 && b.raw_len == f->len);
+    CHECK_EQ_INT(c.status, 404);
+    CHECK_EQ_INT(d.status, 405);
+    CHECK_EQ_INT(e.status, 200);
+    CHECK_STR(e.content_type, "text/css; charset=utf-8");
+    free(two);
+    api_response_free(&a);
+    api_response_free(&b);
+    api_response_free(&c);
+    api_response_free(&d);
+    api_response_free(&e);
+}
