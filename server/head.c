@@ -28,6 +28,7 @@ typedef struct {
     const char *why;       /* the first problem found, or NULL */
     const char *prev_end;  /* the end of the previous header's value */
     int host, authorization, content_length, transfer_encoding;
+    head_fields *fields;
 } walk;
 
 /* A header line as libmicrohttpd leaves it: "name\0" + optional white
@@ -93,16 +94,64 @@ static void check_framing(walk *w, const char *key, const char *value)
             w->why = "a framing header is folded onto a second line";
     }
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        w->content_length++;
         if (!*value || strspn(value, "0123456789") != strlen(value))
             w->why = "Content-Length is not a plain number";
     } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        w->transfer_encoding++;
         if (strcasecmp(value, "chunked") != 0)
             w->why = "Transfer-Encoding is not chunked";
     }
 }
 
+/* Counts the headers that may come once, and keeps the first value of each
+ * header psinet reads (head_fields). Names are compared whole, as
+ * libmicrohttpd's look-up does, and only those of the right length. */
+static void note_field(walk *w, const char *key, const char *value)
+{
+    head_fields *f = w->fields;
+    const char **slot = NULL;
+    switch (strlen(key)) {
+    case 4:
+        w->host += strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0;
+        return;
+    case 6:
+        if (strcasecmp(key, "Origin") == 0)
+            slot = &f->origin;
+        break;
+    case 12:
+        if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0)
+            slot = &f->content_type;
+        else if (strcasecmp(key, "X-Request-Id") == 0)
+            slot = &f->request_id;
+        break;
+    case 13:
+        if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
+            w->authorization++;
+            slot = &f->authorization;
+        } else if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0) {
+            slot = &f->if_none_match;
+        }
+        break;
+    case 14:
+        if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+            w->content_length++;
+            slot = &f->content_length;
+        }
+        break;
+    case 17:
+        if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+            w->transfer_encoding++;
+            slot = &f->transfer_encoding;
+        }
+        break;
+    default:
+        break;
+    }
+    if (slot && !*slot)
+        *slot = value;
+}
+
+/* One header line: checked until the first problem, and noted whatever
+ * came before (an answer to a bad head still echoes its X-Request-Id). */
 static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
                                     const char *key, size_t key_size,
                                     const char *value, size_t value_size)
@@ -111,14 +160,13 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
     walk *w = cls;
     if (!value)
         value = "";
-    check_line(w, key, key_size, value, value_size);
-    if (!w->why)
-        check_framing(w, key, value);
-    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-        w->host++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
-        w->authorization++;
-    return w->why ? MHD_NO : MHD_YES;
+    if (!w->why) {
+        check_line(w, key, key_size, value, value_size);
+        if (!w->why)
+            check_framing(w, key, value);
+    }
+    note_field(w, key, value);
+    return MHD_YES;
 }
 
 /* Whether a raw NUL cut the method or the target short: the method must
@@ -152,18 +200,20 @@ static const char *head_end(struct MHD_Connection *conn, const head_request *h)
     return h->method + ci->header_size;
 }
 
-const char *head_check(struct MHD_Connection *conn, const head_request *h)
+const char *head_check(struct MHD_Connection *conn, const head_request *h,
+                       head_fields *fields)
 {
-    if (line_has_nul(h))
-        return "the request line holds a NUL byte";
-    walk w = {0};
+    *fields = (head_fields){0};
+    walk w = {.fields = fields};
+    const char *nul = line_has_nul(h) ? "the request line holds a NUL byte"
+                                      : NULL;
     const char *end = head_end(conn, h);
     uintptr_t v = (uintptr_t)h->version, m = (uintptr_t)h->method;
     if (end && *h->version && v > m && v < (uintptr_t)end)
         w.prev_end = h->version + strlen(h->version); /* the request line */
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &w);
-    if (w.why)
-        return w.why;
+    if (nul || w.why)
+        return nul ? nul : w.why;
     /* After the last line: its end and the blank line, NULs now ("\0" or
      * "\0\0" each), and nothing else. libmicrohttpd 0.9.75 takes a line
      * that begins with ':' for the end of the head, and would read what
@@ -187,13 +237,11 @@ const char *head_check(struct MHD_Connection *conn, const head_request *h)
     return NULL;
 }
 
-const char *head_value(struct MHD_Connection *conn, const char *name,
-                       char *buf, size_t cap)
+const char *head_trim(const char *value, char *buf, size_t cap)
 {
-    const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-    if (!v || cap == 0)
+    if (!value || cap == 0)
         return NULL;
-    v += strspn(v, " \t");
+    const char *v = value + strspn(value, " \t");
     size_t n = strlen(v);
     while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;

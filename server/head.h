@@ -27,15 +27,24 @@ typedef struct {
     size_t target_len;    /* strlen(target) then: a raw NUL ends it early */
 } head_request;
 
+/* The headers psinet reads, as libmicrohttpd keeps them: the first of
+ * each name, or NULL. */
+typedef struct {
+    const char *request_id, *origin, *content_type, *authorization,
+        *if_none_match, *content_length, *transfer_encoding;
+} head_fields;
+
 /* NULL when the head of conn's request may go on; else why it is
  * refused (400, and its connection closed), as a sentence for the
- * problem's detail. */
-const char *head_check(struct MHD_Connection *conn, const head_request *h);
+ * problem's detail. In the same one walk over the headers, *fields gets
+ * the headers psinet reads (also when the head is refused: its answer
+ * still carries the request's X-Request-Id). */
+const char *head_check(struct MHD_Connection *conn, const head_request *h,
+                       head_fields *fields);
 
-/* The value of header `name` with the optional white space around it
- * (RFC 9110 section 5.5) left out, copied into buf (cap bytes, cut short
- * when longer); NULL when the request has no such header. */
-const char *head_value(struct MHD_Connection *conn, const char *name,
-                       char *buf, size_t cap);
+/* value with the optional white space around it (RFC 9110 section 5.5)
+ * left out, copied into buf (cap bytes, cut short when longer); NULL when
+ * value is NULL (no such header). */
+const char *head_trim(const char *value, char *buf, size_t cap);
 
 #endif

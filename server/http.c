@@ -91,6 +91,7 @@ typedef struct {
     struct timespec start;
     const char *origin; /* the Origin header when CORS allows it, or NULL */
     const char *content_type, *authorization; /* trimmed, or NULL */
+    const char *if_none_match; /* as it came (libmicrohttpd's), or NULL */
     /* The rest is not zeroed when the state is made (request_new): each is
      * written before it is read. */
     char request_id[72];
@@ -706,14 +707,12 @@ static void on_watchdog_cut(void *arg, const char *request_id, double ms)
 /* The length the headers announce: Content-Length, or 1 (some) for a
  * chunked body; 0 without a body. *announced is Content-Length's value
  * (the framing check made it a plain number). */
-static size_t body_coming(struct MHD_Connection *conn,
+static size_t body_coming(const head_fields *f,
                           unsigned long long *announced)
 {
-    const char *cl = MHD_lookup_connection_value(
-        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl = f->content_length;
     *announced = cl ? strtoull(cl, NULL, 10) : 0;
-    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                    MHD_HTTP_HEADER_TRANSFER_ENCODING))
+    if (f->transfer_encoding)
         return 1;
     return *announced > SIZE_MAX ? SIZE_MAX : (size_t)*announced;
 }
@@ -737,19 +736,23 @@ static enum MHD_Result on_headers(http_server *srv,
     rs->url = url;
     *con_cls = rs;
     metrics_begin(srv->metrics);
-    char id[80];
-    set_request_id(rs, head_value(conn, "X-Request-Id", id, sizeof id));
     conn_state *cs = conn_of(conn);
+    /* One walk over the headers checks them and finds those read here. */
+    head_request h = {method, url, version, cs ? cs->target : NULL,
+                      cs ? cs->target_len : 0};
+    head_fields f;
+    const char *why = head_check(conn, &h, &f);
+    char id[80];
+    set_request_id(rs, head_trim(f.request_id, id, sizeof id));
     watchdog_name(srv->watch, cs ? cs->watch : NULL, rs->request_id);
-    const char *origin = head_value(conn, "Origin", rs->origin_buf,
-                                    sizeof rs->origin_buf);
+    const char *origin =
+        head_trim(f.origin, rs->origin_buf, sizeof rs->origin_buf);
     rs->origin = cors_allowed(srv, origin) ? origin : NULL;
-    rs->content_type =
-        head_value(conn, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type_buf,
-                   sizeof rs->content_type_buf);
-    rs->authorization =
-        head_value(conn, MHD_HTTP_HEADER_AUTHORIZATION, rs->authorization_buf,
-                   sizeof rs->authorization_buf);
+    rs->content_type = head_trim(f.content_type, rs->content_type_buf,
+                                 sizeof rs->content_type_buf);
+    rs->authorization = head_trim(f.authorization, rs->authorization_buf,
+                                  sizeof rs->authorization_buf);
+    rs->if_none_match = f.if_none_match;
     if (atomic_load(&srv->draining))
         return send_error(srv, conn, rs, API_REFUSE_UNAVAILABLE,
                           "psinet is shutting down; try again shortly");
@@ -760,13 +763,10 @@ static enum MHD_Result on_headers(http_server *srv,
         return send_error(srv, conn, rs, API_REFUSE_BAD_REQUEST,
                           "the path or query holds an encoded NUL byte "
                           "(%00), which psinet does not accept");
-    head_request h = {method, url, version, cs ? cs->target : NULL,
-                      cs ? cs->target_len : 0};
-    const char *why = head_check(conn, &h);
     if (why)
         return send_error(srv, conn, rs, API_REFUSE_BAD_REQUEST, why);
     unsigned long long announced;
-    size_t coming = body_coming(conn, &announced);
+    size_t coming = body_coming(&f, &announced);
     if (announced > srv->max_body) {
         char detail[160];
         snprintf(detail, sizeof detail,
@@ -830,8 +830,7 @@ static enum MHD_Result on_whole_request(http_server *srv,
         .path = rs->url,
         .content_type = rs->content_type,
         .authorization = rs->authorization,
-        .if_none_match = MHD_lookup_connection_value(
-            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        .if_none_match = rs->if_none_match,
         .body = rs->body,
         .body_len = rs->len,
         .query = rs->query,
