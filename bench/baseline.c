@@ -1,5 +1,6 @@
 /* bench/baseline.c - the ceiling of the HTTP layer: a libmicrohttpd server
- * with psinet's daemon settings (internal thread pool, epoll) that reads
+ * with psinet's daemon settings (internal thread pool, epoll, 16 KiB of
+ * memory per connection as server/http.c's CONNECTION_POOL) that reads
  * any body and answers a fixed small JSON reply without parsing anything.
  *
  *   bench/baseline PORT THREADS */
@@ -50,7 +51,8 @@ int main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)atoi(argv[1]), NULL, NULL, on_request, NULL,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[2]),
-        MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, 1024u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 << 10, MHD_OPTION_END);
     if (!d)
         return 1;
     sigset_t set;
