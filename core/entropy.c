@@ -63,9 +63,20 @@ void entropy_fill(void *buf, size_t n)
     }
 }
 
+/* Words drawn at a time by entropy_u64: a request with a body draws one
+ * (its lift's nonce), and one getrandom(2) for each was a system call a
+ * request more than the HTTP exchange needs. */
+#define WORDS_AHEAD 32
+
 uint64_t entropy_u64(void)
 {
-    uint64_t v;
-    entropy_fill(&v, sizeof v);
+    static _Thread_local uint64_t ahead[WORDS_AHEAD];
+    static _Thread_local size_t left;
+    if (left == 0) {
+        entropy_fill(ahead, sizeof ahead);
+        left = WORDS_AHEAD;
+    }
+    uint64_t v = ahead[--left];
+    ahead[left] = 0; /* a word is given out once, and kept nowhere after */
     return v;
 }

@@ -13,7 +13,8 @@
  * clocks and a counter, unique within the process if not unpredictable. */
 void entropy_fill(void *buf, size_t n);
 
-/* 64 random bits (entropy_fill). */
+/* 64 random bits (entropy_fill), drawn for each thread 32 words at a
+ * time. */
 uint64_t entropy_u64(void);
 
 #endif

@@ -24,3 +24,15 @@ TEST(draws_fill_every_byte_and_differ)
     uint64_t a = entropy_u64(), b = entropy_u64(); /* equal: 2^-64 */
     CHECK(a != b);
 }
+
+TEST(words_drawn_ahead_differ_across_refills)
+{
+    /* 200 words: more than six refills of the thread's 32 words ahead. Two
+     * equal among them: about 200^2 / 2^65. */
+    uint64_t w[200];
+    for (size_t i = 0; i < 200; i++)
+        w[i] = entropy_u64();
+    for (size_t i = 0; i < 200; i++)
+        for (size_t k = 0; k < i; k++)
+            CHECK(w[i] != w[k]);
+}
