@@ -133,13 +133,17 @@ static int serve(const server_config *cfg)
                    .auth_reads = cfg->auth_reads,
                    .metrics = metrics_render,
                    .metrics_arg = metrics};
-    /* A connection for each thread that serves connections and each that
-     * runs long requests (server/work.h). */
-    if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads,
+    /* A connection for each thread that serves connections, each that
+     * runs long requests (server/work.h), and the group-commit writer. */
+    if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads + 1,
                      (int)cfg->busy_timeout_ms, err, sizeof err)) {
         char db[512];
         api_db_describe(cfg->db_path, db, sizeof db); /* no password */
         log_event("error", "database", "cannot use %s: %s", db, err);
+        goto out;
+    }
+    if (cfg->group_commit && !api_db_group_commit(&ctx)) {
+        log_event("error", "threads", "cannot start the group-commit writer");
         goto out;
     }
     if (!(srv = http_start(cfg, &ctx, metrics)))

@@ -179,36 +179,61 @@ static store_status read_row(sqlite3_stmt *q, store_experiment *e)
     return r;
 }
 
+/* Stamps e's created_at and updated_at (store_row's stamp). */
+static void stamp_row(void *row)
+{
+    store_experiment *e = row;
+    store_now(e->created_at);
+    memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
+}
+
+/* Inserts e and its tags on c, in the caller's transaction, and sets
+ * e->seq (store_row's write). */
+static store_status insert_row(store_conn *c, void *row)
+{
+    store_experiment *e = row;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, e->params_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, e->result_json, -1, SQLITE_STATIC);
+    if (e->notes)
+        sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
+    if (e->inputs_json)
+        sqlite3_bind_text(q, 8, e->inputs_json, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result != STORE_OK)
+        return result;
+    e->seq = sqlite3_last_insert_rowid(c->db);
+    return write_tags(c, e->seq, (const char *const *)e->tags, e->tag_count);
+}
+
 store_status store_experiment_create(store *st, store_experiment *e)
 {
     if (st->pg)
         return store_pg_experiment_create(st, e);
     store_new_id("exp", e->id);
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
-    if (result == STORE_OK) {
-        /* Stamped inside the write lock: created_at follows list order. */
-        store_now(e->created_at);
-        memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
-        sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, e->params_json, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, e->result_json, -1, SQLITE_STATIC);
-        if (e->notes)
-            sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
-        if (e->inputs_json)
-            sqlite3_bind_text(q, 8, e->inputs_json, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK) {
-            e->seq = sqlite3_last_insert_rowid(c->db);
-            result = write_tags(c, e->seq, (const char *const *)e->tags,
-                                e->tag_count);
-        }
+    /* Stamped inside the write lock, or in the writer's queue: created_at
+     * follows list order either way. */
+    store_row row = {insert_row, stamp_row, e};
+    return store_batch_write(st, &row);
+}
+
+void store_experiment_submit(store *st, store_experiment *e,
+                             store_done_fn done, void *arg)
+{
+    if (st->pg) { /* one commit per row (ARCHITECTURE.md) */
+        done(arg, store_pg_experiment_create(st, e));
+        return;
     }
-    return store_write_end(st, c, result);
+    store_new_id("exp", e->id);
+    store_row row = {insert_row, stamp_row, e};
+    store_batch_submit(st, &row, done, arg);
 }
 
 /* Loads experiment id into out on c (inside the caller's transaction). */
