@@ -98,16 +98,21 @@ void store_experiment_array_free(store_experiment *items, size_t n)
 }
 
 /* Replaces the tags of experiment row seq with tags[0..n-1] (in a
- * transaction the caller holds). */
+ * transaction the caller holds); fresh: the row was just inserted, and has
+ * none to delete (seq is AUTOINCREMENT: never one of a deleted row). */
 static store_status write_tags(store_conn *c, sqlite3_int64 seq,
-                               const char *const *tags, size_t n)
+                               const char *const *tags, size_t n, bool fresh)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, SQL_TAGS_DELETE, &rc);
-    if (!q)
-        return store_status_of(rc);
-    sqlite3_bind_int64(q, 1, seq);
-    store_status result = store_exec(q);
+    sqlite3_stmt *q;
+    store_status result = STORE_OK;
+    if (!fresh) {
+        q = store_stmt(c, SQL_TAGS_DELETE, &rc);
+        if (!q)
+            return store_status_of(rc);
+        sqlite3_bind_int64(q, 1, seq);
+        result = store_exec(q);
+    }
     for (size_t i = 0; result == STORE_OK && i < n; i++) {
         q = store_stmt(c, SQL_TAG_INSERT, &rc);
         if (!q)
@@ -210,7 +215,8 @@ static store_status insert_row(store_conn *c, void *row)
     if (result != STORE_OK)
         return result;
     e->seq = sqlite3_last_insert_rowid(c->db);
-    return write_tags(c, e->seq, (const char *const *)e->tags, e->tag_count);
+    return write_tags(c, e->seq, (const char *const *)e->tags, e->tag_count,
+                      true);
 }
 
 store_status store_experiment_create(store *st, store_experiment *e)
@@ -311,7 +317,7 @@ store_status store_experiment_update(store *st, const char *id,
     if (result == STORE_OK && patch->set_notes)
         result = update_text(c, SQL_SET_NOTES, seq, patch->notes);
     if (result == STORE_OK && patch->set_tags)
-        result = write_tags(c, seq, patch->tags, patch->tag_count);
+        result = write_tags(c, seq, patch->tags, patch->tag_count, false);
     if (result == STORE_OK) {
         char now[STORE_TIME_MAX];
         store_now(now);

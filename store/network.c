@@ -102,27 +102,40 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
     return result;
 }
 
+static void stamp_row(void *row)
+{
+    store_now(((store_network *)row)->created_at);
+}
+
+/* Inserts the network row and its layers (store_row's write). */
+static store_status insert_row(store_conn *c, void *row)
+{
+    store_network *net = row;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
+    if (net->name)
+        sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, net->created_at, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result == STORE_OK)
+        net->seq = sqlite3_last_insert_rowid(c->db);
+    for (size_t i = 0; result == STORE_OK && i < net->layer_count; i++)
+        result = insert_layer(c, net->seq, i, &net->layers[i]);
+    return result;
+}
+
 store_status store_network_create(store *st, store_network *net)
 {
     if (st->pg)
         return store_pg_network_create(st, net);
     store_new_id("net", net->id);
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
-    if (result == STORE_OK) {
-        store_now(net->created_at); /* inside the write lock: list order */
-        sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
-        if (net->name)
-            sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, net->created_at, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK)
-            net->seq = sqlite3_last_insert_rowid(c->db);
-        for (size_t i = 0; result == STORE_OK && i < net->layer_count; i++)
-            result = insert_layer(c, net->seq, i, &net->layers[i]);
-    }
-    return store_write_end(st, c, result);
+    /* Committed with the other rows waiting when group commit runs
+     * (store/batch.h); created_at is stamped in commit order either way. */
+    store_row row = {insert_row, stamp_row, net};
+    return store_batch_write(st, &row);
 }
 
 /* Column numbers of a row of SQL_LAYERS (the first nine are

@@ -112,6 +112,46 @@ static bool norm_valid(sqlite3_stmt *q, int col, double *norm)
            *norm >= 0.0;
 }
 
+/* A superposition on its way to the group-commit writer (store_row): the
+ * row, and its amplitudes and labels encoded as they are stored. */
+typedef struct {
+    store_superposition *s;
+    unsigned char *amps;
+    char *labels;
+    size_t label_bytes;
+} sup_row;
+
+static void stamp_row(void *row)
+{
+    store_now(((sup_row *)row)->s->created_at);
+}
+
+static store_status insert_row(store_conn *c, void *row)
+{
+    sup_row *r = row;
+    store_superposition *s = r->s;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+    if (s->name)
+        sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)s->dimension);
+    sqlite3_bind_blob64(q, 4, r->amps, s->dimension * 16, SQLITE_STATIC);
+    sqlite3_bind_blob64(q, 5, r->labels, r->label_bytes, SQLITE_STATIC);
+    sqlite3_bind_double(q, 6, s->norm);
+    sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
+    if (s->parent[0])
+        sqlite3_bind_text(q, 8, s->parent, -1, SQLITE_STATIC);
+    if (s->operation)
+        sqlite3_bind_text(q, 9, s->operation, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result == STORE_OK)
+        s->seq = sqlite3_last_insert_rowid(c->db);
+    return result;
+}
+
 store_status store_superposition_create(store *st, store_superposition *s)
 {
     if (st->pg)
@@ -134,29 +174,11 @@ store_status store_superposition_create(store *st, store_superposition *s)
         p += len;
     }
     store_new_id("sup", s->id);
-
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
-    if (result == STORE_OK) {
-        store_now(s->created_at); /* inside the write lock: list order */
-        sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
-        if (s->name)
-            sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, (sqlite3_int64)n);
-        sqlite3_bind_blob64(q, 4, amps, n * 16, SQLITE_STATIC);
-        sqlite3_bind_blob64(q, 5, labels, label_bytes, SQLITE_STATIC);
-        sqlite3_bind_double(q, 6, s->norm);
-        sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
-        if (s->parent[0])
-            sqlite3_bind_text(q, 8, s->parent, -1, SQLITE_STATIC);
-        if (s->operation)
-            sqlite3_bind_text(q, 9, s->operation, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK)
-            s->seq = sqlite3_last_insert_rowid(c->db);
-    }
-    result = store_write_end(st, c, result);
+    /* Committed with the other rows waiting when group commit runs
+     * (store/batch.h); created_at is stamped in commit order either way. */
+    sup_row r = {s, amps, labels, label_bytes};
+    store_row row = {insert_row, stamp_row, &r};
+    store_status result = store_batch_write(st, &row);
     free(amps);
     free(labels);
     return result;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "store/experiment.h"
+#include "store/network.h"
+#include "store/superposition.h"
 #include "store/internal.h"
 #include "tests/testlib.h"
 
@@ -362,5 +364,82 @@ TEST(without_the_writer_submit_writes_at_once)
     CHECK(r.status == STORE_OK);
     CHECK(row_stored(s, &r));
     row_fini(&r);
+    store_close(s);
+}
+
+/* Superpositions and networks, created from several threads while the
+ * writer runs, share its commits with the experiments. */
+typedef struct {
+    store *s;
+    int t;
+    char sup_id[8][STORE_ID_MAX], net_id[8][STORE_ID_MAX];
+    int ok;
+} mixed_arg;
+
+static void *mixed_writer(void *arg)
+{
+    mixed_arg *m = arg;
+    for (int i = 0; i < 8; i++) {
+        double complex amps[2] = {0.6, 0.8 * I};
+        char l0[] = "0", l1[] = "1";
+        char *labels[2] = {l0, l1};
+        store_superposition sup = {.dimension = 2, .amplitudes = amps,
+                                   .labels = labels, .norm = 1.0};
+        m->ok += store_superposition_create(m->s, &sup) == STORE_OK;
+        memcpy(m->sup_id[i], sup.id, STORE_ID_MAX);
+        double w[4] = {1, 2, 3, (double)m->t};
+        store_layer layer = {.rows = 2, .cols = 2, .activation = "tanh",
+                             .weights = w};
+        char name[16];
+        snprintf(name, sizeof name, "n%d-%d", m->t, i);
+        store_network net = {.name = name, .layer_count = 1,
+                             .layers = &layer};
+        m->ok += store_network_create(m->s, &net) == STORE_OK;
+        memcpy(m->net_id[i], net.id, STORE_ID_MAX);
+    }
+    return NULL;
+}
+
+TEST(superpositions_and_networks_go_through_the_writer_too)
+{
+    char path[128];
+    new_path(path, sizeof path);
+    store *s = open_at(path, 4);
+    CHECK(store_batch_start(s));
+    static mixed_arg m[6];
+    pthread_t th[6];
+    for (int t = 0; t < 6; t++) {
+        m[t] = (mixed_arg){.s = s, .t = t};
+        pthread_create(&th[t], NULL, mixed_writer, &m[t]);
+    }
+    for (int t = 0; t < 6; t++)
+        pthread_join(th[t], NULL);
+    unsigned long long rows, batches;
+    store_batch_counts(s, &rows, &batches);
+    CHECK(batches > 0); /* six threads: some rows shared a commit */
+    store_close(s);
+    s = open_at(path, 2);
+    int ok = 0, there = 0;
+    for (int t = 0; t < 6; t++) {
+        ok += m[t].ok;
+        for (int i = 0; i < 8; i++) {
+            store_superposition sup;
+            if (store_superposition_get(s, m[t].sup_id[i], &sup) ==
+                STORE_OK) {
+                there += sup.dimension == 2 && creal(sup.amplitudes[0]) == 0.6 &&
+                         cimag(sup.amplitudes[1]) == 0.8;
+                store_superposition_free(&sup);
+            }
+            store_network net;
+            if (store_network_get(s, m[t].net_id[i], true, &net) ==
+                STORE_OK) {
+                there += net.layer_count == 1 &&
+                         net.layers[0].weights[3] == (double)t;
+                store_network_free(&net);
+            }
+        }
+    }
+    CHECK_EQ_INT(ok, 6 * 16);
+    CHECK_EQ_INT(there, 6 * 16);
     store_close(s);
 }
