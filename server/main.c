@@ -133,9 +133,11 @@ static int serve(const server_config *cfg)
                    .auth_reads = cfg->auth_reads,
                    .metrics = metrics_render,
                    .metrics_arg = metrics};
-    /* A connection for each thread that serves connections, each that
-     * runs long requests (server/work.h), and the group-commit writer. */
-    if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads + 1,
+    /* A connection for each thread that serves connections and each that
+     * runs long requests (server/work.h). The group-commit writer borrows
+     * one for each batch: no thread holds one while it waits for the
+     * writer, so the writer always gets one in turn. */
+    if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads,
                      (int)cfg->busy_timeout_ms, err, sizeof err)) {
         char db[512];
         api_db_describe(cfg->db_path, db, sizeof db); /* no password */
