@@ -109,7 +109,8 @@ api_code api_query_atol(const api_call *call, double *atol, api_err *err)
 
 bool api_default_labels(size_t n, char ***labels, api_err *err)
 {
-    char *block = malloc(n * STATE_LABEL_SIZE);
+    size_t size = state_label_size(n); /* the same for every label */
+    char *block = malloc(n * size);
     *labels = malloc(n * sizeof **labels);
     if (!block || !*labels) {
         free(block);
@@ -119,7 +120,7 @@ bool api_default_labels(size_t n, char ***labels, api_err *err)
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        (*labels)[i] = block + i * STATE_LABEL_SIZE;
+        (*labels)[i] = block + i * size;
         state_basis_label(i, n, (*labels)[i]);
     }
     return true;

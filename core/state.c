@@ -171,11 +171,22 @@ int state_qubits(size_t n)
     return q;
 }
 
-void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE])
+size_t state_label_size(size_t n)
+{
+    int q = state_qubits(n);
+    if (q > 0)
+        return (size_t)q + 1;
+    size_t size = 2; /* one digit and the NUL */
+    for (size_t v = n > 1 ? n - 1 : 0; v >= 10; v /= 10)
+        size++;
+    return size;
+}
+
+void state_basis_label(size_t i, size_t n, char *buf)
 {
     int q = state_qubits(n);
     if (q <= 0) {
-        snprintf(buf, STATE_LABEL_SIZE, "%zu", i);
+        snprintf(buf, state_label_size(n), "%zu", i);
         return;
     }
     for (int b = 0; b < q; b++)

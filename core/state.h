@@ -74,9 +74,16 @@ int state_qubits(size_t n);
 /* Room for any label state_basis_label writes, with its NUL. */
 #define STATE_LABEL_SIZE 72
 
-/* The default label of basis state i of n: the state_qubits(n) binary
- * digits of i, most significant first ("00", "01", ...), when n is a power
- * of two above 1; otherwise i in decimal ("0" for n = 1). */
-void state_basis_label(size_t i, size_t n, char buf[STATE_LABEL_SIZE]);
+/* The bytes state_basis_label writes for every i < n, its NUL included:
+ * state_qubits(n) + 1 for a power of two above 1, otherwise the digits of
+ * n - 1 and the NUL. At most STATE_LABEL_SIZE. Default labels of a 2^20
+ * state take 21 bytes each this way, not STATE_LABEL_SIZE. */
+size_t state_label_size(size_t n);
+
+/* The default label of basis state i of n (i < n): the state_qubits(n)
+ * binary digits of i, most significant first ("00", "01", ...), when n is a
+ * power of two above 1; otherwise i in decimal ("0" for n = 1). buf holds
+ * state_label_size(n) bytes at least. */
+void state_basis_label(size_t i, size_t n, char *buf);
 
 #endif

@@ -4,8 +4,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef __GLIBC__ /* defined by the headers above */
 #include <malloc.h>
 #endif
@@ -20,7 +22,30 @@ struct reclaimer {
     bool stopping;
     atomic_size_t freed;  /* bytes freed since the last trim */
     atomic_uint notes;    /* notes since the thread last looked */
+    size_t trimmed_rss;   /* resident bytes after the last trim */
 };
+
+/* The process's resident bytes (/proc/self/statm), 0 when unknown. */
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+    if (!f)
+        return 0;
+    int got = fscanf(f, "%lu %lu", &size, &resident);
+    fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return got == 2 && page > 0 ? (size_t)resident * (size_t)page : 0;
+}
+
+/* Whether the resident set grew by RECLAIM_AFTER since the last trim: a
+ * request with a small body can still take hundreds of megabytes (a
+ * 2^20-amplitude state made from a basis label) that no note counts. */
+static bool grown(const reclaimer *r)
+{
+    size_t rss = resident_bytes();
+    return rss != 0 && rss >= r->trimmed_rss + RECLAIM_AFTER;
+}
 
 static void *reclaim_loop(void *arg)
 {
@@ -36,14 +61,18 @@ static void *reclaim_loop(void *arg)
             continue;
         /* A burst is over: trim. What its last requests free after that
          * (their answers, once written) goes at the next, settling trim. */
-        if (atomic_load(&r->freed) < RECLAIM_AFTER && !settle)
+        bool burst = atomic_load(&r->freed) >= RECLAIM_AFTER || grown(r);
+        if (!burst && !settle)
             continue;
-        settle = atomic_exchange(&r->freed, 0) >= RECLAIM_AFTER;
+        atomic_store(&r->freed, 0);
+        settle = burst;
         pthread_mutex_unlock(&r->lock);
 #ifdef __GLIBC__
         malloc_trim(0);
 #endif
+        size_t rss = resident_bytes();
         pthread_mutex_lock(&r->lock);
+        r->trimmed_rss = rss;
     }
     pthread_mutex_unlock(&r->lock);
     return NULL;

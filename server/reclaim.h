@@ -8,9 +8,13 @@
  * this module calls malloc_trim(0), which returns the free pages inside
  * every arena, and once more a moment later for what the burst's last
  * answers freed after it. (The top of a thread's heap it cannot trim:
- * main.c's M_TRIM_THRESHOLD bounds what stays there.) A steady load of
- * large requests keeps what it uses and never pays for a trim. Without
- * glibc it does nothing. */
+ * main.c's M_TRIM_THRESHOLD bounds what stays there.) The same happens
+ * when the resident set grew by RECLAIM_AFTER since the last trim, which
+ * no note counts: a 36-byte body asking for a 2^20-amplitude state takes
+ * 58 MiB and left them resident. A steady load of large bodies keeps what
+ * it uses and never pays for a trim; a steady load of such small requests
+ * pays one trim per RECLAIM_QUIET_MS at most. Without glibc it does
+ * nothing. */
 #ifndef PSINET_SERVER_RECLAIM_H
 #define PSINET_SERVER_RECLAIM_H
 

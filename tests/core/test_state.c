@@ -4,6 +4,7 @@
  * results; exact where the arithmetic is exact. */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/state.h"
@@ -240,4 +241,28 @@ TEST(default_labels_are_binary_for_qubits_and_decimal_otherwise)
     CHECK_STR(buf, "2");
     state_basis_label(0, 1, buf);
     CHECK_STR(buf, "0");
+}
+
+TEST(label_size_is_exactly_the_room_the_widest_label_takes)
+{
+    static const struct { size_t n, size; } cases[] = {
+        {1, 2}, {2, 2}, {3, 2}, {4, 3}, {10, 2}, {11, 3}, {100, 3},
+        {101, 4}, {1000, 4}, {1001, 5}, {1024, 11}, {12345, 6},
+        {(size_t)1 << 20, 21},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        size_t n = cases[c].n, size = state_label_size(n);
+        CHECK_EQ_INT((int)size, (int)cases[c].size);
+        /* A buffer of exactly that size (ASan sees a byte too many): the
+         * first, middle and last labels fit, and the last fills it. */
+        char *buf = malloc(size);
+        CHECK(buf != NULL);
+        size_t at[] = {0, n / 2, n - 1};
+        for (int k = 0; k < 3; k++) {
+            state_basis_label(at[k], n, buf);
+            CHECK(strlen(buf) + 1 <= size);
+        }
+        CHECK_EQ_INT((int)(strlen(buf) + 1), (int)size);
+        free(buf);
+    }
 }

@@ -306,6 +306,32 @@ class NoWorkForStrangers(unittest.TestCase):
                               % (rss_kib(s.proc.pid), before))
                 time.sleep(0.2)
 
+    def test_memory_a_large_state_took_is_given_back(self):
+        """A 36-byte body can make a 2^20-amplitude state: the memory its
+        request took is given back too, though no large body was freed."""
+        if sanitized():
+            self.skipTest("AddressSanitizer keeps freed memory in "
+                          "quarantine")
+        with Server("--threads", "1") as s:
+            s.post("/v1/superpositions/normalize", {"amplitudes": [1]})
+            before = rss_kib(s.proc.pid)
+            for _ in range(2):
+                r = s.post("/v1/superpositions/apply", {
+                    "state": {"basis": "0" * 20}, "store": False,
+                    "summary": True,
+                    "operations": [{"gate": "h", "qubits": [q]}
+                                   for q in range(20)]}, timeout=120,
+                    record=False)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json["dimension"], 1 << 20)
+            deadline = time.monotonic() + 10
+            while rss_kib(s.proc.pid) - before > 16 << 10:
+                if time.monotonic() > deadline:
+                    self.fail("resident memory stayed at %d KiB after the "
+                              "request (%d KiB before)"
+                              % (rss_kib(s.proc.pid), before))
+                time.sleep(0.2)
+
 
 if __name__ == "__main__":
     unittest.main()
