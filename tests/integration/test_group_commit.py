@@ -19,6 +19,7 @@ No timing is asserted: the rates are bench/bench.py's."""
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -99,6 +100,15 @@ def run_clients(port, count, stop=None):
     return clients
 
 
+def group_counts(server):
+    """psinet_group_commit_rows_total and _batches_total of /metrics."""
+    text = server.get("/metrics", record=False).body.decode()
+    rows = re.search(r"^psinet_group_commit_rows_total (\d+)$", text, re.M)
+    batches = re.search(r"^psinet_group_commit_batches_total (\d+)$", text,
+                        re.M)
+    return int(rows.group(1)), int(batches.group(1))
+
+
 class GroupCommitTest(unittest.TestCase):
 
     def check_acked(self, server, clients):
@@ -146,6 +156,15 @@ class GroupCommitTest(unittest.TestCase):
             # or not.
             stamps = [e["created_at"] for e in items]
             self.assertEqual(stamps, sorted(stamps, reverse=True))
+            # 32 clients at once: rows shared their commits (on
+            # PostgreSQL each row commits alone).
+            rows, batches = group_counts(s)
+            if PG:
+                self.assertEqual((rows, batches), (0, 0))
+            else:
+                self.assertGreater(batches, 0)
+                self.assertGreaterEqual(rows, 2 * batches)
+                self.assertLessEqual(rows, CLIENTS * 12)
 
     def test_group_commit_off_writes_the_same(self):
         with Server("--group-commit", "off") as s:
@@ -157,6 +176,7 @@ class GroupCommitTest(unittest.TestCase):
             acked = self.check_acked(s, clients)
             self.assertEqual(len(acked), CLIENTS * 3)
             self.assertEqual(len(self.list_all(s)), CLIENTS * 3)
+            self.assertEqual(group_counts(s), (0, 0))  # one commit each
 
     def test_group_commit_takes_on_or_off_only(self):
         s = Server("--group-commit", "sometimes")
