@@ -175,7 +175,8 @@ typedef struct {
 
 /* ------------------------------------------------------------ holds
  * With group commit (api_db_group_commit), a request that creates a row
- * (POST /v1/experiments) and whose caller set req->can_hold is answered
+ * (an experiment, a superposition, a network) and whose caller set
+ * req->can_hold is answered
  * with a hold: resp is the answer (201, the id) made while the row waits in
  * the group-commit queue, and must not be sent until the row is durable.
  * The thread that ran the request is free meanwhile; the caller keeps the
@@ -185,8 +186,9 @@ typedef struct {
  *                                 thread, or at once from this call;
  *   api_hold_end(h, &other)       after the wake: frees h; false when the
  *                                 row is committed (send resp), true when
- *                                 it is not: other (zeroed first) is the
- *                                 error answer to send instead;
+ *                                 it is not: other (zeroed first, its
+ *                                 route -1) is the error answer to send
+ *                                 instead;
  *   api_hold_free(h)              gives h up at any time (the answer will
  *                                 not be sent): what is left is freed once
  *                                 the row is written.

@@ -166,9 +166,9 @@ static store_experiment *held_copy(store_experiment *e)
 /* Writes e: at once, or, when the answer can wait for group commit
  * (api_hold_useful), into the writer's queue with a hold on it in *hold.
  * *row is the experiment the answer shows: e, or the queued copy. */
-static api_code write_experiment(const api_call *call, int route,
-                                 store_experiment *e, store_experiment **row,
-                                 api_hold **hold, api_err *err)
+static api_code write_experiment(const api_call *call, store_experiment *e,
+                                 store_experiment **row, api_hold **hold,
+                                 api_err *err)
 {
     *row = e;
     *hold = NULL;
@@ -178,7 +178,7 @@ static api_code write_experiment(const api_call *call, int route,
     store_experiment *queued = held_copy(e);
     if (!queued)
         return api_no_memory(err);
-    *hold = api_hold_new("experiment", route, queued,
+    *hold = api_hold_new("experiment", queued,
                          held_release);
     /* The id and created_at are set when submit returns, and the hold keeps
      * the row alive until it is ended, however soon it is written. */
@@ -223,7 +223,7 @@ static api_code create(const api_call *call, api_response *resp,
     e.notes = (char *)notes;
     store_experiment *row;
     api_hold *hold;
-    if (write_experiment(call, resp->route, &e, &row, &hold, err) != API_OK)
+    if (write_experiment(call, &e, &row, &hold, err) != API_OK)
         goto out;
     /* The trees just written are what the stored text reads back as: no
      * need to parse it again. */

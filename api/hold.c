@@ -28,18 +28,16 @@ struct api_hold {
     void (*wake)(void *arg); /* set by api_hold_wait */
     void *wake_arg;
     const char *what;
-    int route;
     void *row;
     void (*release)(void *row);
 };
 
-api_hold *api_hold_new(const char *what, int route, void *row,
+api_hold *api_hold_new(const char *what, void *row,
                        void (*release)(void *row))
 {
     api_hold *h = mem_calloc(1, sizeof *h);
     pthread_mutex_init(&h->lock, NULL);
     h->what = what;
-    h->route = route;
     h->row = row;
     h->release = release;
     return h;
@@ -47,7 +45,8 @@ api_hold *api_hold_new(const char *what, int route, void *row,
 
 static void hold_free(api_hold *h)
 {
-    h->release(h->row);
+    if (h->release)
+        h->release(h->row);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }
@@ -86,12 +85,11 @@ bool api_hold_end(api_hold *h, api_response *resp)
 {
     store_status status = h->status; /* after the wake: set, and final */
     const char *what = h->what;
-    int route = h->route;
     hold_free(h);
     if (status == STORE_OK)
         return false;
     memset(resp, 0, sizeof *resp);
-    resp->route = route;
+    resp->route = -1; /* the caller knows its request's route */
     resp->arena = pjson_arena_begin();
     api_err err;
     api_err_init(&err);

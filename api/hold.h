@@ -6,10 +6,11 @@
 #include "api/api.h"
 
 /* A hold on a row of the resource `what` ("experiment", a static string,
- * named in the error answer), for the answer of route: row is the caller's
- * allocation that the store writes from, and release(row) frees it once
- * both the store has finished with it and the hold is ended or freed. */
-api_hold *api_hold_new(const char *what, int route, void *row,
+ * named in the error answer): row is the caller's allocation that the
+ * store writes from, and release(row) frees it once both the store has
+ * finished with it and the hold is ended or freed (NULL, NULL when the
+ * store wrote from a copy of its own). */
+api_hold *api_hold_new(const char *what, void *row,
                        void (*release)(void *row));
 
 /* The store's verdict on the row (a store_done_fn, arg the hold): from the

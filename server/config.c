@@ -100,10 +100,11 @@ static const option options[] = {
      "milliseconds a write waits for the database lock before a 503"},
     {"group-commit", "PSINET_GROUP_COMMIT", OPT_SWITCH,
      offsetof(server_config, group_commit), 0, 0,
-     "on: the experiments that concurrent requests create are committed "
-     "together, one transaction and one fsync for all that wait, each "
-     "answered once its row is durable; off: one commit per experiment "
-     "(SQLite; PostgreSQL commits each row on its own either way)"},
+     "on: the rows that concurrent requests create (experiments, "
+     "superpositions, networks) are committed together, one transaction "
+     "and one fsync for all that wait, each answered once its row is "
+     "durable; off: one commit per row (SQLite; PostgreSQL commits each "
+     "row on its own either way)"},
     {"cors-origins", "PSINET_CORS_ORIGINS", OPT_STRING, FIELD(cors_origins),
      0, "origins whose pages may call psinet, comma-separated, or * for "
      "any (default: none)"},

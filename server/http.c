@@ -803,6 +803,7 @@ static void end_hold(request_state *rs)
     api_hold *hold = rs->hold;
     rs->hold = NULL;
     if (api_hold_end(hold, &ar)) {
+        ar.route = rs->reply.meta.route;
         free(rs->reply.body);
         answer_make(&rs->reply, &ar);
     }

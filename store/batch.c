@@ -51,6 +51,8 @@ static void finish(store *st, job *list, store_status status, bool retry)
         store_status s =
             retry ? write_alone(st, &list->row, false) : status;
         list->done(list->arg, s);
+        if (list->row.release)
+            list->row.release(list->row.row);
         free(list);
         list = next;
     }
@@ -209,6 +211,8 @@ void store_batch_submit(store *st, const store_row *row, store_done_fn done,
         pthread_mutex_unlock(&b->lock);
     }
     done(arg, write_alone(st, row, true));
+    if (row->release)
+        row->release(row->row);
 }
 
 /* A synchronous caller waiting for its row (store_batch_write). */

@@ -226,7 +226,7 @@ store_status store_experiment_create(store *st, store_experiment *e)
     store_new_id("exp", e->id);
     /* Stamped inside the write lock, or in the writer's queue: created_at
      * follows list order either way. */
-    store_row row = {insert_row, stamp_row, e};
+    store_row row = {insert_row, stamp_row, e, NULL};
     return store_batch_write(st, &row);
 }
 
@@ -238,7 +238,7 @@ void store_experiment_submit(store *st, store_experiment *e,
         return;
     }
     store_new_id("exp", e->id);
-    store_row row = {insert_row, stamp_row, e};
+    store_row row = {insert_row, stamp_row, e, NULL};
     store_batch_submit(st, &row, done, arg);
 }
 

@@ -131,6 +131,8 @@ typedef struct {
     store_status (*write)(store_conn *c, void *row);
     void (*stamp)(void *row);
     void *row;
+    void (*release)(void *row); /* frees row after its done, or NULL: the
+                                   row is its submitter's */
 } store_row;
 
 /* Queues row for the writer; done(arg, status) is called once it is

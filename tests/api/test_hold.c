@@ -211,3 +211,103 @@ TEST(a_hold_given_up_before_its_commit_is_freed_after_it)
     apitest_free(&r);
     api_db_close(&ctx);
 }
+
+/* POST path with body, can_hold, on ctx: the response (hold taken out into
+ * *hold) and the id it names. */
+static void post_held(const api_ctx *ctx, const char *path, const char *body,
+                      api_response *resp, api_hold **hold, char *id,
+                      size_t len)
+{
+    api_request req = {.method = "POST",
+                       .path = path,
+                       .content_type = "application/json",
+                       .body = body,
+                       .body_len = strlen(body),
+                       .can_hold = true};
+    api_handle(ctx, &req, resp);
+    *hold = resp->hold;
+    resp->hold = NULL;
+    answered_id(resp, id, len);
+}
+
+/* Waits for hold's wake and ends it: whether the row was committed. */
+static bool settle(api_hold *hold)
+{
+    waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    api_hold_wait(hold, wake, &w);
+    wait_woken(&w);
+    api_response other;
+    bool failed = api_hold_end(hold, &other);
+    if (failed)
+        api_response_free(&other);
+    return !failed;
+}
+
+TEST(new_superpositions_networks_and_stored_results_are_held_too)
+{
+    api_ctx ctx = open_ctx(db_path(), 1000);
+    CHECK(api_db_group_commit(&ctx));
+    static const struct {
+        const char *path, *body, *get;
+    } cases[] = {
+        {"/v1/superpositions", "{\"amplitudes\":[[0.6,0],[0,0.8]]}",
+         "/v1/superpositions/"},
+        {"/v1/networks",
+         "{\"layers\":[{\"weights\":[[1,2],[3,4]],\"bias\":[0.5,-1],"
+         "\"activation\":\"tanh\"}]}",
+         "/v1/networks/"},
+        {"/v1/superpositions/apply",
+         "{\"state\":{\"basis\":\"0\"},\"operations\":[{\"gate\":\"h\","
+         "\"qubits\":[0]}],\"store\":true}",
+         "/v1/superpositions/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        api_response resp;
+        api_hold *hold;
+        char id[64];
+        post_held(&ctx, cases[i].path, cases[i].body, &resp, &hold, id,
+                  sizeof id);
+        test_check(resp.status == 201 && hold != NULL, __FILE__, __LINE__,
+                   "%s: %d, hold %p", cases[i].path, resp.status,
+                   (void *)hold);
+        api_response_free(&resp);
+        if (!hold)
+            continue;
+        CHECK(settle(hold));
+        char path[128];
+        snprintf(path, sizeof path, "%s%s", cases[i].get, id);
+        apitest_result r = apitest_call(&ctx, "GET", path, NULL, NULL);
+        test_check(r.resp.status == 200, __FILE__, __LINE__, "GET %s: %d",
+                   path, r.resp.status);
+        apitest_free(&r);
+    }
+    api_db_close(&ctx);
+}
+
+TEST(a_held_superposition_whose_commit_fails_is_its_503)
+{
+    const char *path = db_path();
+    api_ctx ctx = open_ctx(path, 200);
+    CHECK(api_db_group_commit(&ctx));
+    sqlite3 *other;
+    CHECK(sqlite3_open(path, &other) == SQLITE_OK);
+    CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+          SQLITE_OK);
+    api_response resp;
+    api_hold *hold;
+    char id[64];
+    post_held(&ctx, "/v1/superpositions", "{\"amplitudes\":[1,0]}", &resp,
+              &hold, id, sizeof id);
+    api_response_free(&resp);
+    CHECK(hold != NULL);
+    if (hold)
+        CHECK(!settle(hold));
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    char get[96];
+    snprintf(get, sizeof get, "/v1/superpositions/%s", id);
+    apitest_result r = apitest_call(&ctx, "GET", get, NULL, NULL);
+    CHECK_EQ_INT(r.resp.status, 404);
+    apitest_free(&r);
+    api_db_close(&ctx);
+}

@@ -166,6 +166,51 @@ class GroupCommitTest(unittest.TestCase):
                 self.assertGreaterEqual(rows, 2 * batches)
                 self.assertLessEqual(rows, CLIENTS * 12)
 
+    def test_32_writers_of_states_and_networks(self):
+        bodies = [
+            ("/v1/superpositions", lambda i: {
+                "amplitudes": [0.6, [0, 0.8]], "name": "s%d" % i},
+             "/v1/superpositions/"),
+            ("/v1/networks", lambda i: {
+                "name": "n%d" % i,
+                "layers": [{"weights": [[1, i], [0, 1]], "bias": [0, 1],
+                            "activation": "relu"}]},
+             "/v1/networks/"),
+            ("/v1/superpositions/apply", lambda i: {
+                "state": {"basis": "01"}, "store": True,
+                "operations": [{"gate": "x", "qubits": [i % 2]}]},
+             "/v1/superpositions/"),
+        ]
+        with Server() as s:
+            acked, errors = [], []
+            lock = threading.Lock()
+
+            def write(n):
+                for i in range(6):
+                    path, make, get = bodies[(n + i) % len(bodies)]
+                    r = s.post(path, make(n * 100 + i), record=False)
+                    with lock:
+                        if r.status == 201:
+                            acked.append((get + r.json["id"], r.json))
+                        else:
+                            errors.append((path, r.status, r.body[:200]))
+            threads = [threading.Thread(target=write, args=(n,))
+                       for n in range(CLIENTS)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+            self.assertEqual(errors, [])
+            self.assertEqual(len(acked), CLIENTS * 6)
+            for path, answer in acked:
+                r = s.get(path, record=False)
+                self.assertEqual(r.status, 200, path)
+                self.assertEqual(r.json["created_at"], answer["created_at"])
+                self.assertEqual(r.json.get("name"), answer.get("name"))
+            rows, batches = group_counts(s)
+            if not PG:
+                self.assertGreater(batches, 0)
+
     def test_group_commit_off_writes_the_same(self):
         with Server("--group-commit", "off") as s:
             clients = run_clients(s.port, 3)

@@ -443,3 +443,82 @@ TEST(superpositions_and_networks_go_through_the_writer_too)
     CHECK_EQ_INT(there, 6 * 16);
     store_close(s);
 }
+
+TEST(submitted_superpositions_and_networks_are_copied_before_submit_returns)
+{
+    char path[128];
+    new_path(path, sizeof path);
+    store *s = open_at(path, 2);
+    CHECK(store_batch_start(s));
+    hold_writes(s); /* nothing is written before the caller's data is gone */
+    row first;
+    row_init(&first, "first");
+    store_experiment_submit(s, &first.e, row_done, &first);
+    pause_ms(50);
+    row sup_done, net_done;
+    row_init(&sup_done, "s");
+    row_init(&net_done, "n");
+    char sup_id[STORE_ID_MAX], net_id[STORE_ID_MAX];
+    char sup_at[STORE_TIME_MAX], net_at[STORE_TIME_MAX];
+    {
+        double complex *amps = malloc(2 * sizeof *amps);
+        char *l0 = strdup("up"), *l1 = strdup("down");
+        char *labels[2] = {l0, l1};
+        amps[0] = 0.6;
+        amps[1] = 0.8 * I;
+        char *name = strdup("copied");
+        store_superposition sup = {.dimension = 2, .amplitudes = amps,
+                                   .labels = labels, .norm = 1.0,
+                                   .name = name};
+        store_superposition_submit(s, &sup, row_done, &sup_done);
+        memcpy(sup_id, sup.id, sizeof sup_id);
+        memcpy(sup_at, sup.created_at, sizeof sup_at);
+        amps[0] = 99; /* the caller's again: changed, then freed */
+        free(amps);
+        free(l0);
+        free(l1);
+        free(name);
+        double *w = malloc(4 * sizeof *w), *b = malloc(2 * sizeof *b);
+        for (int i = 0; i < 4; i++)
+            w[i] = i + 1;
+        b[0] = 0.5;
+        b[1] = -1;
+        store_layer layer = {.rows = 2, .cols = 2, .activation = "tanh",
+                             .weights = w, .bias = b};
+        store_network net = {.name = NULL, .layer_count = 1,
+                             .layers = &layer};
+        store_network_submit(s, &net, row_done, &net_done);
+        memcpy(net_id, net.id, sizeof net_id);
+        memcpy(net_at, net.created_at, sizeof net_at);
+        w[0] = 99;
+        free(w);
+        free(b);
+    }
+    CHECK(!sup_done.done && !net_done.done);
+    CHECK(strncmp(sup_id, "sup_", 4) == 0 && strncmp(net_id, "net_", 4) == 0);
+    CHECK(sup_at[0] != '\0' && net_at[0] != '\0');
+    release_writes(s);
+    CHECK(row_wait(&first) == STORE_OK);
+    CHECK(row_wait(&sup_done) == STORE_OK);
+    CHECK(row_wait(&net_done) == STORE_OK);
+    store_close(s);
+    s = open_at(path, 2);
+    store_superposition got;
+    CHECK(store_superposition_get(s, sup_id, &got) == STORE_OK);
+    CHECK(got.dimension == 2 && creal(got.amplitudes[0]) == 0.6 &&
+          cimag(got.amplitudes[1]) == 0.8);
+    CHECK_STR(got.labels[1], "down");
+    CHECK_STR(got.name, "copied");
+    CHECK_STR(got.created_at, sup_at);
+    store_superposition_free(&got);
+    store_network n;
+    CHECK(store_network_get(s, net_id, true, &n) == STORE_OK);
+    CHECK(n.layer_count == 1 && n.layers[0].weights[0] == 1 &&
+          n.layers[0].weights[3] == 4 && n.layers[0].bias[1] == -1);
+    CHECK_STR(n.created_at, net_at);
+    store_network_free(&n);
+    row_fini(&first);
+    row_fini(&sup_done);
+    row_fini(&net_done);
+    store_close(s);
+}
