@@ -91,7 +91,7 @@ pkg_libs = $(shell pkg-config --libs $(1)) -lm -lpthread
 REL := build
 SAN_DIR := build/asan
 
-.PHONY: all run test test-slow test-browser fuzz loadtest bench bench-kernels \
+.PHONY: all run test test-builds test-slow test-browser fuzz loadtest bench bench-kernels \
         bench-dtoa bench-decimal bench-callgrind test-decimal-long deps clean \
         format check-layers
 .DELETE_ON_ERROR:
@@ -415,16 +415,25 @@ run: build/psinet
 # matches it; the lab page in Chromium against the release
 # build (screenshots in build/browser/); then the fuzzer. tests/run.sh
 # prints the totals.
-test: build/.deps-test build/.deps-pg tests/contract/node_modules/.installed \
-      build/.deps-browser tests/browser/node_modules/.installed \
-      build/psinet $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
+# The packages are installed first, one apt-get at a time; then the three
+# builds compile side by side, one job per core (TEST_JOBS), and
+# tests/run.sh runs the sanitizer build's tests, the browser and the fuzzer
+# in a second lane beside the others (PSINET_TEST_LANES=1: one lane).
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+TEST_BUILDS := build/psinet \
+      $(addprefix $(REL)/tests/,$(TEST_NAMES) $(SLOW_TESTS)) \
       $(SAN_DIR)/psinet $(addprefix $(SAN_DIR)/tests/,$(TEST_NAMES)) \
       $(foreach l,$(LAYERS),$(REL)/lib/lib$(l).a) \
       build/tests/fault_inject.so build/fuzz/fuzz_api
+test: build/.deps-build build/.deps-fuzz build/.deps-test build/.deps-pg \
+      tests/contract/node_modules/.installed \
+      build/.deps-browser tests/browser/node_modules/.installed
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) test-builds
 	@sh tests/run.sh --layers $(REL)/lib --contract build/exchanges.jsonl \
 	  --fuzz build/fuzz/fuzz_api $(TEST_FUZZ_SECONDS) \
 	  --slow "$(SLOW_TESTS)" --browser build/psinet build/browser \
 	  --pg "$(PG_TESTS)" $(REL) $(SAN_DIR) -- $(TEST_NAMES)
+test-builds: $(TEST_BUILDS)
 
 # The lab page in Chromium alone (make test runs it too).
 test-browser: build/psinet build/.deps-browser tests/browser/node_modules/.installed

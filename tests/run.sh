@@ -26,7 +26,11 @@
 # first build directory's --pg tests (the store's suite) and integration
 # suite run again on it (PSINET_TEST_PG); with --contract, the exchanges of
 # that pass are validated too.
-# The last line is
+# When the machine has two cores or more, the sanitizer build's passes, the
+# browser and the fuzzer run in a second lane beside the first build's
+# passes (release, PostgreSQL, contract), and their sections are printed
+# after the first lane's; PSINET_TEST_LANES=1 runs everything in one lane.
+# Each section ends with the seconds it took. The last line is
 # "total: N passed, N failed"; the exit status is 0 only when nothing failed.
 set -u
 
@@ -49,6 +53,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do dirs="$dirs $1"; shift; done
 [ $# -gt 0 ] && shift
 names="$*"
 PYTHON=${PYTHON:-python3}
+# Two lanes when the machine has two cores or more (PSINET_TEST_LANES=1 runs
+# everything one after the other).
+lanes=${PSINET_TEST_LANES:-$(nproc 2>/dev/null || echo 1)}
 
 # Sanitizers: stop at the first report, and fail the process that had it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86}
@@ -72,46 +79,54 @@ count() {
     printf '%-44s %s passed, %s failed\n' "$1" "$p" "$f"
 }
 
+# section NAME: ends the section under way (printing how long it took)
+# and starts NAME ("" only ends it).
+section_name=""
+section_start=0
+section() {
+    now=$(date +%s)
+    [ -z "$section_name" ] ||
+        echo "  ($section_name: $((now - section_start)) s)"
+    section_name=$1
+    section_start=$now
+    [ -z "$1" ] || echo "== $1"
+}
+
 log=$(mktemp)
 trap 'rm -f "$log"; [ -z "$pg_dir" ] || sh tests/pg/server.sh stop "$pg_dir"' EXIT
 trap 'exit 130' INT TERM
 if [ -n "$layers" ]; then
-    echo "== layers"
+    section layers
     sh tests/check_layers.sh "$layers" >"$log" 2>&1
     status=$?
     [ $status -eq 0 ] || cat "$log"
     count "includes and names keep to their layers" "$log" $status
 fi
-first=1
-for dir in $dirs; do
-    echo "== $dir"
-    once=""
-    [ $first -eq 1 ] && once=$slow
-    first=0
-    for name in $names $once; do
-        "$dir/tests/$name" >"$log" 2>&1
+# build_pass DIR CONTRACT SLOW: DIR's C tests (and the SLOW ones), then the
+# integration suite against DIR/psinet, its exchanges recorded in CONTRACT
+# when that is not empty.
+build_pass() {
+    section "$1"
+    for name in $names $3; do
+        "$1/tests/$name" >"$log" 2>&1
         status=$?
         [ $status -eq 0 ] || cat "$log"
-        count "$dir/tests/$name" "$log" $status
+        count "$1/tests/$name" "$log" $status
     done
-    if [ -n "$contract" ]; then
-        rm -f "$contract"
-        PSINET_CONTRACT_LOG="$contract" PSINET_BIN="$dir/psinet" \
+    if [ -n "$2" ]; then
+        rm -f "$2"
+        PSINET_CONTRACT_LOG="$2" PSINET_BIN="$1/psinet" \
             "$PYTHON" tests/integration/run.py >"$log" 2>&1
     else
-        PSINET_BIN="$dir/psinet" "$PYTHON" tests/integration/run.py >"$log" 2>&1
+        PSINET_BIN="$1/psinet" "$PYTHON" tests/integration/run.py >"$log" 2>&1
     fi
     status=$?
     [ $status -eq 0 ] || cat "$log"
-    count "$dir integration" "$log" $status
-    [ -n "$contract" ] && recorded=$contract
-    contract=""
-done
+    count "$1 integration" "$log" $status
+}
 
-if [ -n "$pg_dir" ]; then
-    echo "== postgresql"
-    first_dir=${dirs# }
-    first_dir=${first_dir%% *}
+pg_pass() {
+    section postgresql
     if pg=$(sh tests/pg/server.sh start "$pg_dir" 2>"$log"); then
         echo "1 passed, 0 failed" >>"$log"
         count "PostgreSQL 15 started ($pg_dir)" "$log" 0
@@ -137,10 +152,10 @@ if [ -n "$pg_dir" ]; then
         echo "0 passed, 1 failed" >"$log"
         count "PostgreSQL 15 started ($pg_dir)" "$log" 1
     fi
-fi
+}
 
-if [ -n "$recorded" ]; then
-    echo "== contract"
+contract_pass() {
+    section contract
     (cd tests/contract && npx --no-install redocly lint --format=summary \
         --config redocly.yaml ../../openapi.yaml) >"$log" 2>&1
     status=$?
@@ -155,20 +170,20 @@ if [ -n "$recorded" ]; then
     else echo "0 passed, 1 failed" >"$log"; fi
     count "exchanges valid against openapi.yaml" "$log" $status
     echo "  (exchanges: $exchanges)"
-fi
+}
 
-if [ -n "$browser" ]; then
-    echo "== browser"
+browser_pass() {
+    section browser
     node tests/browser/run.mjs "$browser" "$shots" >"$log" 2>&1
     status=$?
     grep -E '^(ok|FAIL) ' "$log" | sed 's/^/  /'
     [ $status -eq 0 ] || cat "$log"
     count "the lab in Chromium (tests/browser)" "$log" $status
     echo "  (screenshots: $shots/*.png)"
-fi
+}
 
-if [ -n "$fuzzer" ]; then
-    echo "== fuzz"
+fuzz_pass() {
+    section fuzz
     corpus=$(mktemp -d)
     artifacts=$(dirname "$fuzzer")/artifacts
     mkdir -p "$artifacts"
@@ -184,8 +199,53 @@ if [ -n "$fuzzer" ]; then
         tail -n 60 "$log"
     fi
     count "fuzz_api ($fuzz_seconds s, ASan+UBSan)" "$log" $status
+}
+
+first_dir=${dirs# }
+first_dir=${first_dir%% *}
+other_dirs=${dirs# }
+other_dirs=${other_dirs#"$first_dir"}
+
+# The second lane: the other builds (the sanitizer build), the browser and
+# the fuzzer, beside the first build's passes (about as long, together). Its output is kept and printed after the
+# first lane's; its counts are handed back in a file.
+second_lane() {
+    for dir in $other_dirs; do build_pass "$dir" "" ""; done
+    [ -z "$browser" ] || browser_pass
+    [ -z "$fuzzer" ] || fuzz_pass
+    section ""
+    echo "$passed $failed $broken" >"$lane_counts"
+}
+
+if [ "$lanes" -ge 2 ]; then
+    section ""
+    lane_out=$(mktemp)
+    lane_counts=$(mktemp)
+    echo "(the sanitizer build, the browser and the fuzzer run beside the"
+    echo " first build; their sections follow its own)"
+    (passed=0; failed=0; broken=""; section_name=""; log=$(mktemp)
+     second_lane; rm -f "$log") >"$lane_out" 2>&1 &
+    lane_pid=$!
+fi
+build_pass "$first_dir" "$contract" "$slow"
+[ -n "$contract" ] && recorded=$contract
+[ -z "$pg_dir" ] || pg_pass
+[ -z "$recorded" ] || contract_pass
+if [ "$lanes" -ge 2 ]; then
+    section ""
+    wait "$lane_pid"
+    cat "$lane_out"
+    read -r p f b <"$lane_counts" || { p=0; f=1; b=" second-lane"; }
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ -z "$b" ] || broken="$broken $b"
+    rm -f "$lane_out" "$lane_counts"
+else
+    lane_counts=/dev/null
+    second_lane
 fi
 
+section ""
 [ -z "$broken" ] || echo "failing:$broken"
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
