@@ -3,10 +3,10 @@
  * committed, and replaced by the error of the commit when the row could
  * not be written. */
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/api/apitest.h"
@@ -40,6 +40,31 @@ __attribute__((destructor)) static void cleanup(void)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Another process's writer: python3's sqlite3 module holds the write lock
+ * of the database at path (BEGIN IMMEDIATE) until its standard input is
+ * closed (pclose). NULL when it could not be started. */
+static FILE *lock_elsewhere(const char *path)
+{
+    char flag[160], cmd[640];
+    snprintf(flag, sizeof flag, "%s.locked", path);
+    snprintf(cmd, sizeof cmd,
+             "python3 -c \"import sqlite3, sys; "
+             "c = sqlite3.connect('%s', isolation_level=None); "
+             "c.execute('BEGIN IMMEDIATE'); open('%s', 'w').close(); "
+             "sys.stdin.read(); c.execute('ROLLBACK')\"",
+             path, flag);
+    FILE *f = popen(cmd, "w");
+    for (int i = 0; f && i < 1000 && access(flag, F_OK) != 0; i++) {
+        struct timespec t = {0, 10 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
+    if (f && access(flag, F_OK) != 0) {
+        pclose(f);
+        return NULL;
+    }
+    return f;
 }
 
 /* A server's side of a hold: woken once. */
@@ -155,10 +180,8 @@ TEST(a_held_201_whose_row_cannot_be_committed_becomes_its_503)
     CHECK(api_db_group_commit(&ctx));
     /* Another process's writer holds the database past the busy
      * timeout: the writer's BEGIN IMMEDIATE fails. */
-    sqlite3 *other;
-    CHECK(sqlite3_open(path, &other) == SQLITE_OK);
-    CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-          SQLITE_OK);
+    FILE *other = lock_elsewhere(path);
+    CHECK(other != NULL);
     api_response resp;
     post(&ctx, true, &resp);
     CHECK_EQ_INT(resp.status, 201); /* made, not sent */
@@ -169,15 +192,16 @@ TEST(a_held_201_whose_row_cannot_be_committed_becomes_its_503)
     api_response_free(&resp);
     CHECK(hold != NULL);
     if (!hold) {
-        sqlite3_close(other);
+        if (other)
+            pclose(other);
         api_db_close(&ctx);
         return;
     }
     waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
     api_hold_wait(hold, wake, &w);
     wait_woken(&w);
-    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(other);
+    if (other)
+        pclose(other);
     api_response err;
     CHECK(api_hold_end(hold, &err));
     CHECK_EQ_INT(err.status, 503);
@@ -289,10 +313,8 @@ TEST(a_held_superposition_whose_commit_fails_is_its_503)
     const char *path = db_path();
     api_ctx ctx = open_ctx(path, 200);
     CHECK(api_db_group_commit(&ctx));
-    sqlite3 *other;
-    CHECK(sqlite3_open(path, &other) == SQLITE_OK);
-    CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-          SQLITE_OK);
+    FILE *other = lock_elsewhere(path);
+    CHECK(other != NULL);
     api_response resp;
     api_hold *hold;
     char id[64];
@@ -302,8 +324,8 @@ TEST(a_held_superposition_whose_commit_fails_is_its_503)
     CHECK(hold != NULL);
     if (hold)
         CHECK(!settle(hold));
-    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(other);
+    if (other)
+        pclose(other);
     char get[96];
     snprintf(get, sizeof get, "/v1/superpositions/%s", id);
     apitest_result r = apitest_call(&ctx, "GET", get, NULL, NULL);
