@@ -5,8 +5,9 @@
  * commits alone spends most of its time there: a request that creates a row
  * used to hold its thread through that wait, and the rows of N concurrent
  * requests cost N fsyncs. Once store_batch_start has run, a row created
- * with a table's *_submit function (store_experiment_submit) goes into a
- * queue instead; one writer thread takes every row waiting, writes them in
+ * with a table's *_submit function (store_experiment_submit,
+ * store_superposition_submit, store_network_submit) goes into a queue
+ * instead; one writer thread takes every row waiting, writes them in
  * one BEGIN IMMEDIATE ... COMMIT, and then tells each row's caller, through
  * its done callback, how its row fared. While one batch commits, the next
  * one gathers: no timer, no added wait when the queue holds a single row.
@@ -29,7 +30,8 @@
  *   (never started, drained, or a PostgreSQL store, which commits each row
  *   on its own: see ARCHITECTURE.md).
  *
- * The synchronous creates (store_experiment_create) go through the same
+ * The synchronous creates (store_experiment_create,
+ * store_superposition_create, store_network_create) go through the same
  * queue while the writer runs, and wait for their row's answer. */
 #ifndef PSINET_STORE_BATCH_H
 #define PSINET_STORE_BATCH_H
