@@ -70,6 +70,18 @@ bool api_db_open(api_ctx *ctx, const char *path, int connections,
  * password (store_describe). */
 void api_db_describe(const char *path, char *out, size_t len);
 
+/* Starts group commit on ctx->db (store/batch.h): the rows that
+ * concurrent requests create share one transaction and one fsync, and
+ * their answers can be held until then (api_hold). False when its thread
+ * cannot start. Nothing on PostgreSQL, which commits each row alone. */
+bool api_db_group_commit(api_ctx *ctx);
+
+/* Commits every row waiting for group commit, answers each (the holds
+ * wake), and stops the writer: rows created afterwards commit one by one.
+ * server/ calls it before it stops the daemon, so that no connection stays
+ * suspended on a hold. Nothing when group commit does not run. */
+void api_db_drain(const api_ctx *ctx);
+
 /* Closes what api_db_open opened (nothing when ctx->db is NULL). */
 void api_db_close(api_ctx *ctx);
 
@@ -96,6 +108,8 @@ typedef struct {
     size_t body_len;
     const api_query_param *query;
     size_t query_count;
+    bool can_hold;             /* the caller can hold the answer until its
+                                  row is durable (api_response.hold) */
 } api_request;
 
 #define API_MAX_HEADERS 8
@@ -137,6 +151,8 @@ typedef struct {
     char value[160];
 } api_header;
 
+typedef struct api_hold api_hold;
+
 /* A response. The body is either a JSON value (json, owned), static bytes
  * (raw, borrowed for the life of the program) or a stream (owned: a
  * caller that sends it takes it, setting stream to NULL); 204 and HEAD
@@ -154,7 +170,33 @@ typedef struct {
     bool arena; /* json was built in the thread's arena: freeing resp
                    resets it (json/pjson.h) */
     api_stream *stream; /* a body made part by part, or NULL */
+    api_hold *hold;     /* owned, or NULL: see api_hold below */
 } api_response;
+
+/* ------------------------------------------------------------ holds
+ * With group commit (api_db_group_commit), a request that creates a row
+ * (an experiment, a superposition, a network) and whose caller set
+ * req->can_hold is answered
+ * with a hold: resp is the answer (201, the id) made while the row waits in
+ * the group-commit queue, and must not be sent until the row is durable.
+ * The thread that ran the request is free meanwhile; the caller keeps the
+ * connection waiting (server/: suspended), and:
+ *   api_hold_wait(h, wake, arg)   wake(arg) is called once, when the row
+ *                                 is committed or has failed: from another
+ *                                 thread, or at once from this call;
+ *   api_hold_end(h, &other)       after the wake: frees h; false when the
+ *                                 row is committed (send resp), true when
+ *                                 it is not: other (zeroed first, its
+ *                                 route -1) is the error answer to send
+ *                                 instead;
+ *   api_hold_free(h)              gives h up at any time (the answer will
+ *                                 not be sent): what is left is freed once
+ *                                 the row is written.
+ * A caller that takes resp->hold sets it to NULL; api_response_free frees a
+ * hold left in resp with api_hold_free. */
+void api_hold_wait(api_hold *h, void (*wake)(void *arg), void *arg);
+bool api_hold_end(api_hold *h, api_response *other);
+void api_hold_free(api_hold *h);
 
 /* Handles req completely and fills resp (zeroed first). Never fails: errors
  * become problem+json responses. The caller frees resp with

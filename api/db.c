@@ -2,6 +2,8 @@
  * problems (api/db.h). */
 #include "api/db.h"
 
+#include "store/batch.h"
+
 void api_db_describe(const char *path, char *out, size_t len)
 {
     store_describe(path, out, len);
@@ -13,6 +15,17 @@ bool api_db_open(api_ctx *ctx, const char *path, int connections,
     store_status st;
     ctx->db = store_open(path, connections, busy_ms, &st, err, errlen);
     return ctx->db != NULL;
+}
+
+bool api_db_group_commit(api_ctx *ctx)
+{
+    return !ctx->db || store_batch_start(ctx->db);
+}
+
+void api_db_drain(const api_ctx *ctx)
+{
+    if (ctx->db)
+        store_batch_drain(ctx->db);
 }
 
 void api_db_close(api_ctx *ctx)

@@ -8,6 +8,7 @@
 #include "api/experiment.h"
 #include "api/export.h"
 #include "api/handler.h"
+#include "api/hold.h"
 #include "api/page.h"
 #include "codec/rfc3339.h"
 #include "core/utf8.h"
@@ -124,6 +125,68 @@ static bool read_kind(const api_in *in, const json_t *v, const char *ptr,
     return true;
 }
 
+/* An experiment waiting in the group-commit queue (api/hold.h): a copy of
+ * everything the store writes, since the body it came from is gone by the
+ * time the row is written. */
+static void held_release(void *row)
+{
+    store_experiment_free(row);
+    free(row);
+}
+
+/* A malloc'd copy of e whose strings are all its own (the JSON texts are
+ * taken: e's become NULL), or NULL when memory runs out. */
+static store_experiment *held_copy(store_experiment *e)
+{
+    store_experiment *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    memcpy(h->kind, e->kind, sizeof h->kind);
+    h->name = strdup(e->name);
+    h->notes = e->notes ? strdup(e->notes) : NULL;
+    h->tags = e->tag_count ? calloc(e->tag_count, sizeof *h->tags) : NULL;
+    bool ok = h->name && (!e->notes || h->notes) &&
+              (!e->tag_count || h->tags);
+    for (size_t i = 0; ok && i < e->tag_count; i++) {
+        h->tags[i] = strdup(e->tags[i]);
+        h->tag_count = i + 1;
+        ok = h->tags[i] != NULL;
+    }
+    if (!ok) {
+        held_release(h);
+        return NULL;
+    }
+    h->params_json = e->params_json;
+    h->result_json = e->result_json;
+    h->inputs_json = e->inputs_json;
+    e->params_json = e->result_json = e->inputs_json = NULL;
+    return h;
+}
+
+/* Writes e: at once, or, when the answer can wait for group commit
+ * (api_hold_useful), into the writer's queue with a hold on it in *hold.
+ * *row is the experiment the answer shows: e, or the queued copy. */
+static api_code write_experiment(const api_call *call, store_experiment *e,
+                                 store_experiment **row, api_hold **hold,
+                                 api_err *err)
+{
+    *row = e;
+    *hold = NULL;
+    if (!api_hold_useful(call->ctx, call->req))
+        return api_fail_store(err, store_experiment_create(call->ctx->db, e),
+                              "experiment", "");
+    store_experiment *queued = held_copy(e);
+    if (!queued)
+        return api_no_memory(err);
+    *hold = api_hold_new("experiment", queued,
+                         held_release);
+    /* The id and created_at are set when submit returns, and the hold keeps
+     * the row alive until it is ended, however soon it is written. */
+    store_experiment_submit(call->ctx->db, queued, api_hold_done, *hold);
+    *row = queued;
+    return API_OK;
+}
+
 static api_code create(const api_call *call, api_response *resp,
                        api_err *err)
 {
@@ -158,17 +221,17 @@ static api_code create(const api_call *call, api_response *resp,
     e.tags = (char **)tags.tags;
     e.tag_count = tags.count;
     e.notes = (char *)notes;
-    store_status st = store_experiment_create(call->ctx->db, &e);
-    if (st != STORE_OK) {
-        api_fail_store(err, st, "experiment", "");
+    store_experiment *row;
+    api_hold *hold;
+    if (write_experiment(call, &e, &row, &hold, err) != API_OK)
         goto out;
-    }
     /* The trees just written are what the stored text reads back as: no
      * need to parse it again. */
     api_reply_created(resp,
-                      experiment_json_with(&e, json_incref(stored),
+                      experiment_json_with(row, json_incref(stored),
                                            json_incref(result)),
-                      "experiment", "experiments", e.id, err);
+                      "experiment", "experiments", row->id, err);
+    resp->hold = hold; /* sent once the row is durable */
 out:
     json_decref(stored);
     json_decref(result);

@@ -1,9 +1,11 @@
 /* api/meta.c - the service itself: health, readiness, metrics, version
  * and the OpenAPI document. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/handler.h"
 #include "api/openapi.h"
+#include "store/batch.h"
 
 static api_code health(const api_call *call, api_response *resp, api_err *err)
 {
@@ -61,6 +63,36 @@ static api_code ready(const api_call *call, api_response *resp, api_err *err)
     return api_reply(resp, 200, json_pack("{s:s}", "status", "ready"), err);
 }
 
+/* The server's metrics text (malloc'd, *len bytes), with the group-commit
+ * writer's counters after it (store/batch.h): how many rows shared a
+ * COMMIT, in how many transactions. NULL (text freed) when memory runs
+ * out. */
+static char *with_group_commit(const api_ctx *ctx, char *text, size_t *len)
+{
+    unsigned long long rows = 0, batches = 0;
+    if (ctx->db)
+        store_batch_counts(ctx->db, &rows, &batches);
+    char more[512];
+    int n = snprintf(more, sizeof more,
+                     "# HELP psinet_group_commit_rows_total Rows the "
+                     "group-commit writer committed together with others.\n"
+                     "# TYPE psinet_group_commit_rows_total counter\n"
+                     "psinet_group_commit_rows_total %llu\n"
+                     "# HELP psinet_group_commit_batches_total Commits of "
+                     "more than one row.\n"
+                     "# TYPE psinet_group_commit_batches_total counter\n"
+                     "psinet_group_commit_batches_total %llu\n",
+                     rows, batches);
+    char *grown = realloc(text, *len + (size_t)n + 1);
+    if (!grown) {
+        free(text);
+        return NULL;
+    }
+    memcpy(grown + *len, more, (size_t)n + 1);
+    *len += (size_t)n;
+    return grown;
+}
+
 static api_code metrics(const api_call *call, api_response *resp, api_err *err)
 {
     char *text = NULL;
@@ -73,6 +105,9 @@ static api_code metrics(const api_call *call, api_response *resp, api_err *err)
         return api_fail(err, API_EINTERNAL,
                         call->ctx->metrics ? "out of memory"
                                            : "no metrics are available");
+    text = with_group_commit(call->ctx, text, &len);
+    if (!text)
+        return api_fail(err, API_EINTERNAL, "out of memory");
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     resp->owned_raw = text;

@@ -6,6 +6,7 @@
 #include "api/db.h"
 #include "api/forward.h"
 #include "api/handler.h"
+#include "api/hold.h"
 #include "api/layer_read.h"
 #include "api/page.h"
 #include "store/network.h"
@@ -143,9 +144,12 @@ static api_code create(const api_call *call, api_response *resp,
     store_network net = {.name = (char *)name,
                          .layers = layers.layers,
                          .layer_count = layers.count};
-    store_status st = store_network_create(call->ctx->db, &net);
-    if (st != STORE_OK) {
-        api_fail_store(err, st, "network", "");
+    if (api_hold_useful(call->ctx, call->req)) {
+        /* The store writes from a copy; the answer waits for it. */
+        resp->hold = api_hold_new("network", NULL, NULL);
+        store_network_submit(call->ctx->db, &net, api_hold_done, resp->hold);
+    } else if (api_fail_store(err, store_network_create(call->ctx->db, &net),
+                              "network", "") != API_OK) {
         goto out;
     }
     api_reply_created(resp, network_json(&net, false), "network", "networks",

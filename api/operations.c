@@ -427,7 +427,7 @@ static api_code collapse(const api_call *call, api_response *resp,
                            "qubits", qubits_v ? qubits_v : json_null(),
                            "seed", (json_int_t)seed, "outcome", label);
     if (!set_operation(&st.s, op, err) ||
-        (keep && api_store_state(call->ctx, &st.s, err) != API_OK))
+        (keep && api_store_state(call, &st.s, resp, err) != API_OK))
         goto out;
     st.s.norm = state_norm(st.s.amplitudes, st.s.dimension);
     json_t *body = json_pack("{s:s, s:O, s:f, s:I, s:o}", "outcome", label,

@@ -52,6 +52,8 @@ void api_response_drop_body(api_response *resp)
 
 void api_response_free(api_response *resp)
 {
+    api_hold_free(resp->hold);
+    resp->hold = NULL;
     api_response_drop_body(resp);
     if (resp->arena) {
         pjson_arena_end();

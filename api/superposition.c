@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/db.h"
+#include "api/hold.h"
 #include "core/qstate.h"
 #include "core/state.h"
 #include "core/stats.h"
@@ -305,13 +306,20 @@ bool api_read_qubits(const api_in *in, const json_t *v, const char *ptr,
 
 /* ------------------------------------------------------------ answering */
 
-api_code api_store_state(const api_ctx *ctx, store_superposition *s,
-                         api_err *err)
+api_code api_store_state(const api_call *call, store_superposition *s,
+                         api_response *resp, api_err *err)
 {
     s->norm = state_norm(s->amplitudes, s->dimension);
-    if (api_need_store(ctx, err) != API_OK)
+    if (api_need_store(call->ctx, err) != API_OK)
         return err->code;
-    store_status st = store_superposition_create(ctx->db, s);
+    if (api_hold_useful(call->ctx, call->req)) {
+        /* The store writes from a copy; the answer waits for it. */
+        resp->hold = api_hold_new("superposition", NULL, NULL);
+        store_superposition_submit(call->ctx->db, s, api_hold_done,
+                                   resp->hold);
+        return API_OK;
+    }
+    store_status st = store_superposition_create(call->ctx->db, s);
     return api_fail_store(err, st, "superposition", "");
 }
 
@@ -329,7 +337,7 @@ api_code api_answer_state(const api_call *call, api_response *resp,
                           const api_state_form *form, api_err *err)
 {
     s->norm = state_norm(s->amplitudes, s->dimension);
-    if (keep && api_store_state(call->ctx, s, err) != API_OK)
+    if (keep && api_store_state(call, s, resp, err) != API_OK)
         return err->code;
     return api_reply_state(resp, s, keep, api_superposition_json(s, form),
                            err);

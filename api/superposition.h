@@ -99,9 +99,12 @@ bool api_state_qubits(const api_in *in, size_t dimension, const char *ptr,
 bool api_read_qubits(const api_in *in, const json_t *v, const char *ptr,
                      int n, int *qubits, int *k);
 
-/* Stores s, a state just made (its norm is set here; s gets its id). */
-api_code api_store_state(const api_ctx *ctx, store_superposition *s,
-                         api_err *err);
+/* Stores s, a state just made (its norm is set here; s gets its id and
+ * created_at). When the answer can wait for group commit
+ * (api_hold_useful), the row is queued and resp->hold set: whatever resp
+ * becomes is sent once the row is durable (api/api.h, holds). */
+api_code api_store_state(const api_call *call, store_superposition *s,
+                         api_response *resp, api_err *err);
 
 /* Answers body (taken), about the state s: 201 with s's Location when s
  * was stored, else 200. */

@@ -188,12 +188,9 @@ static api_code create(const api_call *call, api_response *resp,
     char **owned = s.labels;
     if (given)
         s.labels = (char **)given;
-    store_status st = store_superposition_create(call->ctx->db, &s);
-    if (st == STORE_OK)
+    if (api_store_state(call, &s, resp, err) == API_OK)
         api_reply_created(resp, api_superposition_json(&s, &form),
                           "superposition", "superpositions", s.id, err);
-    else
-        api_fail_store(err, st, "superposition", "");
     s.labels = owned; /* what is freed below: only the defaults */
     s.name = NULL;
 out:

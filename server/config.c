@@ -9,7 +9,15 @@
 #include <strings.h>
 #include <unistd.h>
 
-typedef enum { OPT_STRING, OPT_UINT, OPT_SIZE, OPT_U64, OPT_FLAG } opt_type;
+/* OPT_SWITCH: a bool given as "on" or "off". */
+typedef enum {
+    OPT_STRING,
+    OPT_UINT,
+    OPT_SIZE,
+    OPT_U64,
+    OPT_FLAG,
+    OPT_SWITCH
+} opt_type;
 
 typedef struct {
     const char *flag; /* without the leading "--" */
@@ -90,6 +98,13 @@ static const option options[] = {
     {"busy-timeout", "PSINET_BUSY_TIMEOUT", OPT_UINT,
      offsetof(server_config, busy_timeout_ms), 600000, 1,
      "milliseconds a write waits for the database lock before a 503"},
+    {"group-commit", "PSINET_GROUP_COMMIT", OPT_SWITCH,
+     offsetof(server_config, group_commit), 0, 0,
+     "on: the rows that concurrent requests create (experiments, "
+     "superpositions, networks) are committed together, one transaction "
+     "and one fsync for all that wait, each answered once its row is "
+     "durable; off: one commit per row (SQLite; PostgreSQL commits each "
+     "row on its own either way)"},
     {"cors-origins", "PSINET_CORS_ORIGINS", OPT_STRING, FIELD(cors_origins),
      0, "origins whose pages may call psinet, comma-separated, or * for "
      "any (default: none)"},
@@ -125,6 +140,7 @@ static void set_defaults(server_config *cfg)
     cfg->body_timeout = 30;
     cfg->max_body_memory = (size_t)256 << 20;
     cfg->max_queue = 32;
+    cfg->group_commit = true;
     api_limits_default(&cfg->limits);
 }
 
@@ -177,6 +193,14 @@ static int apply(server_config *cfg, const option *opt, const char *value,
         *(bool *)field = strcmp(value, "0") != 0 &&
                          strcasecmp(value, "false") != 0 &&
                          strcasecmp(value, "no") != 0;
+        return 0;
+    case OPT_SWITCH:
+        if (strcasecmp(value, "on") != 0 && strcasecmp(value, "off") != 0) {
+            snprintf(errbuf, errlen, "%s: \"%.40s\" is neither on nor off",
+                     source, value);
+            return -1;
+        }
+        *(bool *)field = strcasecmp(value, "on") == 0;
         return 0;
     case OPT_UINT:
     case OPT_SIZE:
@@ -348,6 +372,9 @@ static void format_value(const server_config *cfg, const option *opt,
                  (unsigned long long)*(const uint64_t *)field);
         break;
     case OPT_FLAG: snprintf(buf, len, "off"); break;
+    case OPT_SWITCH:
+        snprintf(buf, len, "%s", *(const bool *)field ? "on" : "off");
+        break;
     }
 }
 
@@ -355,6 +382,8 @@ static void format_value(const server_config *cfg, const option *opt,
  * they hold. */
 static const char *metavar(const option *opt)
 {
+    if (opt->type == OPT_SWITCH)
+        return "on|off";
     if (opt->type != OPT_STRING)
         return "N";
     if (strcmp(opt->flag, "db") == 0 || strcmp(opt->flag, "api-key-file") == 0)

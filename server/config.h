@@ -25,6 +25,7 @@ typedef struct {
     unsigned busy_timeout_ms; /* how long a write waits for the lock */
     size_t max_body_memory; /* bytes of bodies held at once, all requests */
     unsigned max_queue;     /* long requests waiting for a thread */
+    bool group_commit;      /* rows of concurrent writes share a commit */
     api_limits limits;
     char cors_origins[4096];     /* "" (none), "*", or a comma list */
     char api_key_file[1024];     /* "" when none */

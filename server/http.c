@@ -93,6 +93,7 @@ typedef struct {
     const char *origin; /* the Origin header when CORS allows it, or NULL */
     const char *content_type, *authorization; /* trimmed, or NULL */
     const char *if_none_match; /* as it came (libmicrohttpd's), or NULL */
+    api_hold *hold;  /* reply waits for its row to be durable (api_hold) */
     /* The rest is not zeroed when the state is made (request_new): each is
      * written before it is read. */
     char request_id[72];
@@ -820,9 +821,49 @@ static enum MHD_Result on_headers(http_server *srv,
     return MHD_YES;
 }
 
+/* A held answer's row is written (api_hold_wait's wake): the connection
+ * resumes, and on_request ends the hold. */
+static void wake_held(void *arg)
+{
+    request_state *rs = arg;
+    rs->done = true;
+    MHD_resume_connection(rs->conn); /* rs is not touched after this */
+}
+
+/* Makes ar, an answer the api holds until its row is durable (group
+ * commit: api_hold), into rs->reply, and leaves the connection suspended
+ * until the row is written; the thread goes on to other work meanwhile.
+ * The connection is suspended already (a long request) or is suspended
+ * here, on its own thread, before the wake can come. */
+static void hold_answer(request_state *rs, api_response *ar, bool suspend)
+{
+    api_hold *hold = ar->hold;
+    ar->hold = NULL;
+    answer_make(&rs->reply, ar);
+    rs->hold = hold;
+    if (suspend)
+        MHD_suspend_connection(rs->conn);
+    api_hold_wait(hold, wake_held, rs);
+}
+
+/* A held answer whose row is written: when the row was not committed,
+ * its error replaces the answer that named it. */
+static void end_hold(request_state *rs)
+{
+    api_response ar;
+    api_hold *hold = rs->hold;
+    rs->hold = NULL;
+    if (api_hold_end(hold, &ar)) {
+        ar.route = rs->reply.meta.route;
+        free(rs->reply.body);
+        answer_make(&rs->reply, &ar);
+    }
+}
+
 /* Runs a long request on a work thread (work_fn): the api's answer, made
  * into bytes here, where its JSON arena is; then the connection resumes
- * and sends it. When the pool stops first, the answer is a 503. */
+ * and sends it (once its row is durable, when the api holds it). When the
+ * pool stops first, the answer is a 503. */
 static void run_long(void *arg, bool run)
 {
     request_state *rs = arg;
@@ -832,6 +873,10 @@ static void run_long(void *arg, bool run)
     else
         api_refuse(&ar, API_REFUSE_UNAVAILABLE,
                    "psinet is shutting down; try again shortly");
+    if (ar.hold) {
+        hold_answer(rs, &ar, false);
+        return;
+    }
     answer_make(&rs->reply, &ar);
     rs->done = true;
     MHD_resume_connection(rs->conn); /* rs is not touched after this */
@@ -863,6 +908,7 @@ static enum MHD_Result on_whole_request(http_server *srv,
         .body_len = rs->len,
         .query = rs->query,
         .query_count = rs->query_count,
+        .can_hold = true,
     };
     api_response ar;
     if (srv->work && api_takes_long(srv->ctx, &rs->req)) {
@@ -878,6 +924,10 @@ static enum MHD_Result on_whole_request(http_server *srv,
         return MHD_YES;
     }
     api_handle(srv->ctx, &rs->req, &ar);
+    if (ar.hold) {
+        hold_answer(rs, &ar, true);
+        return MHD_YES;
+    }
     return send_response(srv, conn, rs, &ar);
 }
 
@@ -894,8 +944,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         *upload_size = 0;
         return MHD_YES;
     }
-    if (rs->done) /* a long request, resumed with its answer */
+    if (rs->done) { /* a long or held request, resumed with its answer */
+        if (rs->hold)
+            end_hold(rs);
         return queue_answer(srv, conn, rs, &rs->reply);
+    }
     if (*upload_size == 0)
         return on_whole_request(srv, conn, rs);
     size_t arrived = rs->len + *upload_size;
@@ -928,6 +981,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     if (!rs)
         return;
     release_body(srv, rs);
+    api_hold_free(rs->hold); /* a held answer never sent */
     free(rs->reply.body); /* a long answer never queued */
     api_stream_free(rs->reply.stream);
     request_free(rs);
@@ -1239,6 +1293,10 @@ void http_stop(http_server *srv, unsigned grace_ms)
      * stays allocated, refusing work, until the daemon's threads are gone
      * (free_server). */
     work_drain(srv->work);
+    /* Then every row waiting for group commit is committed and its held
+     * answer resumed (api_db_drain): no connection is left suspended on
+     * a hold either. */
+    api_db_drain(srv->ctx);
     MHD_stop_daemon(srv->daemon);
     free_server(srv);
 }

@@ -134,12 +134,18 @@ static int serve(const server_config *cfg)
                    .metrics = metrics_render,
                    .metrics_arg = metrics};
     /* A connection for each thread that serves connections and each that
-     * runs long requests (server/work.h). */
+     * runs long requests (server/work.h). The group-commit writer borrows
+     * one for each batch: no thread holds one while it waits for the
+     * writer, so the writer always gets one in turn. */
     if (!api_db_open(&ctx, cfg->db_path, 2 * (int)cfg->threads,
                      (int)cfg->busy_timeout_ms, err, sizeof err)) {
         char db[512];
         api_db_describe(cfg->db_path, db, sizeof db); /* no password */
         log_event("error", "database", "cannot use %s: %s", db, err);
+        goto out;
+    }
+    if (cfg->group_commit && !api_db_group_commit(&ctx)) {
+        log_event("error", "threads", "cannot start the group-commit writer");
         goto out;
     }
     if (!(srv = http_start(cfg, &ctx, metrics)))

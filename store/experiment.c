@@ -98,16 +98,21 @@ void store_experiment_array_free(store_experiment *items, size_t n)
 }
 
 /* Replaces the tags of experiment row seq with tags[0..n-1] (in a
- * transaction the caller holds). */
+ * transaction the caller holds); fresh: the row was just inserted, and has
+ * none to delete (seq is AUTOINCREMENT: never one of a deleted row). */
 static store_status write_tags(store_conn *c, sqlite3_int64 seq,
-                               const char *const *tags, size_t n)
+                               const char *const *tags, size_t n, bool fresh)
 {
     int rc;
-    sqlite3_stmt *q = store_stmt(c, SQL_TAGS_DELETE, &rc);
-    if (!q)
-        return store_status_of(rc);
-    sqlite3_bind_int64(q, 1, seq);
-    store_status result = store_exec(q);
+    sqlite3_stmt *q;
+    store_status result = STORE_OK;
+    if (!fresh) {
+        q = store_stmt(c, SQL_TAGS_DELETE, &rc);
+        if (!q)
+            return store_status_of(rc);
+        sqlite3_bind_int64(q, 1, seq);
+        result = store_exec(q);
+    }
     for (size_t i = 0; result == STORE_OK && i < n; i++) {
         q = store_stmt(c, SQL_TAG_INSERT, &rc);
         if (!q)
@@ -179,36 +184,62 @@ static store_status read_row(sqlite3_stmt *q, store_experiment *e)
     return r;
 }
 
+/* Stamps e's created_at and updated_at (store_row's stamp). */
+static void stamp_row(void *row)
+{
+    store_experiment *e = row;
+    store_now(e->created_at);
+    memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
+}
+
+/* Inserts e and its tags on c, in the caller's transaction, and sets
+ * e->seq (store_row's write). */
+static store_status insert_row(store_conn *c, void *row)
+{
+    store_experiment *e = row;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, e->params_json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, e->result_json, -1, SQLITE_STATIC);
+    if (e->notes)
+        sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
+    if (e->inputs_json)
+        sqlite3_bind_text(q, 8, e->inputs_json, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result != STORE_OK)
+        return result;
+    e->seq = sqlite3_last_insert_rowid(c->db);
+    return write_tags(c, e->seq, (const char *const *)e->tags, e->tag_count,
+                      true);
+}
+
 store_status store_experiment_create(store *st, store_experiment *e)
 {
     if (st->pg)
         return store_pg_experiment_create(st, e);
     store_new_id("exp", e->id);
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
-    if (result == STORE_OK) {
-        /* Stamped inside the write lock: created_at follows list order. */
-        store_now(e->created_at);
-        memcpy(e->updated_at, e->created_at, sizeof e->updated_at);
-        sqlite3_bind_text(q, 1, e->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, e->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, e->params_json, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 5, e->result_json, -1, SQLITE_STATIC);
-        if (e->notes)
-            sqlite3_bind_text(q, 6, e->notes, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 7, e->created_at, -1, SQLITE_STATIC);
-        if (e->inputs_json)
-            sqlite3_bind_text(q, 8, e->inputs_json, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK) {
-            e->seq = sqlite3_last_insert_rowid(c->db);
-            result = write_tags(c, e->seq, (const char *const *)e->tags,
-                                e->tag_count);
-        }
+    /* Stamped inside the write lock, or in the writer's queue: created_at
+     * follows list order either way. */
+    store_row row = {insert_row, stamp_row, e, NULL};
+    return store_batch_write(st, &row);
+}
+
+void store_experiment_submit(store *st, store_experiment *e,
+                             store_done_fn done, void *arg)
+{
+    if (st->pg) { /* one commit per row (ARCHITECTURE.md) */
+        done(arg, store_pg_experiment_create(st, e));
+        return;
     }
-    return store_write_end(st, c, result);
+    store_new_id("exp", e->id);
+    store_row row = {insert_row, stamp_row, e, NULL};
+    store_batch_submit(st, &row, done, arg);
 }
 
 /* Loads experiment id into out on c (inside the caller's transaction). */
@@ -286,7 +317,7 @@ store_status store_experiment_update(store *st, const char *id,
     if (result == STORE_OK && patch->set_notes)
         result = update_text(c, SQL_SET_NOTES, seq, patch->notes);
     if (result == STORE_OK && patch->set_tags)
-        result = write_tags(c, seq, patch->tags, patch->tag_count);
+        result = write_tags(c, seq, patch->tags, patch->tag_count, false);
     if (result == STORE_OK) {
         char now[STORE_TIME_MAX];
         store_now(now);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/batch.h"
 #include "store/store.h"
 
 typedef struct {
@@ -30,7 +31,19 @@ typedef struct {
 void store_experiment_free(store_experiment *e);
 void store_experiment_array_free(store_experiment *items, size_t n);
 
+/* Creates e: sets its id, seq, created_at and updated_at. While the
+ * group-commit writer runs (store/batch.h), e joins its queue and the call
+ * waits for the commit that holds it. */
 store_status store_experiment_create(store *st, store_experiment *e);
+
+/* Creates e as store_experiment_create does, without waiting: its id is
+ * set when this returns (and, but on PostgreSQL, its created_at and
+ * updated_at), and done(arg, status) is called once the row is committed
+ * or has failed, on the writer's thread (or on this one, before this
+ * returns, when no writer runs). e and its strings stay the caller's and
+ * must live until done is called; seq is set by then. */
+void store_experiment_submit(store *st, store_experiment *e,
+                             store_done_fn done, void *arg);
 store_status store_experiment_get(store *st, const char *id,
                                   store_experiment *out);
 

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "core/cmplx.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 /* A statement prepared on a connection, found again by its SQL text's
@@ -28,6 +29,9 @@ typedef struct {
 } store_conn;
 
 typedef struct cache_entry cache_entry;
+
+/* The group-commit writer (store/batch.c). */
+typedef struct store_batcher store_batcher;
 
 /* The PostgreSQL backend (store/pg/pg.h); NULL in a SQLite store. */
 typedef struct store_pg store_pg;
@@ -67,6 +71,10 @@ struct store {
      * set, runs between a cache miss's database read and the insertion of
      * the copy, so that tests can interleave a delete there. */
     void (*cache_load_hook)(store *st, const char *id);
+
+    /* The group-commit writer (store/batch.c), or NULL before
+     * store_batch_start. */
+    store_batcher *batch;
 };
 
 /* Borrows an idle connection (waiting for one); give it back with
@@ -112,6 +120,31 @@ store_status store_write_begin(store *st, const char *sql, store_conn **c,
 /* Commits when result is STORE_OK (and rolls back otherwise), gives the
  * connection back, and returns the final status. */
 store_status store_write_end(store *st, store_conn *c, store_status result);
+
+/* A row for the group-commit writer (store/batch.h). write puts it into
+ * the database on c inside a transaction the writer holds: it may run a
+ * second time, in a transaction of its own, when its batch was rolled
+ * back. stamp sets what follows the order rows are queued in (created_at,
+ * updated_at): it runs once, under the queue's lock, or inside the write
+ * lock when the row is written at once. */
+typedef struct {
+    store_status (*write)(store_conn *c, void *row);
+    void (*stamp)(void *row);
+    void *row;
+    void (*release)(void *row); /* frees row after its done, or NULL: the
+                                   row is its submitter's */
+} store_row;
+
+/* Queues row for the writer; done(arg, status) is called once it is
+ * committed or has failed (at once, on this thread, when no writer runs). */
+void store_batch_submit(store *st, const store_row *row, store_done_fn done,
+                        void *arg);
+
+/* store_batch_submit, and waits for the row's status. */
+store_status store_batch_write(store *st, const store_row *row);
+
+/* Drains and frees st's writer (store_close). */
+void store_batch_free(store *st);
 
 /* Steps a statement that returns no rows; maps the result. */
 store_status store_exec(sqlite3_stmt *s);

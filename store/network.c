@@ -102,27 +102,121 @@ static store_status insert_layer(store_conn *c, sqlite3_int64 net_seq,
     return result;
 }
 
+/* A network on its way to the group-commit writer (store_row): the
+ * caller's (store_network_create, which waits), or a copy of its own
+ * (store_network_submit), which tells the caller its created_at when it
+ * is stamped. */
+typedef struct {
+    store_network *net;
+    store_network *caller; /* until stamped, with a copy */
+    store_network own;
+} net_row;
+
+static void stamp_row(void *row)
+{
+    net_row *r = row;
+    store_now(r->net->created_at);
+    if (r->caller)
+        memcpy(r->caller->created_at, r->net->created_at, STORE_TIME_MAX);
+    r->caller = NULL;
+}
+
+/* Inserts the network row and its layers (store_row's write). */
+static store_status insert_row(store_conn *c, void *row)
+{
+    store_network *net = ((net_row *)row)->net;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
+    if (net->name)
+        sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, net->created_at, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result == STORE_OK)
+        net->seq = sqlite3_last_insert_rowid(c->db);
+    for (size_t i = 0; result == STORE_OK && i < net->layer_count; i++)
+        result = insert_layer(c, net->seq, i, &net->layers[i]);
+    return result;
+}
+
 store_status store_network_create(store *st, store_network *net)
 {
     if (st->pg)
         return store_pg_network_create(st, net);
     store_new_id("net", net->id);
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
-    if (result == STORE_OK) {
-        store_now(net->created_at); /* inside the write lock: list order */
-        sqlite3_bind_text(q, 1, net->id, -1, SQLITE_STATIC);
-        if (net->name)
-            sqlite3_bind_text(q, 2, net->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, net->created_at, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK)
-            net->seq = sqlite3_last_insert_rowid(c->db);
-        for (size_t i = 0; result == STORE_OK && i < net->layer_count; i++)
-            result = insert_layer(c, net->seq, i, &net->layers[i]);
+    /* Committed with the other rows waiting when group commit runs
+     * (store/batch.h); created_at is stamped in commit order either way. */
+    net_row r = {.net = net};
+    store_row row = {insert_row, stamp_row, &r, NULL};
+    return store_batch_write(st, &row);
+}
+
+static void release_row(void *row)
+{
+    net_row *r = row;
+    store_network_free(&r->own);
+    free(r);
+}
+
+/* A copy of d doubles, or NULL (with *ok false when it could not be
+ * made). */
+static double *copy_doubles(const double *v, size_t n, bool *ok)
+{
+    if (!v)
+        return NULL;
+    double *c = malloc(n * sizeof *c);
+    if (c)
+        memcpy(c, v, n * sizeof *c);
+    else
+        *ok = false;
+    return c;
+}
+
+/* r->own as a copy of net that owns all it holds: false when memory ran
+ * out (what was copied is freed with r). */
+static bool copy_network(net_row *r, const store_network *net)
+{
+    store_network *o = &r->own;
+    o->layers = calloc(net->layer_count ? net->layer_count : 1,
+                       sizeof *o->layers);
+    o->name = net->name ? strdup(net->name) : NULL;
+    if (!o->layers || (net->name && !o->name))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < net->layer_count; i++) {
+        const store_layer *l = &net->layers[i];
+        o->layers[i] = *l;
+        o->layers[i].weights = NULL;
+        o->layers[i].bias = NULL;
+        o->layer_count = i + 1;
+        o->layers[i].weights = copy_doubles(l->weights, l->rows * l->cols, &ok);
+        o->layers[i].bias = copy_doubles(l->bias, l->rows, &ok);
     }
-    return store_write_end(st, c, result);
+    return ok;
+}
+
+void store_network_submit(store *st, store_network *net, store_done_fn done,
+                          void *arg)
+{
+    if (st->pg) { /* one commit per row (ARCHITECTURE.md) */
+        done(arg, store_pg_network_create(st, net));
+        return;
+    }
+    net_row *r = calloc(1, sizeof *r);
+    if (!r || !copy_network(r, net)) {
+        if (r)
+            release_row(r);
+        done(arg, STORE_NOMEM);
+        return;
+    }
+    store_new_id("net", net->id);
+    memcpy(r->own.id, net->id, STORE_ID_MAX);
+    r->net = &r->own;
+    r->caller = net;
+    store_row row = {insert_row, stamp_row, r, release_row};
+    store_batch_submit(st, &row, done, arg);
 }
 
 /* Column numbers of a row of SQL_LAYERS (the first nine are

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/batch.h"
 #include "store/store.h"
 
 typedef struct {
@@ -34,6 +35,16 @@ void store_network_array_free(store_network *items, size_t n);
  * created_at. Weights and biases are stored as BLOBs of little-endian
  * IEEE-754 doubles. */
 store_status store_network_create(store *st, store_network *net);
+
+/* Creates net without waiting for its commit (group commit,
+ * store/batch.h): what it writes is copied, so net is the caller's again
+ * when this returns, with its id and created_at set (on PostgreSQL, where
+ * the row is written before this returns, its seq too). done(arg, status)
+ * is called once the row is committed or has failed, from the writer's
+ * thread, or from this one before it returns (no writer, PostgreSQL, or
+ * STORE_NOMEM for the copy). */
+void store_network_submit(store *st, store_network *net, store_done_fn done,
+                          void *arg);
 
 /* Loads a network; with_weights false leaves weights and bias NULL. */
 store_status store_network_get(store *st, const char *id, bool with_weights,

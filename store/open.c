@@ -166,6 +166,7 @@ void store_close(store *st)
 {
     if (!st)
         return;
+    store_batch_free(st); /* every queued row written first */
     store_pg_close(st);
     for (int i = 0; i < st->size; i++)
         store_conn_close(&st->conns[i]);

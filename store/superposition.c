@@ -112,54 +112,137 @@ static bool norm_valid(sqlite3_stmt *q, int col, double *norm)
            *norm >= 0.0;
 }
 
-store_status store_superposition_create(store *st, store_superposition *s)
+/* A superposition on its way to the group-commit writer (store_row): the
+ * row (the caller's for store_superposition_create, which waits; a copy
+ * of its own for store_superposition_submit, which tells the caller its
+ * created_at when it is stamped), with its amplitudes and labels encoded
+ * as they are stored. */
+typedef struct {
+    store_superposition *s;
+    unsigned char *amps;
+    char *labels;
+    size_t label_bytes;
+    store_superposition *caller; /* until stamped, with a copy */
+    store_superposition own;
+} sup_row;
+
+static void stamp_row(void *row)
 {
-    if (st->pg)
-        return store_pg_superposition_create(st, s);
-    size_t n = s->dimension, label_bytes = 0;
+    sup_row *r = row;
+    store_now(r->s->created_at);
+    if (r->caller)
+        memcpy(r->caller->created_at, r->s->created_at, STORE_TIME_MAX);
+    r->caller = NULL;
+}
+
+static store_status insert_row(store_conn *c, void *row)
+{
+    sup_row *r = row;
+    store_superposition *s = r->s;
+    int rc;
+    sqlite3_stmt *q = store_stmt(c, SQL_INSERT, &rc);
+    if (!q)
+        return store_status_of(rc);
+    sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
+    if (s->name)
+        sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)s->dimension);
+    sqlite3_bind_blob64(q, 4, r->amps, s->dimension * 16, SQLITE_STATIC);
+    sqlite3_bind_blob64(q, 5, r->labels, r->label_bytes, SQLITE_STATIC);
+    sqlite3_bind_double(q, 6, s->norm);
+    sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
+    if (s->parent[0])
+        sqlite3_bind_text(q, 8, s->parent, -1, SQLITE_STATIC);
+    if (s->operation)
+        sqlite3_bind_text(q, 9, s->operation, -1, SQLITE_STATIC);
+    store_status result = store_exec(q);
+    if (result == STORE_OK)
+        s->seq = sqlite3_last_insert_rowid(c->db);
+    return result;
+}
+
+/* r's amplitudes and labels, encoded from s; STORE_NOMEM. */
+static store_status encode_row(sup_row *r, const store_superposition *s)
+{
+    size_t n = s->dimension;
+    r->label_bytes = 0;
     for (size_t i = 0; i < n; i++)
-        label_bytes += strlen(s->labels[i]) + 1;
-    unsigned char *amps = malloc(n * 16);
-    char *labels = malloc(label_bytes);
-    if (!amps || !labels) {
-        free(amps);
-        free(labels);
+        r->label_bytes += strlen(s->labels[i]) + 1;
+    r->amps = malloc(n * 16);
+    r->labels = malloc(r->label_bytes);
+    if (!r->amps || !r->labels)
         return STORE_NOMEM;
-    }
-    encode_amplitudes(s->amplitudes, n, amps);
-    char *p = labels;
+    encode_amplitudes(s->amplitudes, n, r->amps);
+    char *p = r->labels;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(s->labels[i]) + 1;
         memcpy(p, s->labels[i], len);
         p += len;
     }
-    store_new_id("sup", s->id);
+    return STORE_OK;
+}
 
-    store_conn *c;
-    sqlite3_stmt *q;
-    store_status result = store_write_begin(st, SQL_INSERT, &c, &q);
+store_status store_superposition_create(store *st, store_superposition *s)
+{
+    if (st->pg)
+        return store_pg_superposition_create(st, s);
+    sup_row r = {.s = s};
+    store_status result = encode_row(&r, s);
     if (result == STORE_OK) {
-        store_now(s->created_at); /* inside the write lock: list order */
-        sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
-        if (s->name)
-            sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 3, (sqlite3_int64)n);
-        sqlite3_bind_blob64(q, 4, amps, n * 16, SQLITE_STATIC);
-        sqlite3_bind_blob64(q, 5, labels, label_bytes, SQLITE_STATIC);
-        sqlite3_bind_double(q, 6, s->norm);
-        sqlite3_bind_text(q, 7, s->created_at, -1, SQLITE_STATIC);
-        if (s->parent[0])
-            sqlite3_bind_text(q, 8, s->parent, -1, SQLITE_STATIC);
-        if (s->operation)
-            sqlite3_bind_text(q, 9, s->operation, -1, SQLITE_STATIC);
-        result = store_exec(q);
-        if (result == STORE_OK)
-            s->seq = sqlite3_last_insert_rowid(c->db);
+        store_new_id("sup", s->id);
+        /* Committed with the other rows waiting when group commit runs
+         * (store/batch.h); created_at is stamped in commit order either
+         * way. */
+        store_row row = {insert_row, stamp_row, &r, NULL};
+        result = store_batch_write(st, &row);
     }
-    result = store_write_end(st, c, result);
-    free(amps);
-    free(labels);
+    free(r.amps);
+    free(r.labels);
     return result;
+}
+
+static void release_row(void *row)
+{
+    sup_row *r = row;
+    free(r->amps);
+    free(r->labels);
+    free(r->own.name);
+    free(r->own.operation);
+    free(r);
+}
+
+void store_superposition_submit(store *st, store_superposition *s,
+                                store_done_fn done, void *arg)
+{
+    if (st->pg) { /* one commit per row (ARCHITECTURE.md) */
+        done(arg, store_pg_superposition_create(st, s));
+        return;
+    }
+    sup_row *r = calloc(1, sizeof *r);
+    store_status result = r ? encode_row(r, s) : STORE_NOMEM;
+    if (result == STORE_OK) {
+        /* What insert_row reads of the row, copied: the arrays are in
+         * amps and labels already. */
+        r->own = *s;
+        r->own.amplitudes = NULL;
+        r->own.labels = NULL;
+        r->own.name = s->name ? strdup(s->name) : NULL;
+        r->own.operation = s->operation ? strdup(s->operation) : NULL;
+        if ((s->name && !r->own.name) || (s->operation && !r->own.operation))
+            result = STORE_NOMEM;
+    }
+    if (result != STORE_OK) {
+        if (r)
+            release_row(r);
+        done(arg, result);
+        return;
+    }
+    store_new_id("sup", s->id);
+    memcpy(r->own.id, s->id, STORE_ID_MAX);
+    r->s = &r->own;
+    r->caller = s;
+    store_row row = {insert_row, stamp_row, r, release_row};
+    store_batch_submit(st, &row, done, arg);
 }
 
 /* Fills what a full row and a summary share: seq, id, name and dimension

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/cmplx.h"
+#include "store/batch.h"
 #include "store/store.h"
 
 typedef struct {
@@ -30,6 +31,16 @@ void store_superposition_array_free(store_superposition *items, size_t n);
  * operation, which must be a JSON object's text); fills s->id, s->seq and
  * s->created_at. */
 store_status store_superposition_create(store *st, store_superposition *s);
+
+/* Creates s without waiting for its commit (group commit,
+ * store/batch.h): what it writes is copied, so s is the caller's again
+ * when this returns, with its id and created_at set (on PostgreSQL, where
+ * the row is written before this returns, its seq too). done(arg, status)
+ * is called once the row is committed or has failed, from the writer's
+ * thread, or from this one before it returns (no writer, PostgreSQL, or
+ * STORE_NOMEM for the copy). */
+void store_superposition_submit(store *st, store_superposition *s,
+                                store_done_fn done, void *arg);
 
 /* Loads the superposition `id` into *out (zeroed first). */
 store_status store_superposition_get(store *st, const char *id,
