@@ -9,9 +9,15 @@
 #include "core/clayer.h"
 #include "core/entropy.h"
 
+/* Pointers are made for every field a body is read with, error or not:
+ * with bytes copied, not snprintf (which took 5% of an experiment-write's
+ * instructions). */
 void api_ptr_key(char out[API_PTR_MAX], const char *base, const char *key)
 {
-    size_t n = (size_t)snprintf(out, API_PTR_MAX, "%s/", base);
+    size_t n = strnlen(base, API_PTR_MAX - 1);
+    memcpy(out, base, n);
+    if (n < API_PTR_MAX - 1)
+        out[n++] = '/';
     for (const char *k = key; *k && n + 3 < API_PTR_MAX; k++) {
         if (*k == '~' || *k == '/') {
             out[n++] = '~';
@@ -20,7 +26,7 @@ void api_ptr_key(char out[API_PTR_MAX], const char *base, const char *key)
             out[n++] = *k;
         }
     }
-    out[n < API_PTR_MAX ? n : API_PTR_MAX - 1] = '\0';
+    out[n] = '\0';
 }
 
 void api_ptr_index(char out[API_PTR_MAX], const char *base, size_t index)
@@ -28,7 +34,16 @@ void api_ptr_index(char out[API_PTR_MAX], const char *base, size_t index)
     /* Room for "/" and 20 digits is kept after the (truncated) base. */
     size_t len = strnlen(base, API_PTR_MAX - 24);
     memmove(out, base, len);
-    snprintf(out + len, API_PTR_MAX - len, "/%zu", index);
+    char digits[20];
+    size_t d = 0;
+    do {
+        digits[d++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    out[len++] = '/';
+    while (d)
+        out[len++] = digits[--d];
+    out[len] = '\0';
 }
 
 const char *api_json_kind(const json_t *v)

@@ -1,5 +1,7 @@
 /* tests/api/test_read.c - reading request values (api/read.c): pointers,
  * seeds, and objects read from tables of fields. */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/read.h"
@@ -13,6 +15,55 @@ TEST(pointer_keys_escape_tilde_and_slash)
     CHECK_STR(p, "/params/a~1b~0c");
     api_ptr_index(p, "/weights", 12);
     CHECK_STR(p, "/weights/12");
+}
+
+/* What the pointers were when snprintf made them: the reference. */
+static void ref_key(char out[API_PTR_MAX], const char *base, const char *key)
+{
+    size_t n = (size_t)snprintf(out, API_PTR_MAX, "%s/", base);
+    for (const char *k = key; *k && n + 3 < API_PTR_MAX; k++) {
+        if (*k == '~' || *k == '/') {
+            out[n++] = '~';
+            out[n++] = *k == '~' ? '0' : '1';
+        } else {
+            out[n++] = *k;
+        }
+    }
+    out[n < API_PTR_MAX ? n : API_PTR_MAX - 1] = '\0';
+}
+
+static void ref_index(char out[API_PTR_MAX], const char *base, size_t index)
+{
+    size_t len = strnlen(base, API_PTR_MAX - 24);
+    memmove(out, base, len);
+    snprintf(out + len, API_PTR_MAX - len, "/%zu", index);
+}
+
+TEST(pointers_of_every_length_are_what_snprintf_made)
+{
+    char base[3 * API_PTR_MAX], key[2 * API_PTR_MAX];
+    for (size_t b = 0; b < sizeof base - 1; b++) {
+        memset(base, 'b', b);
+        base[b] = '\0';
+        if (b > 0)
+            base[0] = '/';
+        for (size_t k = 0; k < sizeof key - 1; k += 7) {
+            for (size_t i = 0; i < k; i++)
+                key[i] = "k~/x"[i % 4];
+            key[k] = '\0';
+            char got[API_PTR_MAX], want[API_PTR_MAX];
+            api_ptr_key(got, base, key);
+            ref_key(want, base, key);
+            CHECK_STR(got, want);
+        }
+        static const size_t indices[] = {0, 7, 10, 12345, SIZE_MAX};
+        for (size_t i = 0; i < 5; i++) {
+            char got[API_PTR_MAX], want[API_PTR_MAX];
+            api_ptr_index(got, base, indices[i]);
+            ref_index(want, base, indices[i]);
+            CHECK_STR(got, want);
+        }
+    }
 }
 
 TEST(random_seeds_fit_in_53_bits)
