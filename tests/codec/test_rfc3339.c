@@ -1,6 +1,8 @@
 /* tests/codec/test_rfc3339.c - RFC 3339 date-times (codec/rfc3339.c):
  * offsets, fractions, days that do not exist, and the canonical form
  * written back. */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +26,28 @@ TEST(times_are_parsed_into_canonical_utc)
     CHECK(!rfc3339_parse("2026-02-29T00:00:00Z", false, out));
     CHECK(!rfc3339_parse("2100-02-29T00:00:00Z", false, out));
     CHECK(rfc3339_parse("2000-02-29T00:00:00Z", false, out));
+}
+
+TEST(times_are_written_as_printf_writes_them)
+{
+    /* Seconds from year 0 to 9999 in uneven steps, every ms digit; the
+     * reference is the gmtime fields through printf. */
+    int n = 0;
+    for (int64_t secs = -62167219200; secs < 253402300800;
+         secs += 7919 * 86400 + 3671) {
+        struct timespec ts = {(time_t)secs,
+                              (long)((secs % 1000 + 1000) % 1000) * 1000000};
+        struct tm tm;
+        CHECK(gmtime_r(&ts.tv_sec, &tm) != NULL);
+        char want[96], got[RFC3339_SIZE];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+        rfc3339_format(&ts, got);
+        CHECK_STR(got, want);
+        n++;
+    }
+    CHECK(n > 400);
 }
 
 TEST(an_upper_bound_finer_than_milliseconds_rounds_up)
