@@ -42,6 +42,7 @@ WORKLOADS = [
     ("net-forward-b64", "POST", "/v1/networks/{net}/forward",
      "net-forward-b64"),
     ("list", "GET", "/v1/experiments?limit=50", None),
+    ("experiment-write", "POST", "/v1/experiments", "experiment-write"),
 ]
 
 # The bare libmicrohttpd server (bench/baseline.c) answers any request.
