@@ -298,13 +298,7 @@ class NoWorkForStrangers(unittest.TestCase):
                 for t in threads:
                     t.join()
             # given back within a few seconds of the burst's end
-            deadline = time.monotonic() + 10
-            while rss_kib(s.proc.pid) - before > 48 << 10:
-                if time.monotonic() > deadline:
-                    self.fail("resident memory stayed at %d KiB after the "
-                              "burst (%d KiB before)"
-                              % (rss_kib(s.proc.pid), before))
-                time.sleep(0.2)
+            self.wait_given_back(s, before, 48 << 10, "burst")
 
     def test_memory_a_large_state_took_is_given_back(self):
         """A 36-byte body can make a 2^20-amplitude state: the memory its
@@ -324,13 +318,18 @@ class NoWorkForStrangers(unittest.TestCase):
                     record=False)
                 self.assertEqual(r.status, 200, r)
                 self.assertEqual(r.json["dimension"], 1 << 20)
-            deadline = time.monotonic() + 10
-            while rss_kib(s.proc.pid) - before > 16 << 10:
-                if time.monotonic() > deadline:
-                    self.fail("resident memory stayed at %d KiB after the "
-                              "request (%d KiB before)"
-                              % (rss_kib(s.proc.pid), before))
-                time.sleep(0.2)
+            self.wait_given_back(s, before, 16 << 10, "request")
+
+    def wait_given_back(self, server, before, slack_kib, what):
+        """Waits up to 10 s for server's resident memory to come back to
+        within slack_kib of before (KiB); fails naming what took it."""
+        deadline = time.monotonic() + 10
+        while rss_kib(server.proc.pid) - before > slack_kib:
+            if time.monotonic() > deadline:
+                self.fail("resident memory stayed at %d KiB after the %s "
+                          "(%d KiB before)"
+                          % (rss_kib(server.proc.pid), what, before))
+            time.sleep(0.2)
 
 
 if __name__ == "__main__":

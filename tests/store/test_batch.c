@@ -226,27 +226,36 @@ static void pause_ms(long ms)
 
 #define BATCH 12
 
+/* Holds the write lock and queues BATCH rows named prefix0, prefix1, ...:
+ * the writer takes rows[0] and waits in BEGIN; the other rows, queued
+ * meanwhile, all go into the next batch. rows[bad] (when bad >= 0) is one
+ * SQLite refuses (a NULL name, NOT NULL). The caller releases the lock. */
+static void queue_behind_lock(store *s, row rows[BATCH], const char *prefix,
+                              int bad)
+{
+    hold_writes(s);
+    for (int i = 0; i < BATCH; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        row_init(&rows[i], name);
+    }
+    store_experiment_submit(s, &rows[0].e, row_done, &rows[0]);
+    pause_ms(100); /* the writer takes rows[0] and waits for the lock */
+    if (bad >= 0)
+        rows[bad].e.name = NULL;
+    for (int i = 1; i < BATCH; i++)
+        store_experiment_submit(s, &rows[i].e, row_done, &rows[i]);
+}
+
 TEST(a_bad_row_fails_alone_and_the_others_of_its_batch_are_committed)
 {
     char path[128];
     new_path(path, sizeof path);
     store *s = open_at(path, 2);
     CHECK(store_batch_start(s));
-    /* While the lock is held the writer waits in BEGIN with whatever it
-     * took; the rows queued meanwhile all go into the next batch. */
-    hold_writes(s);
     static row rows[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "r%d", i);
-        row_init(&rows[i], name);
-    }
-    store_experiment_submit(s, &rows[0].e, row_done, &rows[0]);
-    pause_ms(100); /* the writer takes rows[0] and waits for the lock */
     /* A row SQLite refuses (NOT NULL), amid good ones. */
-    rows[5].e.name = NULL;
-    for (int i = 1; i < BATCH; i++)
-        store_experiment_submit(s, &rows[i].e, row_done, &rows[i]);
+    queue_behind_lock(s, rows, "r", 5);
     for (int i = 0; i < BATCH; i++)
         CHECK(!rows[i].done); /* nothing answered before its commit */
     release_writes(s);
@@ -285,17 +294,8 @@ TEST(good_rows_queued_together_share_one_commit)
     new_path(path, sizeof path);
     store *s = open_at(path, 2);
     CHECK(store_batch_start(s));
-    hold_writes(s);
     static row rows[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "g%d", i);
-        row_init(&rows[i], name);
-    }
-    store_experiment_submit(s, &rows[0].e, row_done, &rows[0]);
-    pause_ms(100);
-    for (int i = 1; i < BATCH; i++)
-        store_experiment_submit(s, &rows[i].e, row_done, &rows[i]);
+    queue_behind_lock(s, rows, "g", -1);
     release_writes(s);
     for (int i = 0; i < BATCH; i++)
         CHECK(row_wait(&rows[i]) == STORE_OK);
