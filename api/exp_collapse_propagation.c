@@ -353,11 +353,7 @@ api_code api_run_collapse_propagation(const api_ctx *ctx, const api_in *in,
         !(*result = result_json(in, &r, outs, &s)))
         goto out;
     /* What is kept is what runs again the same: a drawn seed written in. */
-    *stored = json_deep_copy(params);
-    if (!*stored || (!r.seeded && json_object_set_new(
-                                      *stored, "seed",
-                                      json_integer((json_int_t)r.seed))))
-        api_no_memory(in->err);
+    *stored = api_experiment_kept(in, params, !r.seeded, r.seed);
 out:
     shots_free(&s, r.k);
     api_forward_free(outs, r.src.count);

@@ -258,11 +258,7 @@ api_code api_run_layer_superposition(const api_ctx *ctx, const api_in *in,
     if (!(*result = result_json(in, &r, &last)))
         goto out;
     /* What is kept is what runs again the same: a drawn seed written in. */
-    *stored = json_deep_copy(params);
-    if (!*stored || (r.shots && !r.seeded &&
-                     json_object_set_new(*stored, "seed",
-                                         json_integer((json_int_t)r.seed))))
-        api_no_memory(in->err);
+    *stored = api_experiment_kept(in, params, r.shots && !r.seeded, r.seed);
 out:
     api_forward_free(outs, r.src.count);
     api_clayer_out_free(&cout);

@@ -165,9 +165,10 @@ api_code api_run_neuron_activation(const api_ctx *ctx, const api_in *in,
     }
     analogy_overlaps(layer.view.weights, m, n, x.x, overlap, cwork);
     *result = result_json(z, a, overlap, m, work);
-    *stored = json_deep_copy(params);
-    if (!*result || !*stored)
+    if (!*result)
         api_no_memory(err);
+    else
+        *stored = api_experiment_kept(in, params, false, 0);
 out:
     free(z);
     free(a);

@@ -123,6 +123,20 @@ static bool unchanged(const json_t *before, const json_t *after,
     return true;
 }
 
+json_t *api_experiment_kept(const api_in *in, const json_t *params,
+                            bool drawn, uint64_t seed)
+{
+    json_t *kept = json_deep_copy(params);
+    if (kept && drawn &&
+        json_object_set_new(kept, "seed", json_integer((json_int_t)seed))) {
+        json_decref(kept);
+        kept = NULL;
+    }
+    if (!kept)
+        api_no_memory(in->err);
+    return kept;
+}
+
 api_code api_experiment_run(const api_ctx *ctx, const api_in *in,
                             const char *kind, const json_t *params,
                             json_t **stored, json_t **result,

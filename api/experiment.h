@@ -13,6 +13,7 @@
 #define PSINET_API_EXPERIMENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "api/handler.h"
 #include "store/experiment.h"
@@ -66,6 +67,13 @@ const char *api_experiment_kinds(void);
  * network_id or superposition_id. Whatever the kind, when it runs, the
  * machinery records each such input's content hash (store/digest.h), so
  * that a rerun can say whether the input is still the one it ran on. */
+
+/* What a kind keeps of the params it ran on (api_experiment_fn's
+ * *stored): a copy, with seed written in when it was drawn (drawn), so
+ * that running the copy again gives the same result. NULL, with the
+ * no-memory error set, when it cannot be made. */
+json_t *api_experiment_kept(const api_in *in, const json_t *params,
+                            bool drawn, uint64_t seed);
 
 /* Runs the kind called kind (api_experiment_fn's *stored and *result) and
  * sets *used to the stored inputs params names, as they were when it ran:

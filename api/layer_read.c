@@ -215,6 +215,31 @@ void api_layer_free(api_layer *l)
     memset(l, 0, sizeof *l);
 }
 
+/* What the real and the complex input readers check once the inputs
+ * (read at p: rows vectors of n entries, a batch or one vector) are read:
+ * at most max_batch vectors, in either form (array or base64), and n ==
+ * cols when cols is not 0. False with the error (the caller frees). */
+static bool inputs_fit(const api_in *in, const char *p, size_t rows,
+                       size_t n, bool is_batch, size_t cols)
+{
+    if (is_batch && rows > in->limits->max_batch)
+        return api_invalid(in->err, p,
+                           "has %zu inputs; the limit is %zu (max_batch)",
+                           rows, in->limits->max_batch);
+    if (cols && n != cols) {
+        char pi[API_PTR_MAX];
+        if (is_batch)
+            api_ptr_index(pi, p, 0);
+        else
+            memcpy(pi, p, sizeof pi);
+        return api_invalid(in->err, pi,
+                           "has %zu entries but the layer takes %zu inputs "
+                           "(weights has %zu columns)",
+                           n, cols, cols);
+    }
+    return true;
+}
+
 bool api_inputs_read(const api_in *in, const json_t *obj, const char *ptr,
                      size_t cols, api_inputs *out)
 {
@@ -242,25 +267,10 @@ bool api_inputs_read(const api_in *in, const json_t *obj, const char *ptr,
         if (!api_read_matrix(in, json_object_get(obj, "inputs"), p, &f))
             return false;
         *out = (api_inputs){m.x, m.rows, m.cols, true};
-        if (m.rows > lim->max_batch) { /* either form: array or base64 */
-            api_inputs_free(out);
-            return api_invalid(in->err, p,
-                               "has %zu inputs; the limit is %zu (max_batch)",
-                               m.rows, lim->max_batch);
-        }
     }
-    if (cols && out->cols != cols) {
-        size_t n = out->cols;
-        char pi[API_PTR_MAX];
-        if (out->is_batch)
-            api_ptr_index(pi, p, 0);
-        else
-            memcpy(pi, p, sizeof pi);
+    if (!inputs_fit(in, p, out->batch, out->cols, out->is_batch, cols)) {
         api_inputs_free(out);
-        return api_invalid(in->err, pi,
-                           "has %zu entries but the layer takes %zu inputs "
-                           "(weights has %zu columns)",
-                           n, cols, cols);
+        return false;
     }
     return true;
 }
@@ -299,25 +309,10 @@ bool api_cinputs_read(const api_in *in, const json_t *obj, const char *ptr,
                                        &f))
             return false;
         *out = (api_cinputs){m.c, m.rows, m.cols, true};
-        if (m.rows > lim->max_batch) {
-            api_cinputs_free(out);
-            return api_invalid(in->err, p,
-                               "has %zu inputs; the limit is %zu (max_batch)",
-                               m.rows, lim->max_batch);
-        }
     }
-    if (cols && out->cols != cols) {
-        size_t n = out->cols;
-        char pi[API_PTR_MAX];
-        if (out->is_batch)
-            api_ptr_index(pi, p, 0);
-        else
-            memcpy(pi, p, sizeof pi);
+    if (!inputs_fit(in, p, out->batch, out->cols, out->is_batch, cols)) {
         api_cinputs_free(out);
-        return api_invalid(in->err, pi,
-                           "has %zu entries but the layer takes %zu inputs "
-                           "(weights has %zu columns)",
-                           n, cols, cols);
+        return false;
     }
     return true;
 }

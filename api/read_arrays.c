@@ -233,6 +233,22 @@ bool api_read_vector(const api_in *in, const json_t *v, const char *ptr,
     return true;
 }
 
+/* Whether row (at p) of a matrix is an array of n entries, like row 0;
+ * what the entries are, for the error. */
+static bool row_of(const api_in *in, const json_t *row, const char *p,
+                   size_t n, const char *what)
+{
+    if (!json_is_array(row))
+        return api_invalid(in->err, p, "must be an array of %s, not %s",
+                           what, api_json_kind(row));
+    if (json_array_size(row) != n)
+        return api_invalid(in->err, p,
+                           "has %zu entries but row 0 has %zu: every "
+                           "row must have the same length",
+                           json_array_size(row), n);
+    return true;
+}
+
 /* Reads the rows of the array of arrays v (m rows of n numbers, row 0
  * already checked) into w. */
 static bool read_rows(const api_in *in, const json_t *v, const char *ptr,
@@ -242,15 +258,8 @@ static bool read_rows(const api_in *in, const json_t *v, const char *ptr,
     for (size_t j = 0; j < m; j++) {
         const json_t *row = json_array_get(v, j);
         api_ptr_index(p, ptr, j);
-        if (!json_is_array(row))
-            return api_invalid(in->err, p,
-                               "must be an array of numbers, not %s",
-                               api_json_kind(row));
-        if (json_array_size(row) != n)
-            return api_invalid(in->err, p,
-                               "has %zu entries but row 0 has %zu: every "
-                               "row must have the same length",
-                               json_array_size(row), n);
+        if (!row_of(in, row, p, n, "numbers"))
+            return false;
         if (!read_numbers(in, row, p, w + j * n))
             return false;
     }
@@ -417,15 +426,8 @@ static bool read_amplitude_rows(const api_in *in, const json_t *v,
     for (size_t j = 0; j < m; j++) {
         const json_t *row = json_array_get(v, j);
         api_ptr_index(p, ptr, j);
-        if (!json_is_array(row))
-            return api_invalid(in->err, p,
-                               "must be an array of amplitudes, not %s",
-                               api_json_kind(row));
-        if (json_array_size(row) != n)
-            return api_invalid(in->err, p,
-                               "has %zu entries but row 0 has %zu: every "
-                               "row must have the same length",
-                               json_array_size(row), n);
+        if (!row_of(in, row, p, n, "amplitudes"))
+            return false;
         for (size_t i = 0; i < n; i++) {
             const json_t *a = json_array_get(row, i);
             if (quick_amplitude(a, &c[j * n + i]))

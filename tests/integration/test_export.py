@@ -359,6 +359,18 @@ def open_export(s, query):
     return conn, conn.getresponse()
 
 
+def stream_cuts(server, request_id, seconds):
+    """The "stream_cut" log lines of request_id (parsed), waiting up to
+    seconds for the first to be written."""
+    def cuts():
+        return [json.loads(line) for line in list(server.log_lines)
+                if '"stream_cut"' in line and request_id in line]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not cuts():
+        time.sleep(0.05)
+    return cuts()
+
+
 @sqlite_only  # filled with sqlite3 on a stopped server
 class CutShort(unittest.TestCase):
     def test_a_failure_after_the_first_byte_cuts_the_body_and_is_logged(self):
@@ -389,13 +401,7 @@ class CutShort(unittest.TestCase):
                     self.assertLess(len(got), 595)
                     self.assertEqual(got, ["bulk %d" % i for i in
                                            range(599, 599 - len(got), -1)])
-                    deadline = time.monotonic() + 5
-                    while time.monotonic() < deadline and not any(
-                            '"stream_cut"' in line and request_id in line
-                            for line in s.log_lines):
-                        time.sleep(0.05)
-                    cut = [json.loads(line) for line in s.log_lines
-                           if '"stream_cut"' in line and request_id in line]
+                    cut = stream_cuts(s, request_id, 5)
                     self.assertEqual(len(cut), 1, s.log())
                     self.assertEqual(cut[0]["level"], "warn")
                     self.assertIn("failed", cut[0]["reason"])
@@ -424,13 +430,7 @@ class Interrupted(unittest.TestCase):
                 self.assertTrue(resp.read(1000))
                 conn.close()
                 resp.close()
-                deadline = time.monotonic() + 10
-                while time.monotonic() < deadline and not any(
-                        '"stream_cut"' in line and request_id in line
-                        for line in s.log_lines):
-                    time.sleep(0.05)
-                cut = [json.loads(line) for line in s.log_lines
-                       if '"stream_cut"' in line and request_id in line]
+                cut = stream_cuts(s, request_id, 10)
                 self.assertEqual(len(cut), 1, s.log())
                 self.assertEqual(cut[0]["level"], "info")
                 self.assertIn("client", cut[0]["reason"])
