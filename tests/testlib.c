@@ -52,6 +52,29 @@ bool test_near(double a, double b, double tol)
     return fabs(a - b) <= tol * scale;
 }
 
+static char tmp_dir[64];
+
+static void remove_tmp_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", tmp_dir);
+}
+
+const char *test_tmp_path(char *path, size_t len, const char *prefix)
+{
+    static int n;
+    if (!tmp_dir[0]) {
+        snprintf(tmp_dir, sizeof tmp_dir, "/tmp/psinet-test-XXXXXX");
+        if (!mkdtemp(tmp_dir))
+            abort();
+        atexit(remove_tmp_dir);
+    }
+    snprintf(path, len, "%s/%s%d.db", tmp_dir, prefix, n++);
+    return path;
+}
+
 int main(int argc, char **argv)
 {
     /* Constructors run in an unspecified order across files but in

@@ -18,6 +18,12 @@ void test_register(const char *name, test_fn fn);
 bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* A new file name in this test program's own temporary directory, made at
+ * the first call and removed with everything in it when the program ends:
+ * DIR/<prefix><n>.db, n counting the calls. Written into path (len
+ * bytes), which is returned. */
+const char *test_tmp_path(char *path, size_t len, const char *prefix);
+
 /* |a - b| <= tol * max(1, |b|)  (relative, absolute near zero). */
 bool test_near(double a, double b, double tol);
 

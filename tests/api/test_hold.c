@@ -17,29 +17,10 @@ static const char BODY[] =
     "\"params\":{\"amplitudes\":[0.6,0.8],\"weights\":[[1,0],[0,1]],"
     "\"activation\":\"sigmoid\"}}";
 
-static char dir[64];
-
 static const char *db_path(void)
 {
     static char path[128];
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/psinet-hold-XXXXXX");
-        if (!mkdtemp(dir))
-            abort();
-    }
-    static int n;
-    snprintf(path, sizeof path, "%s/h%d.db", dir, n++);
-    return path;
-}
-
-__attribute__((destructor)) static void cleanup(void)
-{
-    if (!dir[0])
-        return;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    return test_tmp_path(path, sizeof path, "h");
 }
 
 /* Another process's writer: python3's sqlite3 module holds the write lock

@@ -15,28 +15,9 @@
 #include "store/internal.h"
 #include "tests/testlib.h"
 
-static char dir[64];
-static int file_no;
-
 static const char *new_path(char *path, size_t len)
 {
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/psinet-batch-XXXXXX");
-        if (!mkdtemp(dir))
-            abort();
-    }
-    snprintf(path, len, "%s/b%d.db", dir, file_no++);
-    return path;
-}
-
-__attribute__((destructor)) static void cleanup(void)
-{
-    if (!dir[0])
-        return;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    return test_tmp_path(path, len, "b");
 }
 
 static store *open_at(const char *path, int connections)
@@ -226,6 +207,16 @@ static void pause_ms(long ms)
 
 #define BATCH 12
 
+/* BATCH rows named prefix0, prefix1, ... */
+static void rows_init(row rows[BATCH], const char *prefix)
+{
+    for (int i = 0; i < BATCH; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        row_init(&rows[i], name);
+    }
+}
+
 /* Holds the write lock and queues BATCH rows named prefix0, prefix1, ...:
  * the writer takes rows[0] and waits in BEGIN; the other rows, queued
  * meanwhile, all go into the next batch. rows[bad] (when bad >= 0) is one
@@ -234,11 +225,7 @@ static void queue_behind_lock(store *s, row rows[BATCH], const char *prefix,
                               int bad)
 {
     hold_writes(s);
-    for (int i = 0; i < BATCH; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "%s%d", prefix, i);
-        row_init(&rows[i], name);
-    }
+    rows_init(rows, prefix);
     store_experiment_submit(s, &rows[0].e, row_done, &rows[0]);
     pause_ms(100); /* the writer takes rows[0] and waits for the lock */
     if (bad >= 0)
@@ -320,11 +307,7 @@ TEST(drain_commits_what_waits_and_later_rows_commit_alone)
     CHECK(store_batch_start(s));
     hold_writes(s);
     static row rows[BATCH];
-    for (int i = 0; i < BATCH; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "d%d", i);
-        row_init(&rows[i], name);
-    }
+    rows_init(rows, "d");
     for (int i = 0; i < BATCH - 1; i++)
         store_experiment_submit(s, &rows[i].e, row_done, &rows[i]);
     pause_ms(50);

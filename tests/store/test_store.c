@@ -28,7 +28,6 @@
 #include "tests/ref/digest_ref.h"
 #include "tests/testlib.h"
 
-static char dir[64];
 static char path[128];
 static int file_no;
 
@@ -77,13 +76,7 @@ static const char *new_path(void)
                  (int)getpid(), file_no++);
         return path;
     }
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/psinet-store-XXXXXX");
-        if (!mkdtemp(dir))
-            abort();
-    }
-    snprintf(path, sizeof path, "%s/t%d.db", dir, file_no++);
-    return path;
+    return test_tmp_path(path, sizeof path, "t");
 }
 
 static store *open_new(void)
@@ -113,12 +106,6 @@ __attribute__((destructor)) static void cleanup(void)
                      " WITH (FORCE)", (int)getpid(), i);
             pg_exec(admin, sql);
         }
-    }
-    char cmd[128];
-    if (dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
     }
 }
 
