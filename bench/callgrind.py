@@ -15,7 +15,10 @@ bench's tiny requests) the same way, with healthz's GET and qubit's POST:
 
     python3 bench/callgrind.py [--psinet build/psinet]
         [--baseline build/bench/baseline] [--requests 40]
-        [--only layer64,state1k,bare-get]
+        [--only layer64,state1k,bare-get] [--port 28090] [--keep DIR]
+
+--keep DIR leaves the callgrind dumps in DIR (one a workload, named after
+it) for callgrind_annotate.
 """
 
 import argparse
@@ -116,14 +119,18 @@ def main():
     ap.add_argument("--requests", type=int, default=40)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--only")
+    ap.add_argument("--port", type=int, default=28090)
+    ap.add_argument("--keep", help="a directory for the callgrind dumps")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     work = tempfile.mkdtemp(prefix="psinet-callgrind-")
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
     server = None
     try:
         bodies, net = bench.make_bodies(work)
-        port = 28090
-        out = os.path.join(work, "cg.out")
+        port = args.port
+        out = os.path.join(args.keep or work, "cg.out")
         server, conn = start(
             [args.psinet, "--bind", "127.0.0.1", "--port", str(port),
              "--threads", "1", "--db", os.path.join(work, "bench.db")],
@@ -146,7 +153,7 @@ def main():
         bare = [(n, m, p, b) for n, m, p, b in BARE
                 if not only or n in only]
         if bare:
-            out = os.path.join(work, "bare.out")
+            out = os.path.join(args.keep or work, "bare.out")
             server, conn = start([args.baseline, str(port + 1), "1"], out,
                                  port + 1)
             for name, method, path, b in bare:
