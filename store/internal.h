@@ -33,6 +33,9 @@ typedef struct cache_entry cache_entry;
 /* The group-commit writer (store/batch.c). */
 typedef struct store_batcher store_batcher;
 
+/* The background checkpointer (store/checkpoint.c). */
+typedef struct store_checkpointer store_checkpointer;
+
 /* The PostgreSQL backend (store/pg/pg.h); NULL in a SQLite store. */
 typedef struct store_pg store_pg;
 
@@ -75,6 +78,10 @@ struct store {
     /* The group-commit writer (store/batch.c), or NULL before
      * store_batch_start. */
     store_batcher *batch;
+
+    /* The background checkpointer (store/checkpoint.c), or NULL: SQLite's
+     * automatic checkpoint then runs inside COMMIT. */
+    store_checkpointer *ckpt;
 };
 
 /* Borrows an idle connection (waiting for one); give it back with
@@ -145,6 +152,41 @@ store_status store_batch_write(store *st, const store_row *row);
 
 /* Drains and frees st's writer (store_close). */
 void store_batch_free(store *st);
+
+/* Checkpoints off the commit path (store/checkpoint.c). _start (at
+ * store_open, once the pool is open; nothing for PostgreSQL) opens the
+ * checkpointer's connection and thread and hooks every pool connection to
+ * it; when either cannot start, the pool keeps SQLite's automatic
+ * checkpoint. _attach hooks a connection opened again (pool_reopen).
+ * _stop ends the thread and closes its connection (the hooks stay, and
+ * keep checkpointing inside COMMIT once the WAL is large); _free, once the
+ * pool is closed, frees the rest. */
+void store_checkpoint_start(store *st);
+
+/* Pages added to the WAL since the last checkpoint that wake the
+ * checkpointer: SQLite's own automatic threshold. */
+#define STORE_CKPT_PAGES 1000
+
+/* Pages in the WAL from which the checkpointer, its pass done, copies
+ * what was committed meanwhile with writers held off, so that the WAL
+ * starts over. Measured against 1000 (a WAL like SQLite's own, but the
+ * writers held off three times as often): a little more throughput and a
+ * lower p99 at 32 connections, with a WAL file of 12 to 13 MiB. */
+#define STORE_CKPT_RESTART 3000
+
+/* Pages in the WAL at which a COMMIT checkpoints itself (16 MiB with 4 KiB
+ * pages): the WAL file never grows much past this. */
+#define STORE_CKPT_WAL_MAX 4000
+
+void store_checkpoint_attach(store *st, store_conn *c);
+void store_checkpoint_stop(store *st);
+void store_checkpoint_free(store *st);
+
+/* Checkpoints the checkpointer ran, and those COMMITs ran themselves
+ * because the WAL had grown to its bound (0 and 0 without a
+ * checkpointer). */
+void store_checkpoint_counts(store *st, unsigned long long *passes,
+                             unsigned long long *fallbacks);
 
 /* Steps a statement that returns no rows; maps the result. */
 store_status store_exec(sqlite3_stmt *s);

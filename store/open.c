@@ -159,6 +159,7 @@ store *store_open(const char *path, int connections, int busy_ms,
         store_close(st);
         return NULL;
     }
+    store_checkpoint_start(st);
     return st;
 }
 
@@ -167,9 +168,11 @@ void store_close(store *st)
     if (!st)
         return;
     store_batch_free(st); /* every queued row written first */
+    store_checkpoint_stop(st);
     store_pg_close(st);
     for (int i = 0; i < st->size; i++)
         store_conn_close(&st->conns[i]);
+    store_checkpoint_free(st);
     store_cache_free(st);
     pthread_mutex_destroy(&st->lock);
     pthread_mutex_destroy(&st->write_lock);

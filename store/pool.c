@@ -22,6 +22,8 @@ static void pool_reopen(store *st)
         if (store_conn_open(&st->conns[i], st->path, st->busy_ms, err,
                       sizeof err) != SQLITE_OK)
             st->conns[i].stale = true;
+        else
+            store_checkpoint_attach(st, &st->conns[i]);
     }
 }
 
