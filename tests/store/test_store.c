@@ -1364,3 +1364,44 @@ TEST(concurrent_writers_lose_nothing)
     CHECK_EQ_INT(count_matching(shared_db, &(store_experiment_filter){0}), 200);
     store_close(shared_db);
 }
+
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+TEST(new_ids_have_their_form_and_do_not_repeat)
+{
+    /* store_new_id: the prefix, '_', 20 characters of [a-z2-7] (the form
+     * openapi.yaml states), none twice in 20,000; every position takes
+     * every one of the 32 characters (a random position misses one with a
+     * probability of about 32 * (31/32)^20000, nil), so that no bit of
+     * the 100 drawn is lost or fixed. */
+    enum { N = 20000 };
+    static char ids[N][STORE_ID_MAX];
+    unsigned seen[20] = {0};
+    bool form = true;
+    for (int i = 0; i < N; i++) {
+        store_new_id("exp", ids[i]);
+        form = form && strlen(ids[i]) == 24 &&
+               strncmp(ids[i], "exp_", 4) == 0;
+        for (int k = 0; form && k < 20; k++) {
+            char ch = ids[i][4 + k];
+            bool letter = ch >= 'a' && ch <= 'z', digit = ch >= '2' &&
+                                                          ch <= '7';
+            form = letter || digit;
+            if (form)
+                seen[k] |= 1u << (letter ? ch - 'a' : 26 + ch - '2');
+        }
+    }
+    CHECK(form);
+    for (int k = 0; k < 20; k++)
+        test_check(seen[k] == 0xffffffffu, __FILE__, __LINE__,
+                   "position %d took only some characters: %08x", k,
+                   seen[k]);
+    qsort(ids, N, sizeof ids[0], compare_ids);
+    int repeats = 0;
+    for (int i = 1; i < N; i++)
+        repeats += strcmp(ids[i - 1], ids[i]) == 0;
+    CHECK_EQ_INT(repeats, 0);
+}
