@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -1370,17 +1371,33 @@ static int compare_ids(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-TEST(new_ids_have_their_form_and_do_not_repeat)
+/* The milliseconds since 1970 that the first 9 characters of id's
+ * suffix tell (alphabet "234567abcdefghijklmnopqrstuvwxyz"). */
+static uint64_t id_time(const char *id)
+{
+    static const char alphabet[] = "234567abcdefghijklmnopqrstuvwxyz";
+    uint64_t ms = 0;
+    for (int k = 0; k < 9; k++)
+        ms = ms << 5 | (uint64_t)(strchr(alphabet, id[4 + k]) - alphabet);
+    return ms;
+}
+
+TEST(new_ids_have_their_form_sort_by_time_and_do_not_repeat)
 {
     /* store_new_id: the prefix, '_', 20 characters of [a-z2-7] (the form
-     * openapi.yaml states), none twice in 20,000; every position takes
-     * every one of the 32 characters (a random position misses one with a
-     * probability of about 32 * (31/32)^20000, nil), so that no bit of
-     * the 100 drawn is lost or fixed. */
+     * openapi.yaml states), none twice in 20,000. The first 9 tell the
+     * millisecond the id was made: between the clock before and after,
+     * and in the order the ids were made (the clock did not step back
+     * during the test, or the check is skipped). Each of the last 11
+     * takes every one of the 32 characters (a random position misses one
+     * with a probability of about 32 * (31/32)^20000, nil), so that no
+     * random bit is lost or fixed. */
     enum { N = 20000 };
     static char ids[N][STORE_ID_MAX];
     unsigned seen[20] = {0};
-    bool form = true;
+    bool form = true, ordered = true;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_REALTIME, &t0);
     for (int i = 0; i < N; i++) {
         store_new_id("exp", ids[i]);
         form = form && strlen(ids[i]) == 24 &&
@@ -1393,9 +1410,21 @@ TEST(new_ids_have_their_form_and_do_not_repeat)
             if (form)
                 seen[k] |= 1u << (letter ? ch - 'a' : 26 + ch - '2');
         }
+        ordered = ordered &&
+                  (i == 0 || strncmp(ids[i - 1], ids[i], 4 + 9) <= 0);
     }
+    clock_gettime(CLOCK_REALTIME, &t1);
     CHECK(form);
-    for (int k = 0; k < 20; k++)
+    uint64_t ms0 = (uint64_t)t0.tv_sec * 1000u +
+                   (uint64_t)t0.tv_nsec / 1000000u;
+    uint64_t ms1 = (uint64_t)t1.tv_sec * 1000u +
+                   (uint64_t)t1.tv_nsec / 1000000u;
+    if (form && ms1 >= ms0) {
+        CHECK(ordered);
+        CHECK(id_time(ids[0]) >= ms0 && id_time(ids[0]) <= ms1);
+        CHECK(id_time(ids[N - 1]) >= ms0 && id_time(ids[N - 1]) <= ms1);
+    }
+    for (int k = 9; k < 20; k++)
         test_check(seen[k] == 0xffffffffu, __FILE__, __LINE__,
                    "position %d took only some characters: %08x", k,
                    seen[k]);
