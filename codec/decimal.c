@@ -15,59 +15,32 @@ static inline bool is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
-/* Whether the 8 bytes at p are all digits, and their value: fast_float's
- * SWAR (eight characters in one 64-bit word, little-endian). */
-static inline bool eight_digits(const char *p, uint32_t *value)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    if (((x + UINT64_C(0x4646464646464646)) |
-         (x - UINT64_C(0x3030303030303030))) &
-        UINT64_C(0x8080808080808080))
-        return false;
-    x -= UINT64_C(0x3030303030303030);
-    x = x * 10 + (x >> 8);
-    const uint64_t mask = UINT64_C(0x000000FF000000FF);
-    x = ((x & mask) * UINT64_C(0x000F424000000064) +
-         ((x >> 16) & mask) * UINT64_C(0x0000271000000001)) >>
-        32;
-    *value = (uint32_t)x;
-    return true;
-}
+const uint32_t decimal_powers_of_ten[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
-/* Whether the 4 bytes at p are all digits, and their value: the same SWAR
- * on a 32-bit word (pairs of digits first, then the two pairs). */
-static inline bool four_digits(const char *p, uint32_t *value)
-{
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    if (((x + UINT32_C(0x46464646)) | (x - UINT32_C(0x30303030))) &
-        UINT32_C(0x80808080))
-        return false;
-    x -= UINT32_C(0x30303030);
-    x = x * 10 + (x >> 8); /* byte 0: d0 d1, byte 2: d2 d3 */
-    *value = (x & 0xFF) * 100 + ((x >> 16) & 0xFF);
-    return true;
-}
-
-/* Reads the digits from s on into *w (which may wrap: the caller counts
- * the digits and reads them again when there are more than 19) and returns
- * where they end. The value is kept in a local: a store through w could
- * alias the text, and would be reloaded on every digit. Eight digits at a
- * time, then four (a six-decimal fraction is most of what users send),
- * then one. */
-static inline const char *read_digits(const char *s, const char *end,
-                                      uint64_t *w)
+/* Reads the digits from s on into *w (*w * 10^count + their value; it may
+ * wrap: the caller counts the digits and reads them again when there are
+ * more than 19) and returns where they end. Eight bytes at a time while
+ * eight are left before end (decimal_not_digits says how many of them
+ * are digits), the last ones one by one. The value is kept in a local: a
+ * store through w could alias the text, and would be reloaded on every
+ * digit. */
+static const char *read_digits(const char *s, const char *end, uint64_t *w)
 {
     uint64_t v = *w;
-    uint32_t n;
-    while (end - s >= 8 && eight_digits(s, &n)) {
-        v = v * 100000000 + n;
-        s += 8;
-    }
-    if (end - s >= 4 && four_digits(s, &n)) {
-        v = v * 10000 + n;
-        s += 4;
+    while (end - s >= 8) {
+        uint64_t d;
+        memcpy(&d, s, sizeof d);
+        d -= UINT64_C(0x3030303030303030);
+        uint64_t flags = decimal_not_digits(d);
+        unsigned n = flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
+        if (n)
+            v = v * decimal_powers_of_ten[n] + decimal_digits_value(d, n);
+        s += n;
+        if (n < 8) {
+            *w = v;
+            return s;
+        }
     }
     while (s < end && is_digit(*s))
         v = 10 * v + (uint64_t)(*s++ - '0');
@@ -182,13 +155,12 @@ static bool ask_strtod(const char *text, size_t n, double *out)
     return true;
 }
 
-/* 10^0 .. 10^22: exact doubles. */
-static const double exact_powers[] = {
+const double decimal_exact_powers[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-size_t decimal_parse(const char *text, const char *end, double *out,
-                     bool *integral)
+size_t decimal_parse_any(const char *text, const char *end, double *out,
+                         bool *integral)
 {
     const char *p = text;
     bool negative = p < end && *p == '-';
@@ -269,8 +241,8 @@ size_t decimal_parse(const char *text, const char *end, double *out,
         w <= (UINT64_C(1) << 53)) {
         /* Clinger: both exact, one correctly rounded operation */
         double d = (double)w;
-        d = exponent < 0 ? d / exact_powers[-exponent]
-                         : d * exact_powers[exponent];
+        d = exponent < 0 ? d / decimal_exact_powers[-exponent]
+                         : d * decimal_exact_powers[exponent];
         *out = negative ? -d : d;
         return len;
     }

@@ -83,49 +83,71 @@ typedef struct {
     size_t n, cap;
 } number_buf;
 
-static bool push_number(number_buf *b, double d)
+/* Doubles b's room (to at least 64 numbers); false when out of memory. */
+static bool grow_numbers(number_buf *b)
 {
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? 2 * b->cap : 64;
-        double *grown = realloc(b->x, ncap * sizeof *grown);
-        if (!grown)
-            return false;
-        b->x = grown;
-        b->cap = ncap;
-    }
-    b->x[b->n++] = d;
+    size_t ncap = b->cap ? 2 * b->cap : 64;
+    double *grown = realloc(b->x, ncap * sizeof *grown);
+    if (!grown)
+        return false;
+    b->x = grown;
+    b->cap = ncap;
     return true;
 }
 
 /* Reads the flat array of numbers at p ('[') into b: the end of the array
  * (past ']'), or NULL when it is anything else (or empty); *oom when
  * memory ran out. Each number is the double jansson would hold: strtod's
- * for a real; for an integer the double nearest it, so -0 is +0. */
+ * for a real; for an integer the double nearest it, so -0 is +0.
+ *
+ * This loop is most of the work of a numeric body, so it does little per
+ * number: b's room and count are kept in locals (b grows where they meet),
+ * and white space is looked for only where a number or a ',' is not found
+ * (JSON bodies mostly have none between numbers). */
 static const char *read_flat(const char *p, const char *end, number_buf *b,
                              bool *oom)
 {
-    p = skip_space(p + 1, end);
+    double *x = b->x;
+    size_t n = b->n, cap = b->cap;
+    const char *stop = NULL;
+    p++;
     for (;;) {
         double d;
         bool integral;
         size_t used = decimal_parse(p, end, &d, &integral);
-        if (!used || isinf(d))
-            return NULL; /* not a number, or beyond a double: jansson's */
-        if (integral && d == 0)
-            d = 0.0;
-        if (!push_number(b, d)) {
-            *oom = true;
-            return NULL;
+        if (!used) {
+            const char *q = skip_space(p, end);
+            if (q == p)
+                break; /* not a number: jansson's */
+            p = q;
+            continue;
         }
-        p = skip_space(p + used, end);
-        if (p == end)
-            return NULL;
-        if (*p == ']')
-            return p + 1;
-        if (*p != ',')
-            return NULL;
-        p = skip_space(p + 1, end);
+        if (isinf(d))
+            break; /* beyond a double: jansson's */
+        if (integral)
+            d += 0.0; /* -0 becomes +0; no other double changes */
+        if (n == cap) {
+            b->n = n;
+            if (!grow_numbers(b)) {
+                *oom = true;
+                return NULL;
+            }
+            x = b->x;
+            cap = b->cap;
+        }
+        x[n++] = d;
+        p += used;
+        if (p < end && *p != ',')
+            p = skip_space(p, end); /* then ',' or ']' */
+        if (p == end || *p != ',') {
+            if (p < end && *p == ']')
+                stop = p + 1;
+            break;
+        }
+        p++;
     }
+    b->n = n;
+    return stop;
 }
 
 /* Reads the array at p ('['): flat, or of equally long flat arrays, with
