@@ -108,9 +108,11 @@ static inline size_t decimal_parse(const char *text, const char *end,
         if (!flags)
             goto any; /* 7 fraction digits or more */
         unsigned n = (unsigned)__builtin_ctzll(flags) >> 3;
-        w = decimal_digits_value(d, n);
         f = n - 1;
         p += f ? 1 + n : 1;
+        if ((*p | 0x20) == 'e')
+            goto any; /* known before the arithmetic */
+        w = decimal_digits_value(d, n);
     } else {
         memcpy(&d, p, sizeof d);
         d -= zeros;
@@ -134,9 +136,9 @@ static inline size_t decimal_parse(const char *text, const char *end,
                 p += 1 + f;
             }
         }
+        if ((*p | 0x20) == 'e')
+            goto any;
     }
-    if ((*p | 0x20) == 'e')
-        goto any;
     double x = (double)(int64_t)w / decimal_exact_powers[f];
     *out = *text == '-' ? -x : x;
     *integral = f == 0;
