@@ -190,6 +190,36 @@ TEST(long_requests_are_large_bodies_and_work_on_what_is_stored)
     }
 }
 
+TEST(a_request_is_routed_once_when_its_routing_is_kept)
+{
+    api_ctx ctx = apitest_ctx(NULL);
+    api_routing routing = {0};
+    api_request h = head("POST", "/v1/superpositions/sup_x/measure",
+                         "application/json", NULL, 10);
+    h.routing = &routing;
+    api_response resp;
+    CHECK(!api_handle_head(&ctx, &h, &resp));
+    CHECK(routing.routed);
+    /* what is kept is what the path and method lead to: the {id} too */
+    CHECK(routing.index >= 0);
+    CHECK_EQ_INT((int)routing.id_len, 5);
+    CHECK(memcmp(h.path + routing.id_at, "sup_x", 5) == 0);
+    CHECK(api_takes_long(&ctx, &h));
+    /* kept, it is not routed again (the caller keeps the method and the
+     * path; here a path no route has tells which routing is used) */
+    h.path = "/v1/superpositions/sup_x/nothing";
+    CHECK(api_takes_long(&ctx, &h)); /* the measure route, kept */
+    routing.routed = false;
+    CHECK(!api_takes_long(&ctx, &h)); /* routed anew: no route */
+    CHECK(routing.routed && routing.index < 0);
+    h.routing = NULL; /* not kept: routed by each call */
+    h.path = "/v1/superpositions/sup_x/measure";
+    CHECK(api_takes_long(&ctx, &h));
+    h.path = "/nowhere";
+    CHECK(!api_takes_long(&ctx, &h));
+    CHECK(refused(&ctx, h) == 404);
+}
+
 TEST(a_busy_refusal_keeps_the_connection_and_asks_to_retry)
 {
     api_response resp;
