@@ -1121,6 +1121,8 @@ static int parse_cors(http_server *srv, const char *list)
 
 static void free_server(http_server *srv)
 {
+    if (srv->metrics)
+        metrics_watch_work(srv->metrics, NULL);
     work_stop(srv->work);
     watchdog_stop(srv->watch);
     linger_stop(srv->linger);
@@ -1182,6 +1184,7 @@ static bool start_helpers(http_server *srv, const server_config *cfg)
         log_event("error", "threads", "cannot start psinet's threads");
         return false;
     }
+    metrics_watch_work(srv->metrics, srv->work);
     return true;
 }
 
