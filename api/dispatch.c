@@ -411,12 +411,15 @@ bool api_handle_head(const api_ctx *ctx, const api_request *req,
 
 bool api_takes_long(const api_ctx *ctx, const api_request *req)
 {
-    (void)ctx;
     if (req->body_len > API_LONG_BODY)
         return true;
     int specificity;
     const char *id;
     size_t id_len;
     int index = find_route(req, &specificity, &id, &id_len);
-    return index >= 0 && (api_route_at(index)->flags & API_ROUTE_LONG);
+    if (index < 0)
+        return false;
+    const api_route *route = api_route_at(index);
+    return (route->flags & API_ROUTE_LONG) &&
+           !(route->quick && route->quick(ctx, req, id, id_len));
 }

@@ -10,6 +10,7 @@ Long requests beyond the queue (--max-queue) get 503 with Retry-After."""
 
 import http.client
 import json
+import re
 import threading
 import time
 import unittest
@@ -39,6 +40,14 @@ class Finished:
         return self.result
 
 
+def pool_gauges(s):
+    """(waiting, running) of the long-request pool, from /metrics."""
+    text = s.get("/metrics").body.decode()
+    return tuple(int(re.search(r"^psinet_long_requests_%s (\d+)$" % g, text,
+                               re.M).group(1))
+                 for g in ("waiting", "running"))
+
+
 class LightStaysLight(unittest.TestCase):
     def test_probes_are_answered_while_long_requests_run(self):
         with Server("--threads", "1", "--max-body", "16M") as s:
@@ -64,6 +73,36 @@ class LightStaysLight(unittest.TestCase):
                 self.assertEqual(small.status, 200)
                 self.assertEqual(small.json["norm"], 5.0)
                 self.assertLess(small_at, last_heavy)
+
+    def test_a_small_cached_network_runs_where_it_arrives(self):
+        # A stored network run forward is long until it is cached; then a
+        # pass of few multiply-adds runs on the connection's thread, not
+        # behind the long requests queued on the pool.
+        with Server("--threads", "1", "--max-body", "16M") as s:
+            net = s.post("/v1/networks", {"layers": [
+                {"weights": [[1, 2], [3, 4]], "activation": "relu"}]}).json
+            path = "/v1/networks/%s/forward" % net["id"]
+            first = s.post(path, {"input": [1, -1]})   # loads it: pool
+            self.assertEqual((first.status, first.json["output"]),
+                             (200, [0.0, 0.0]))
+
+            def heavy():
+                return s.post("/v1/superpositions/normalize", HEAVY,
+                              headers=JSON, timeout=120, record=False).status
+            heavies = [Finished(heavy) for _ in range(3)]
+            # all three on the pool (/metrics' gauges): one runs, two wait
+            deadline = time.monotonic() + 60
+            while pool_gauges(s) != (2, 1) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            self.assertEqual(pool_gauges(s), (2, 1))
+            r = s.post(path, {"input": [1, 2]})
+            # answered while they are still there: not queued behind them
+            after = pool_gauges(s)
+            for h in heavies:
+                self.assertEqual(h.join(), 200)
+            self.assertEqual((r.status, r.json["output"]), (200, [5.0, 11.0]))
+            self.assertGreater(sum(after), 0)
+            self.assertEqual(pool_gauges(s), (0, 0))
 
     def test_a_long_request_answers_like_any_other(self):
         with Server("--threads", "1") as s:
