@@ -111,6 +111,43 @@ TEST(lift_reads_numeric_arrays_under_the_keys_named)
     pjson_lifted_free(&l);
 }
 
+/* The tags and placeholders are exactly what the old snprintf wrote:
+ * "\x01num:<16 hex digits>:<index>" in quotes for the 13th array (index
+ * 12: two digits, in order), for nonces of every size. */
+TEST(lift_tags_are_the_nonce_in_hex_and_the_index_in_decimal)
+{
+    static const unsigned long long nonces[] = {0, 0xa, NONCE,
+                                                0xffffffffffffffffu};
+    char body[2048], want[64], placeholder[80];
+    size_t n = (size_t)snprintf(body, sizeof body, "{");
+    for (int a = 0; a < 13; a++)
+        n += (size_t)snprintf(body + n, sizeof body - n,
+                              "%s\"x%d\": [1,2,3,4,5,6,7,8,9,10,11,12,13,"
+                              "14,15,16]", a ? ", " : "", a);
+    snprintf(body + n, sizeof body - n, "}");
+    static const char *const keys[] = {
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+        "x11", "x12", NULL};
+    pjson_lift_what what = {false, keys};
+    for (size_t i = 0; i < sizeof nonces / sizeof *nonces; i++) {
+        pjson_lifted l;
+        CHECK(pjson_lift_with(body, strlen(body), nonces[i], &what, &l));
+        CHECK_EQ_INT(l.array_count, 13);
+        snprintf(want, sizeof want, "\001num:%016llx:", nonces[i]);
+        CHECK_STR(l.num_tag, want);
+        CHECK_EQ_INT((int)l.num_tag_len, (int)strlen(want));
+        snprintf(want, sizeof want, "\001b64:%016llx:", nonces[i]);
+        CHECK_STR(l.tag, want);
+        CHECK_EQ_INT((int)l.tag_len, (int)strlen(want));
+        snprintf(placeholder, sizeof placeholder,
+                 "\"x12\": \"\\u0001num:%016llx:12\"}", nonces[i]);
+        CHECK(l.text_len >= strlen(placeholder) &&
+              memcmp(l.text + l.text_len - strlen(placeholder), placeholder,
+                     strlen(placeholder)) == 0);
+        pjson_lifted_free(&l);
+    }
+}
+
 /* body after PAD_LEN spaces, so that it is long enough to be scanned for
  * numbers (PJSON_LIFT_NUMBERS_BODY): whether pjson_lift_with lifts it;
  * *l is the caller's to free. */
