@@ -14,8 +14,8 @@
  * Here 200,000 random strings; tests/slow/test_decimal_sweep.c, which
  * `make test` runs once in the release build, 10 million; and
  * `make test-decimal-long` 10^9 (PSINET_DECIMAL_STRINGS sets the count of
- * the sweep). The strings come from a fixed seed (PSINET_DECIMAL_SEED
- * changes it). */
+ * the sweep), each count with as many short ones beside them. The strings
+ * come from a fixed seed (PSINET_DECIMAL_SEED changes it). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
