@@ -409,8 +409,8 @@ run: build/psinet
 # every public name carries its layer's prefix); then every C test binary
 # and the integration suite against the real server, then the same again
 # built with ASan+UBSan; the slow sweeps once, in the release build; then
-# the store's suite and the integration suite once more on a throwaway
-# PostgreSQL server (release build); the contract: openapi.yaml lints clean
+# the store's suite (both builds) and the integration suite (release) once
+# more on a throwaway PostgreSQL server; the contract: openapi.yaml lints clean
 # and every exchange of the first integration run and of the PostgreSQL one
 # matches it; the lab page in Chromium against the release
 # build (screenshots in build/browser/); then the fuzzer. tests/run.sh

@@ -97,6 +97,17 @@ typedef struct {
 
 #define API_MAX_QUERY 32
 
+/* Where a request's method and path lead, kept by the first of
+ * api_handle_head, api_takes_long and api_handle that routes the request
+ * for the others, which then do not route it again. The caller zeroes it
+ * before a request's first call and keeps the same method and path for
+ * the later ones; its fields are the api's. */
+typedef struct {
+    bool routed;
+    int index, specificity;
+    size_t id_at, id_len; /* the {id}'s place in the path; id_len 0: none */
+} api_routing;
+
 /* A request, all fields borrowed from the caller. */
 typedef struct {
     const char *method;        /* "GET", "POST", ... */
@@ -110,6 +121,8 @@ typedef struct {
     size_t query_count;
     bool can_hold;             /* the caller can hold the answer until its
                                   row is durable (api_response.hold) */
+    api_routing *routing;      /* kept across the request's calls, or NULL:
+                                  each call routes it anew */
 } api_request;
 
 #define API_MAX_HEADERS 8

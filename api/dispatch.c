@@ -120,15 +120,6 @@ static api_code check_query(const api_route *route, const api_request *req,
     return API_OK;
 }
 
-/* How many {id} segments a pattern has. */
-static int pattern_params(const char *pattern)
-{
-    int n = 0;
-    for (const char *p = pattern; *p; p++)
-        n += *p == '{';
-    return n;
-}
-
 /* Collects the methods of the routes of path (at the given specificity)
  * into allow, e.g. "GET, HEAD, DELETE". */
 static void allowed_methods(const char *path, int specificity, char *allow,
@@ -139,12 +130,11 @@ static void allowed_methods(const char *path, int specificity, char *allow,
     const api_candidate *list;
     int count = api_route_candidates(path, &list);
     for (int c = 0; c < count; c++) {
-        const api_route *r = api_route_at(list[c].index);
-        size_t skip = list[c].skip;
+        const api_route *r = list[c].route;
         const char *id;
         size_t id_len;
-        if (pattern_params(r->pattern) != specificity ||
-            !api_route_match(r->pattern + skip, path + skip, &id, &id_len))
+        if (list[c].params != specificity ||
+            !api_candidate_match(&list[c], path, &id, &id_len))
             continue;
         const char *m = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
         len += (size_t)snprintf(allow + len, cap - len, "%s%s",
@@ -186,20 +176,17 @@ static int scan_routes(const api_request *req, int *specificity,
     const api_candidate *list;
     int count = api_route_candidates(req->path, &list);
     for (int c = 0; c < count; c++) {
-        int i = list[c].index;
-        const api_route *r = api_route_at(i);
-        size_t skip = list[c].skip;
+        const api_route *r = list[c].route;
         const char *rid;
         size_t rid_len;
-        if (!api_route_match(r->pattern + skip, req->path + skip, &rid,
-                             &rid_len))
+        if (!api_candidate_match(&list[c], req->path, &rid, &rid_len))
             continue;
-        int n = pattern_params(r->pattern);
+        int n = list[c].params;
         if (*specificity < 0 || n < *specificity)
             *specificity = n;
         if (strcmp(r->method, method) == 0 &&
             (found < 0 || n < found_params)) {
-            found = i;
+            found = list[c].index;
             found_params = n;
             *id = rid;
             *id_len = rid_len;
@@ -208,40 +195,24 @@ static int scan_routes(const api_request *req, int *specificity,
     return found >= 0 && found_params == *specificity ? found : -1;
 }
 
-/* The last route found on this thread: a request's is looked for up to
- * three times (its head, whether it takes long, its whole), with the same
- * method and path. */
-#define LAST_PATH 160
-static _Thread_local struct {
-    char method[16], path[LAST_PATH];
-    int index, specificity;
-    size_t id_at, id_len; /* the {id}'s place in path; id_len 0: none */
-} last;
-
-/* find_route through last: the same answer as scan_routes. */
+/* scan_routes, once a request: the answer kept in req->routing. */
 static int find_route(const api_request *req, int *specificity,
                       const char **id, size_t *id_len)
 {
-    size_t m = strlen(req->method), n = strlen(req->path);
-    if (m < sizeof last.method && n < sizeof last.path &&
-        memcmp(last.method, req->method, m + 1) == 0 &&
-        memcmp(last.path, req->path, n + 1) == 0) {
-        *specificity = last.specificity;
-        *id = last.id_len ? req->path + last.id_at : NULL;
-        *id_len = last.id_len;
-        return last.index;
+    api_routing *r = req->routing;
+    if (r && r->routed) {
+        *specificity = r->specificity;
+        *id = r->id_len ? req->path + r->id_at : NULL;
+        *id_len = r->id_len;
+        return r->index;
     }
     *id = NULL;
     *id_len = 0;
     int index = scan_routes(req, specificity, id, id_len);
-    if (m < sizeof last.method && n < sizeof last.path) {
-        memcpy(last.method, req->method, m + 1);
-        memcpy(last.path, req->path, n + 1);
-        last.index = index;
-        last.specificity = *specificity;
-        last.id_at = *id ? (size_t)(*id - req->path) : 0;
-        last.id_len = *id ? *id_len : 0;
-    }
+    if (r)
+        *r = (api_routing){true, index, *specificity,
+                           *id ? (size_t)(*id - req->path) : 0,
+                           *id ? *id_len : 0};
     return index;
 }
 
@@ -291,13 +262,10 @@ static bool public_path(const api_request *req)
     const api_candidate *list;
     int count = api_route_candidates(req->path, &list);
     for (int c = 0; c < count; c++) {
-        const api_route *r = api_route_at(list[c].index);
-        size_t skip = list[c].skip;
         const char *id;
         size_t id_len;
-        if ((r->flags & API_ROUTE_PUBLIC) &&
-            api_route_match(r->pattern + skip, req->path + skip, &id,
-                            &id_len))
+        if ((list[c].route->flags & API_ROUTE_PUBLIC) &&
+            api_candidate_match(&list[c], req->path, &id, &id_len))
             return true;
     }
     return false;
@@ -443,12 +411,15 @@ bool api_handle_head(const api_ctx *ctx, const api_request *req,
 
 bool api_takes_long(const api_ctx *ctx, const api_request *req)
 {
-    (void)ctx;
     if (req->body_len > API_LONG_BODY)
         return true;
     int specificity;
     const char *id;
     size_t id_len;
     int index = find_route(req, &specificity, &id, &id_len);
-    return index >= 0 && (api_route_at(index)->flags & API_ROUTE_LONG);
+    if (index < 0)
+        return false;
+    const api_route *route = api_route_at(index);
+    return (route->flags & API_ROUTE_LONG) &&
+           !(route->quick && route->quick(ctx, req, id, id_len));
 }

@@ -63,6 +63,13 @@ struct api_route {
                               spaces; one that may be repeated ends in '*'
                               ("limit cursor tag*"); NULL: none. Any other
                               is a 400 before the handler runs. */
+    /* For an API_ROUTE_LONG route: whether this request's work is known
+     * to be small after all (api_takes_long), deciding from the request
+     * whole and the path's {id} (id_len bytes, not NUL-terminated; NULL
+     * when the route has none) without waiting on anything; NULL: the
+     * route's requests always may take long. */
+    bool (*quick)(const api_ctx *ctx, const api_request *req,
+                  const char *id, size_t id_len);
 };
 
 /* Sets resp to status with a JSON body (taken). Returns API_OK; a NULL body

@@ -95,6 +95,6 @@ out:
 const api_route api_layer_routes[] = {
     {"POST", "/v1/layers/forward", forward,
      API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS,
-     "layers.forward", "forwardLayer", NULL},
+     "layers.forward", "forwardLayer", NULL, NULL},
     {0},
 };

@@ -117,10 +117,12 @@ static api_code metrics(const api_call *call, api_response *resp, api_err *err)
 }
 
 const api_route api_meta_routes[] = {
-    {"GET", "/healthz", health, API_ROUTE_PUBLIC, "healthz", "getHealth", NULL},
-    {"GET", "/readyz", ready, API_ROUTE_PUBLIC, "readyz", "getReadiness", NULL},
-    {"GET", "/metrics", metrics, 0, "metrics", "getMetrics", NULL},
-    {"GET", "/version", version, 0, "version", "getVersion", NULL},
-    {"GET", "/openapi.yaml", openapi, 0, "openapi", "getOpenApi", NULL},
+    {"GET", "/healthz", health, API_ROUTE_PUBLIC, "healthz",
+     "getHealth", NULL, NULL},
+    {"GET", "/readyz", ready, API_ROUTE_PUBLIC, "readyz",
+     "getReadiness", NULL, NULL},
+    {"GET", "/metrics", metrics, 0, "metrics", "getMetrics", NULL, NULL},
+    {"GET", "/version", version, 0, "version", "getVersion", NULL, NULL},
+    {"GET", "/openapi.yaml", openapi, 0, "openapi", "getOpenApi", NULL, NULL},
     {0},
 };

@@ -676,26 +676,26 @@ const api_route api_operation_routes[] = {
     {"POST", "/v1/superpositions/apply", apply,
      API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
          API_ROUTE_LIFT_NUMBERS | API_ROUTE_LONG,
-     "superpositions.apply", "applyOperations", NULL},
+     "superpositions.apply", "applyOperations", NULL, NULL},
     {"POST", "/v1/superpositions/compare", compare,
      API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS |
          API_ROUTE_LONG,
      "superpositions.compare",
-     "compareSuperpositions", NULL},
+     "compareSuperpositions", NULL, NULL},
     {"POST", "/v1/superpositions/tensor", tensor,
      API_ROUTE_BODY | API_ROUTE_WRITES | API_ROUTE_LIFT_B64 |
          API_ROUTE_LIFT_NUMBERS | API_ROUTE_LONG,
-     "superpositions.tensor", "tensorSuperpositions", NULL},
+     "superpositions.tensor", "tensorSuperpositions", NULL, NULL},
     {"POST", "/v1/superpositions/expectation", expectation,
      API_ROUTE_BODY | API_ROUTE_LIFT_B64 | API_ROUTE_LIFT_NUMBERS |
          API_ROUTE_LONG,
      "superpositions.expectation",
-     "expectationValues", NULL},
+     "expectationValues", NULL, NULL},
     {"POST", "/v1/superpositions/{id}/collapse", collapse,
      API_ROUTE_BODY | API_ROUTE_BODY_OPTIONAL | API_ROUTE_WRITES |
          API_ROUTE_LONG,
-     "superpositions.collapse", "collapseSuperposition", NULL},
+     "superpositions.collapse", "collapseSuperposition", NULL, NULL},
     {"GET", "/v1/superpositions/{id}/lineage", lineage, API_ROUTE_LONG,
-     "superpositions.lineage", "getLineage", NULL},
+     "superpositions.lineage", "getLineage", NULL, NULL},
     {0},
 };

@@ -68,6 +68,15 @@ static group *group_of(const char *head, size_t head_len)
     return NULL;
 }
 
+/* The count of {name} segments in pattern. */
+static int params_of(const char *pattern)
+{
+    int n = 0;
+    for (const char *p = pattern; *p; p++)
+        n += *p == '{';
+    return n;
+}
+
 /* Lists the tables' routes in all[] (the router reads them by index) and
  * groups them by head. */
 static void list_all(void)
@@ -92,7 +101,8 @@ static void list_all(void)
             group *gr = &groups[g];
             if (any || gr == own || (!own && g == group_count))
                 gr->route[gr->count++] = (api_candidate){
-                    (short)i, (unsigned short)(gr == own ? n : 0)};
+                    all[i], (short)i, (unsigned short)(gr == own ? n : 0),
+                    params_of(p)};
         }
     }
 }
@@ -124,15 +134,34 @@ const char *api_route_name(int i)
     return r ? r->name : "none";
 }
 
+int api_candidate_match(const api_candidate *c, const char *path,
+                        const char **id, size_t *id_len)
+{
+    const char *pattern = c->route->pattern + c->skip;
+    path += c->skip;
+    if (*pattern != '{' && *pattern != *path) {
+        *id = NULL;
+        *id_len = 0;
+        return 0;
+    }
+    return api_route_match(pattern, path, id, id_len);
+}
+
 int api_route_match(const char *pattern, const char *path, const char **id,
                     size_t *id_len)
 {
     *id = NULL;
     *id_len = 0;
     while (*pattern) {
-        const char *close = *pattern == '{' ? strchr(pattern, '}') : NULL;
-        if (close) { /* {id}, {file}: one whole, non-empty segment */
-            size_t n = strcspn(path, "/");
+        const char *close = pattern;
+        if (*pattern == '{') /* names are short: loops, not calls */
+            while (*close && *close != '}')
+                close++;
+        if (*pattern == '{' && *close == '}') { /* {id}, {file}: one whole,
+                                                  non-empty segment */
+            size_t n = 0;
+            while (path[n] && path[n] != '/')
+                n++;
             if (n == 0)
                 return 0;
             *id = path;

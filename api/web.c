@@ -130,8 +130,8 @@ static api_code asset(const api_call *call, api_response *resp, api_err *err)
 }
 
 const api_route api_web_routes[] = {
-    {"GET", "/", page, API_ROUTE_PUBLIC, "lab", "getLab", NULL},
+    {"GET", "/", page, API_ROUTE_PUBLIC, "lab", "getLab", NULL, NULL},
     {"GET", "/ui/{file}", asset, API_ROUTE_PUBLIC, "lab_file", "getLabFile",
-     NULL},
+     NULL, NULL},
     {0},
 };

@@ -1,8 +1,9 @@
 /* bench/decimal.c - megabytes per second of number text read as doubles:
  * codec/decimal.h's decimal_parse against glibc's strtod, on the same
  * text: 17-significant-digit round-trip numbers ("%.17g" of random
- * doubles in [-1, 1)), and the 6-decimal numbers make bench's bodies hold.
- * The best of several passes, the two taken in turns; one thread
+ * doubles in [-1, 1)), the 6-decimal numbers make bench's bodies hold,
+ * integers, and 7 significant digits with an exponent ("%.6e"). The best
+ * of several passes, the two taken in turns; one thread
  * (make bench-decimal). */
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,9 +20,11 @@
 
 static rng_state gen;
 
-/* COUNT numbers written with 17 significant digits, or with 6 decimals,
- * separated by commas: the text, its length in *len. */
-static char *numbers(bool digits17, size_t *len)
+typedef enum { DIGITS17, DECIMALS6, INTEGERS, EXPONENTS } number_form;
+
+/* COUNT numbers of one form, separated by commas: the text, its length in
+ * *len. */
+static char *numbers(number_form form, size_t *len)
 {
     char *text = malloc((size_t)COUNT * 32);
     size_t n = 0;
@@ -29,8 +32,16 @@ static char *numbers(bool digits17, size_t *len)
         exit(1);
     for (size_t i = 0; i < COUNT; i++) {
         double x = rng_uniform(&gen) * 2.0 - 1.0;
-        n += (size_t)(digits17 ? snprintf(text + n, 32, "%.17g", x)
-                               : snprintf(text + n, 32, "%.6f", x));
+        switch (form) {
+        case DIGITS17: n += (size_t)snprintf(text + n, 32, "%.17g", x); break;
+        case DECIMALS6: n += (size_t)snprintf(text + n, 32, "%.6f", x); break;
+        case INTEGERS:
+            n += (size_t)snprintf(text + n, 32, "%d", (int)(x * 100000));
+            break;
+        case EXPONENTS:
+            n += (size_t)snprintf(text + n, 32, "%.6e", x * 1e5);
+            break;
+        }
         text[n++] = ',';
     }
     text[n] = '\0';
@@ -70,10 +81,10 @@ static double pass_strtod(const char *text, size_t len)
     return bench_now() - t;
 }
 
-static void row(const char *name, bool digits17)
+static void row(const char *name, number_form form)
 {
     size_t len;
-    char *text = numbers(digits17, &len);
+    char *text = numbers(form, &len);
     double fast = 1e9, slow = 1e9;
     for (int i = 0; i < PASSES; i++) {
         double f = pass_fast(text, len), s = pass_strtod(text, len);
@@ -89,8 +100,10 @@ int main(void)
 {
     rng_seed(&gen, 20261203);
     printf("%-22s %8s %8s %7s\n", "numbers", "MB/s", "strtod", "ratio");
-    row("17 digits (%.17g)", true);
-    row("6 decimals (%.6f)", false);
+    row("17 digits (%.17g)", DIGITS17);
+    row("6 decimals (%.6f)", DECIMALS6);
+    row("integers (%d)", INTEGERS);
+    row("exponents (%.6e)", EXPONENTS);
     printf("(checksum %g)\n", sink);
     return 0;
 }

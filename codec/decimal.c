@@ -15,59 +15,37 @@ static inline bool is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
-/* Whether the 8 bytes at p are all digits, and their value: fast_float's
- * SWAR (eight characters in one 64-bit word, little-endian). */
-static inline bool eight_digits(const char *p, uint32_t *value)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    if (((x + UINT64_C(0x4646464646464646)) |
-         (x - UINT64_C(0x3030303030303030))) &
-        UINT64_C(0x8080808080808080))
-        return false;
-    x -= UINT64_C(0x3030303030303030);
-    x = x * 10 + (x >> 8);
-    const uint64_t mask = UINT64_C(0x000000FF000000FF);
-    x = ((x & mask) * UINT64_C(0x000F424000000064) +
-         ((x >> 16) & mask) * UINT64_C(0x0000271000000001)) >>
-        32;
-    *value = (uint32_t)x;
-    return true;
-}
+const uint32_t decimal_powers_of_ten[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
-/* Whether the 4 bytes at p are all digits, and their value: the same SWAR
- * on a 32-bit word (pairs of digits first, then the two pairs). */
-static inline bool four_digits(const char *p, uint32_t *value)
-{
-    uint32_t x;
-    memcpy(&x, p, sizeof x);
-    if (((x + UINT32_C(0x46464646)) | (x - UINT32_C(0x30303030))) &
-        UINT32_C(0x80808080))
-        return false;
-    x -= UINT32_C(0x30303030);
-    x = x * 10 + (x >> 8); /* byte 0: d0 d1, byte 2: d2 d3 */
-    *value = (x & 0xFF) * 100 + ((x >> 16) & 0xFF);
-    return true;
-}
-
-/* Reads the digits from s on into *w (which may wrap: the caller counts
- * the digits and reads them again when there are more than 19) and returns
- * where they end. The value is kept in a local: a store through w could
- * alias the text, and would be reloaded on every digit. Eight digits at a
- * time, then four (a six-decimal fraction is most of what users send),
- * then one. */
+/* Reads the digits from s on into *w (*w * 10^count + their value; it may
+ * wrap: the caller counts the digits and reads them again when there are
+ * more than 19) and returns where they end. Eight bytes at a time while
+ * eight are left before end: all digits, or the digits before the first
+ * byte that is not one (decimal_not_digits), where they end; the last
+ * bytes one by one. The value is kept in a local: a store through w could
+ * alias the text, and would be reloaded on every digit. */
 static inline const char *read_digits(const char *s, const char *end,
                                       uint64_t *w)
 {
     uint64_t v = *w;
-    uint32_t n;
-    while (end - s >= 8 && eight_digits(s, &n)) {
-        v = v * 100000000 + n;
+    while (end - s >= 8) {
+        uint64_t d;
+        memcpy(&d, s, sizeof d);
+        d -= UINT64_C(0x3030303030303030);
+        uint64_t flags = decimal_not_digits(d);
+        if (flags) {
+            unsigned n = (unsigned)__builtin_ctzll(flags) >> 3;
+            if (n == 1) /* often the last of 17 digits */
+                v = v * 10 + (d & 0xF);
+            else if (n)
+                v = v * decimal_powers_of_ten[n] + decimal_digits_value(d, n);
+            s += n;
+            *w = v;
+            return s;
+        }
+        v = v * 100000000 + decimal_digits_value(d, 8);
         s += 8;
-    }
-    if (end - s >= 4 && four_digits(s, &n)) {
-        v = v * 10000 + n;
-        s += 4;
     }
     while (s < end && is_digit(*s))
         v = 10 * v + (uint64_t)(*s++ - '0');
@@ -96,8 +74,10 @@ static inline double from_bits(int power2, uint64_t mantissa, bool negative)
 /* Eisel-Lemire: w * 10^q (w != 0, no more than 19 digits) rounded to the
  * nearest double, as its biased exponent and stored bits. False when the
  * 128 bits of the product cannot decide the rounding (rare): the caller
- * asks strtod. fast_float's compute_float<binary64>. */
-static bool eisel_lemire(int64_t q, uint64_t w, int *power2, uint64_t *mantissa)
+ * asks strtod. fast_float's compute_float<binary64>. Inline at each of
+ * its three calls, so that its results stay in registers. */
+static inline __attribute__((always_inline)) bool
+eisel_lemire(int64_t q, uint64_t w, int *power2, uint64_t *mantissa)
 {
     if (q < DECIMAL_Q_MIN) {
         *power2 = 0;
@@ -182,13 +162,92 @@ static bool ask_strtod(const char *text, size_t n, double *out)
     return true;
 }
 
-/* 10^0 .. 10^22: exact doubles. */
-static const double exact_powers[] = {
+const double decimal_exact_powers[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-size_t decimal_parse(const char *text, const char *end, double *out,
-                     bool *integral)
+/* Reads the exponent at p ('e' or 'E') into *x: where it ends, or p when
+ * no digit follows the 'e' and its sign (then there is none). */
+static inline const char *read_exponent(const char *p, const char *end,
+                                        int64_t *x)
+{
+    const char *e = p + 1;
+    bool negative = false;
+    if (e < end && (*e == '+' || *e == '-'))
+        negative = *e++ == '-';
+    if (e == end || !is_digit(*e))
+        return p;
+    int64_t v = 0;
+    for (; e < end && is_digit(*e); e++)
+        if (v < (INT64_C(1) << 40)) /* past any double either way */
+            v = 10 * v + (*e - '0');
+    *x = negative ? -v : v;
+    return e;
+}
+
+/* The double of the number of the strict form at text (len bytes) with
+ * more than 19 digits: its 19 leading significant digits and the exponent
+ * of the last of them, then Eisel-Lemire on those digits and on them plus
+ * one in the last place (the rest of the digits lie between the two: when
+ * both give the same double, that is the answer), else strtod. Reads the
+ * text again, as this is rare. Returns len, or 0 when out of memory. */
+static size_t __attribute__((noinline))
+parse_many_digits(const char *text, size_t len, double *out)
+{
+    const char *p = text, *end = text + len;
+    bool negative = *p == '-';
+    p += negative;
+    const char *digits = p, *frac = NULL, *mant_end;
+    while (p < end && is_digit(*p))
+        p++;
+    const char *int_end = p;
+    if (p < end && *p == '.')
+        for (frac = ++p; p < end && is_digit(*p);)
+            p++;
+    mant_end = p;
+    int64_t exponent = 0;
+    if (p < end)
+        read_exponent(p, end, &exponent);
+    /* The significant digits: leading zeros (of "0.000123") do not count. */
+    size_t count =
+        (size_t)(int_end - digits) + (frac ? (size_t)(mant_end - frac) : 0);
+    const char *first = digits;
+    while (count > 19 && (*first == '0' || *first == '.')) {
+        count -= *first == '0';
+        first++;
+    }
+    uint64_t w = 0;
+    size_t taken = 0;
+    const char *s = first;
+    for (; taken < 19 && taken < count; s++) {
+        if (*s == '.')
+            continue;
+        w = 10 * w + (uint64_t)(*s - '0');
+        taken++;
+    }
+    /* the exponent of the digit after the last taken one: the digits left
+     * in the integer part, or minus the fraction digits taken */
+    int64_t after =
+        s <= int_end ? (int64_t)(int_end - s) : -(int64_t)(s - frac);
+    exponent += after;
+    if (w == 0) {
+        *out = negative ? -0.0 : 0.0;
+        return len;
+    }
+    int power2, power2_up;
+    uint64_t mantissa, mantissa_up;
+    if (eisel_lemire(exponent, w, &power2, &mantissa) &&
+        (count <= 19 ||
+         (eisel_lemire(exponent, w + 1, &power2_up, &mantissa_up) &&
+          power2 == power2_up && mantissa == mantissa_up))) {
+        *out = from_bits(power2, mantissa, negative);
+        return len;
+    }
+    return ask_strtod(text, len, out) ? len : 0;
+}
+
+size_t decimal_parse_any(const char *text, const char *end, double *out,
+                         bool *integral)
 {
     const char *p = text;
     bool negative = p < end && *p == '-';
@@ -201,90 +260,41 @@ size_t decimal_parse(const char *text, const char *end, double *out,
         p++;
     else
         p = read_digits(p, end, &w);
-    const char *int_end = p, *frac = NULL;
-    int64_t exponent = 0;
+    int64_t exponent = 0, fraction = 0;
     if (end - p >= 2 && *p == '.' && is_digit(p[1])) {
-        frac = ++p;
+        const char *frac = ++p;
         p = read_digits(p, end, &w);
-        exponent = -(int64_t)(p - frac);
+        fraction = p - frac;
     }
-    const char *mant_end = p;
-    *integral = true;
-    if (frac)
-        *integral = false;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        const char *e = p + 1;
-        bool eneg = false;
-        if (e < end && (*e == '+' || *e == '-'))
-            eneg = *e++ == '-';
-        if (e < end && is_digit(*e)) {
-            int64_t x = 0;
-            while (e < end && is_digit(*e)) {
-                if (x < (INT64_C(1) << 40)) /* past any double either way */
-                    x = 10 * x + (*e - '0');
-                e++;
-            }
-            exponent += eneg ? -x : x;
-            p = e;
-            *integral = false;
-        }
+    /* all the digits, leading zeros too, less the point */
+    size_t count = (size_t)(p - digits) - (fraction != 0);
+    *integral = fraction == 0;
+    if (p < end && (*p | 0x20) == 'e') {
+        const char *e = read_exponent(p, end, &exponent);
+        *integral &= e == p;
+        p = e;
     }
     size_t len = (size_t)(p - text);
-
-    /* The significant digits: leading zeros (of "0.000123") do not count. */
-    size_t count =
-        (size_t)(int_end - digits) + (frac ? (size_t)(mant_end - frac) : 0);
-    const char *first = digits;
-    while (count > 19 && (*first == '0' || *first == '.')) {
-        count -= *first == '0';
-        first++;
-    }
-    bool truncated = false;
-    if (count > 19) {
-        /* w overflowed: the first 19 significant digits, and the exponent
-         * of the last of them; the rest only decide between w and w + 1
-         * (when both give the same double, that is the answer). */
-        w = 0;
-        size_t taken = 0;
-        const char *s = first;
-        for (; taken < 19; s++) {
-            if (*s == '.')
-                continue;
-            w = 10 * w + (uint64_t)(*s - '0');
-            taken++;
-        }
-        /* exponent of the digit after the last taken one: the digits left
-         * in the integer part, or minus the fraction digits taken */
-        int64_t after =
-            s <= int_end ? (int64_t)(int_end - s) : -(int64_t)(s - frac);
-        exponent += (frac ? (int64_t)(mant_end - frac) : 0) + after;
-        truncated = true;
-    }
-
+    if (count > 19) /* w wrapped, or may have */
+        return parse_many_digits(text, len, out);
+    exponent -= fraction;
     if (w == 0) {
         *out = negative ? -0.0 : 0.0;
         return len;
     }
-    if (!truncated && exponent >= -22 && exponent <= 22 &&
-        w <= (UINT64_C(1) << 53)) {
+    if (exponent >= -22 && exponent <= 22 && w <= (UINT64_C(1) << 53)) {
         /* Clinger: both exact, one correctly rounded operation */
-        double d = (double)w;
-        d = exponent < 0 ? d / exact_powers[-exponent]
-                         : d * exact_powers[exponent];
+        double d = (double)(int64_t)w;
+        d = exponent < 0 ? d / decimal_exact_powers[-exponent]
+                         : d * decimal_exact_powers[exponent];
         *out = negative ? -d : d;
         return len;
     }
     int power2;
     uint64_t mantissa;
     if (eisel_lemire(exponent, w, &power2, &mantissa)) {
-        int power2_up;
-        uint64_t mantissa_up;
-        if (!truncated ||
-            (eisel_lemire(exponent, w + 1, &power2_up, &mantissa_up) &&
-             power2 == power2_up && mantissa == mantissa_up)) {
-            *out = from_bits(power2, mantissa, negative);
-            return len;
-        }
+        *out = from_bits(power2, mantissa, negative);
+        return len;
     }
     return ask_strtod(text, len, out) ? len : 0;
 }

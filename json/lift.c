@@ -83,49 +83,71 @@ typedef struct {
     size_t n, cap;
 } number_buf;
 
-static bool push_number(number_buf *b, double d)
+/* Doubles b's room (to at least 64 numbers); false when out of memory. */
+static bool grow_numbers(number_buf *b)
 {
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? 2 * b->cap : 64;
-        double *grown = realloc(b->x, ncap * sizeof *grown);
-        if (!grown)
-            return false;
-        b->x = grown;
-        b->cap = ncap;
-    }
-    b->x[b->n++] = d;
+    size_t ncap = b->cap ? 2 * b->cap : 64;
+    double *grown = realloc(b->x, ncap * sizeof *grown);
+    if (!grown)
+        return false;
+    b->x = grown;
+    b->cap = ncap;
     return true;
 }
 
 /* Reads the flat array of numbers at p ('[') into b: the end of the array
  * (past ']'), or NULL when it is anything else (or empty); *oom when
  * memory ran out. Each number is the double jansson would hold: strtod's
- * for a real; for an integer the double nearest it, so -0 is +0. */
+ * for a real; for an integer the double nearest it, so -0 is +0.
+ *
+ * This loop is most of the work of a numeric body, so it does little per
+ * number: b's room and count are kept in locals (b grows where they meet),
+ * and white space is looked for only where a number or a ',' is not found
+ * (JSON bodies mostly have none between numbers). */
 static const char *read_flat(const char *p, const char *end, number_buf *b,
                              bool *oom)
 {
-    p = skip_space(p + 1, end);
+    double *x = b->x;
+    size_t n = b->n, cap = b->cap;
+    const char *stop = NULL;
+    p++;
     for (;;) {
         double d;
         bool integral;
         size_t used = decimal_parse(p, end, &d, &integral);
-        if (!used || isinf(d))
-            return NULL; /* not a number, or beyond a double: jansson's */
-        if (integral && d == 0)
-            d = 0.0;
-        if (!push_number(b, d)) {
-            *oom = true;
-            return NULL;
+        if (!used) {
+            const char *q = skip_space(p, end);
+            if (q == p)
+                break; /* not a number: jansson's */
+            p = q;
+            continue;
         }
-        p = skip_space(p + used, end);
-        if (p == end)
-            return NULL;
-        if (*p == ']')
-            return p + 1;
-        if (*p != ',')
-            return NULL;
-        p = skip_space(p + 1, end);
+        if (isinf(d))
+            break; /* beyond a double: jansson's */
+        if (integral)
+            d += 0.0; /* -0 becomes +0; no other double changes */
+        if (n == cap) {
+            b->n = n;
+            if (!grow_numbers(b)) {
+                *oom = true;
+                return NULL;
+            }
+            x = b->x;
+            cap = b->cap;
+        }
+        x[n++] = d;
+        p += used;
+        if (p < end && *p != ',')
+            p = skip_space(p, end); /* then ',' or ']' */
+        if (p == end || *p != ',') {
+            if (p < end && *p == ']')
+                stop = p + 1;
+            break;
+        }
+        p++;
     }
+    b->n = n;
+    return stop;
 }
 
 /* Reads the array at p ('['): flat, or of equally long flat arrays, with
@@ -283,6 +305,35 @@ bool pjson_lift(const char *body, size_t len, uint64_t nonce,
     return pjson_lift_with(body, len, nonce, &b64, out);
 }
 
+/* Writes kind, then nonce in 16 lowercase hex digits, then ':' at out,
+ * and a NUL; returns the length without it. A tag is written for every lifted body: by
+ * hand, not with snprintf, which cost a few thousand instructions. */
+static size_t put_tag(char *out, const char *kind, uint64_t nonce)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(kind);
+    memcpy(out, kind, n);
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out[n++] = hex[(nonce >> shift) & 0xF];
+    out[n++] = ':';
+    out[n] = '\0';
+    return n;
+}
+
+/* Writes i in decimal at out (no NUL); returns the length. */
+static size_t put_index(char *out, size_t i)
+{
+    char digits[24];
+    size_t d = 0, n = 0;
+    do {
+        digits[d++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    while (d)
+        out[n++] = digits[--d];
+    return n;
+}
+
 bool pjson_lift_with(const char *body, size_t len, uint64_t nonce,
                      const pjson_lift_what *what, pjson_lifted *out)
 {
@@ -313,23 +364,17 @@ bool pjson_lift_with(const char *body, size_t len, uint64_t nonce,
         goto done;
     /* The tags as JSON text write \u0001; parsed, it is byte 1. */
     char json_tag[48], json_num_tag[48];
-    out->tag_len = (size_t)snprintf(out->tag, sizeof out->tag,
-                                    "\001b64:%016llx:",
-                                    (unsigned long long)nonce);
-    out->num_tag_len = (size_t)snprintf(out->num_tag, sizeof out->num_tag,
-                                        "\001num:%016llx:",
-                                        (unsigned long long)nonce);
-    int jt = snprintf(json_tag, sizeof json_tag, "\\u0001b64:%016llx:",
-                      (unsigned long long)nonce);
-    snprintf(json_num_tag, sizeof json_num_tag, "\\u0001num:%016llx:",
-             (unsigned long long)nonce);
+    out->tag_len = put_tag(out->tag, "\001b64:", nonce);
+    out->num_tag_len = put_tag(out->num_tag, "\001num:", nonce);
+    size_t jt = put_tag(json_tag, "\\u0001b64:", nonce);
+    size_t jn = put_tag(json_num_tag, "\\u0001num:", nonce);
     size_t arrays = 0;
     for (size_t i = 0; i < list.count; i++)
         arrays += list.spans[i].numbers;
     strings = list.count - arrays;
     /* a tag, quotes and an index in place of each value (an array of at
      * least 16 numbers is longer than that) */
-    size_t text_cap = len + list.count * ((size_t)jt + 24);
+    size_t text_cap = len + list.count * (jt + 24);
     out->items = calloc(strings ? strings : 1, sizeof *out->items);
     out->arrays = calloc(arrays ? arrays : 1, sizeof *out->arrays);
     out->text = malloc(text_cap);
@@ -350,13 +395,17 @@ bool pjson_lift_with(const char *body, size_t len, uint64_t nonce,
         memcpy(out->text + o, from, keep);
         o += keep;
         if (sp->numbers) {
-            o += (size_t)snprintf(out->text + o, text_cap - o, "\"%s%zu\"",
-                                  json_num_tag, out->array_count);
+            out->text[o++] = '"';
+            memcpy(out->text + o, json_num_tag, jn);
+            o += jn;
+            o += put_index(out->text + o, out->array_count);
+            out->text[o++] = '"';
             out->arrays[out->array_count++] = sp->array;
             sp->array.x = NULL;
         } else {
-            o += (size_t)snprintf(out->text + o, text_cap - o, "%s%zu",
-                                  json_tag, out->count);
+            memcpy(out->text + o, json_tag, jt);
+            o += jt;
+            o += put_index(out->text + o, out->count);
             out->count++;
         }
         from = sp->start + sp->len;

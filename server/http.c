@@ -94,6 +94,7 @@ typedef struct {
     const char *content_type, *authorization; /* trimmed, or NULL */
     const char *if_none_match; /* as it came (libmicrohttpd's), or NULL */
     api_hold *hold;  /* reply waits for its row to be durable (api_hold) */
+    api_routing routing; /* where the api routed it, kept between calls */
     /* The rest is not zeroed when the state is made (request_new): each is
      * written before it is read. */
     char request_id[72];
@@ -808,7 +809,8 @@ static enum MHD_Result on_headers(http_server *srv,
                             .path = url,
                             .content_type = rs->content_type,
                             .authorization = rs->authorization,
-                            .body_len = coming};
+                            .body_len = coming,
+                            .routing = &rs->routing};
         api_response ar;
         if (api_handle_head(srv->ctx, &head, &ar))
             return send_early(srv, conn, rs, &ar);
@@ -909,6 +911,7 @@ static enum MHD_Result on_whole_request(http_server *srv,
         .query = rs->query,
         .query_count = rs->query_count,
         .can_hold = true,
+        .routing = &rs->routing,
     };
     api_response ar;
     if (srv->work && api_takes_long(srv->ctx, &rs->req)) {
@@ -1118,6 +1121,8 @@ static int parse_cors(http_server *srv, const char *list)
 
 static void free_server(http_server *srv)
 {
+    if (srv->metrics)
+        metrics_watch_work(srv->metrics, NULL);
     work_stop(srv->work);
     watchdog_stop(srv->watch);
     linger_stop(srv->linger);
@@ -1179,6 +1184,7 @@ static bool start_helpers(http_server *srv, const server_config *cfg)
         log_event("error", "threads", "cannot start psinet's threads");
         return false;
     }
+    metrics_watch_work(srv->metrics, srv->work);
     return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "core/mem.h"
+#include "server/work.h"
 
 /* The statuses psinet answers with, each counted on its own. */
 static const int statuses[] = {200, 201, 204, 400, 401, 404, 405, 408,
@@ -34,6 +35,7 @@ struct server_metrics {
     int routes;           /* api routes, plus one for "none" */
     route_metrics *per_route;
     atomic_long in_flight;
+    struct work_pool *_Atomic work;
 };
 
 server_metrics *metrics_new(const char *db_path)
@@ -52,6 +54,11 @@ void metrics_free(server_metrics *m)
     free(m->per_route);
     free(m->db_path);
     free(m);
+}
+
+void metrics_watch_work(server_metrics *m, work_pool *work)
+{
+    atomic_store(&m->work, work);
 }
 
 void metrics_begin(server_metrics *m)
@@ -202,6 +209,17 @@ static void put_gauges(text_buf *t, const server_metrics *m)
         "psinet_database_errors_total %lu\n",
         metrics_in_flight(m),
         file_size(m->db_path, "") + file_size(m->db_path, "-wal"), db_errors);
+    work_pool *work = atomic_load(&m->work);
+    if (work)
+        put(t,
+            "# HELP psinet_long_requests_waiting Long requests queued for "
+            "a thread of their pool.\n"
+            "# TYPE psinet_long_requests_waiting gauge\n"
+            "psinet_long_requests_waiting %u\n"
+            "# HELP psinet_long_requests_running Long requests being run "
+            "by their pool.\n# TYPE psinet_long_requests_running gauge\n"
+            "psinet_long_requests_running %u\n",
+            work_waiting(work), work_running(work));
 }
 
 int metrics_render(void *arg, char **text, size_t *len)

@@ -23,6 +23,11 @@ long metrics_in_flight(const server_metrics *m);
 /* Counts one answered request of route (-1: none matched). */
 void metrics_observe(server_metrics *m, int route, int status, double ms);
 
+/* The long-request pool whose waiting and running requests are gauges
+ * (NULL: none, e.g. before it starts and once it is stopped). */
+struct work_pool;
+void metrics_watch_work(server_metrics *m, struct work_pool *work);
+
 /* An api_metrics_fn: renders m (arg) as Prometheus text. */
 int metrics_render(void *arg, char **text, size_t *len);
 

@@ -65,4 +65,13 @@ store_status store_network_acquire(store *st, const char *id,
                                    const store_network **out);
 void store_network_release(store *st, const store_network *net);
 
+/* Whether network `id` is in the cache, so that store_network_acquire
+ * would hand it over without reading the database (never with
+ * PostgreSQL, whose cached copies are checked against the database
+ * first); then *weights is the count of its weights (the multiply-adds of
+ * a pass, per input) and *width its input's. Takes no reference and does
+ * not count as a use. */
+bool store_network_peek(store *st, const char *id, size_t *weights,
+                        size_t *width);
+
 #endif

@@ -156,6 +156,23 @@ store_status store_network_acquire(store *st, const char *id,
     return STORE_OK;
 }
 
+bool store_network_peek(store *st, const char *id, size_t *weights,
+                        size_t *width)
+{
+    if (st->pg)
+        return false;
+    pthread_mutex_lock(&st->cache_lock);
+    cache_entry *e = find(st, id);
+    if (e) {
+        *weights = 0;
+        for (size_t i = 0; i < e->net.layer_count; i++)
+            *weights += e->net.layers[i].rows * e->net.layers[i].cols;
+        *width = e->net.layers[0].cols;
+    }
+    pthread_mutex_unlock(&st->cache_lock);
+    return e != NULL;
+}
+
 void store_network_release(store *st, const store_network *net)
 {
     if (!net)

@@ -22,10 +22,11 @@
 # first build directory. With --browser, the lab page is driven in Chromium
 # against PSINET (tests/browser), its screenshots saved in SCREENSHOT_DIR.
 # With --pg, a throwaway PostgreSQL server is started (tests/pg/server.sh,
-# in a temporary directory; stopped at the end, whatever happens), and the
-# first build directory's --pg tests (the store's suite) and integration
-# suite run again on it (PSINET_TEST_PG); with --contract, the exchanges of
-# that pass are validated too.
+# in a temporary directory; stopped at the end, whatever happens), every
+# build directory's --pg tests (the store's suite, under the sanitizers
+# too) and the first one's integration suite run again on it
+# (PSINET_TEST_PG); with --contract, the exchanges of that pass are
+# validated too.
 # When the machine has two cores or more, the sanitizer build's passes, the
 # browser and the fuzzer run in a second lane beside the first build's
 # passes (release, PostgreSQL, contract), and their sections are printed
@@ -130,11 +131,13 @@ pg_pass() {
     if pg=$(sh tests/pg/server.sh start "$pg_dir" 2>"$log"); then
         echo "1 passed, 0 failed" >>"$log"
         count "PostgreSQL 15 started ($pg_dir)" "$log" 0
-        for name in $pg_tests; do
-            PSINET_TEST_PG=$pg "$first_dir/tests/$name" >"$log" 2>&1
-            status=$?
-            [ $status -eq 0 ] || cat "$log"
-            count "$first_dir/tests/$name on PostgreSQL" "$log" $status
+        for dir in $dirs; do # the store's suite in every build: ASan too
+            for name in $pg_tests; do
+                PSINET_TEST_PG=$pg "$dir/tests/$name" >"$log" 2>&1
+                status=$?
+                [ $status -eq 0 ] || cat "$log"
+                count "$dir/tests/$name on PostgreSQL" "$log" $status
+            done
         done
         pg_exchanges=""
         [ -n "$recorded" ] && pg_exchanges=$recorded.pg

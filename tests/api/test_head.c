@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "tests/api/apitest.h"
 #include "tests/testlib.h"
 
@@ -188,6 +189,100 @@ TEST(long_requests_are_large_bodies_and_work_on_what_is_stored)
         h = head(short_ones[i][0], short_ones[i][1], NULL, NULL, 10);
         CHECK(!api_takes_long(&ctx, &h));
     }
+}
+
+/* A network of 3 inputs, a layer of 1000 and one of 1 (4,000 weights),
+ * stored through ctx; its id into id. */
+static void store_network_of_4000(const api_ctx *ctx, char *id, size_t cap)
+{
+    size_t len = 0, room = 64 << 10;
+    char *body = malloc(room);
+    len += (size_t)snprintf(body + len, room - len,
+                            "{\"layers\":[{\"weights\":[");
+    for (int r = 0; r < 1000; r++)
+        len += (size_t)snprintf(body + len, room - len, "%s[0.5,-1,2]",
+                                r ? "," : "");
+    len += (size_t)snprintf(body + len, room - len,
+                            "],\"activation\":\"tanh\"},{\"weights\":[[");
+    for (int c = 0; c < 1000; c++)
+        len += (size_t)snprintf(body + len, room - len, "%s0.001",
+                                c ? "," : "");
+    snprintf(body + len, room - len,
+             "]],\"activation\":\"identity\"}]}");
+    apitest_result r = apitest_post(ctx, "/v1/networks", body);
+    CHECK_EQ_INT(r.resp.status, 201);
+    snprintf(id, cap, "%s",
+             json_string_value(apitest_get(&r, "id")) ?: "none");
+    apitest_free(&r);
+    free(body);
+}
+
+TEST(a_pass_of_a_cached_network_is_quick_when_its_work_is_small)
+{
+    char err[256];
+    store_status st;
+    api_ctx ctx =
+        apitest_ctx(store_open(":memory:", 1, 1000, &st, err, sizeof err));
+    CHECK(ctx.db);
+    char id[64], path[128];
+    store_network_of_4000(&ctx, id, sizeof id);
+    snprintf(path, sizeof path, "/v1/networks/%s/forward", id);
+    /* not cached yet: its pass reads the database first */
+    api_request h = head("POST", path, "application/json", NULL, 20);
+    CHECK(api_takes_long(&ctx, &h));
+    apitest_result r = apitest_post(&ctx, path, "{\"input\":[1,2,3]}");
+    CHECK_EQ_INT(r.resp.status, 200);
+    apitest_free(&r);
+    /* cached: quick while the inputs the body can hold (a number takes
+     * two bytes at least: body_len / 6 inputs of 3) times its 4,000
+     * weights stay within 2^21 multiply-adds: 524 inputs, 3,149 bytes */
+    CHECK(!api_takes_long(&ctx, &h));
+    h.body_len = 3149;
+    CHECK(!api_takes_long(&ctx, &h));
+    h.body_len = 3150;
+    CHECK(api_takes_long(&ctx, &h));
+    /* another id, or the network deleted: not cached, long */
+    h = head("POST", "/v1/networks/net_aaaaaaaaaaaaaaaaaaaa/forward",
+             "application/json", NULL, 20);
+    CHECK(api_takes_long(&ctx, &h));
+    snprintf(path, sizeof path, "/v1/networks/%s", id);
+    r = apitest_call(&ctx, "DELETE", path, NULL, NULL);
+    CHECK_EQ_INT(r.resp.status, 204);
+    apitest_free(&r);
+    snprintf(path, sizeof path, "/v1/networks/%s/forward", id);
+    h = head("POST", path, "application/json", NULL, 20);
+    CHECK(api_takes_long(&ctx, &h));
+    store_close(ctx.db);
+}
+
+TEST(a_request_is_routed_once_when_its_routing_is_kept)
+{
+    api_ctx ctx = apitest_ctx(NULL);
+    api_routing routing = {0};
+    api_request h = head("POST", "/v1/superpositions/sup_x/measure",
+                         "application/json", NULL, 10);
+    h.routing = &routing;
+    api_response resp;
+    CHECK(!api_handle_head(&ctx, &h, &resp));
+    CHECK(routing.routed);
+    /* what is kept is what the path and method lead to: the {id} too */
+    CHECK(routing.index >= 0);
+    CHECK_EQ_INT((int)routing.id_len, 5);
+    CHECK(memcmp(h.path + routing.id_at, "sup_x", 5) == 0);
+    CHECK(api_takes_long(&ctx, &h));
+    /* kept, it is not routed again (the caller keeps the method and the
+     * path; here a path no route has tells which routing is used) */
+    h.path = "/v1/superpositions/sup_x/nothing";
+    CHECK(api_takes_long(&ctx, &h)); /* the measure route, kept */
+    routing.routed = false;
+    CHECK(!api_takes_long(&ctx, &h)); /* routed anew: no route */
+    CHECK(routing.routed && routing.index < 0);
+    h.routing = NULL; /* not kept: routed by each call */
+    h.path = "/v1/superpositions/sup_x/measure";
+    CHECK(api_takes_long(&ctx, &h));
+    h.path = "/nowhere";
+    CHECK(!api_takes_long(&ctx, &h));
+    CHECK(refused(&ctx, h) == 404);
 }
 
 TEST(a_busy_refusal_keeps_the_connection_and_asks_to_retry)

@@ -168,6 +168,31 @@ static bool candidate(const char *path, int i)
     return false;
 }
 
+/* Whether each candidate of path is its route, counts the {name}s of its
+ * pattern, and matches path (api_candidate_match) exactly when its route
+ * does from its skip on, with the same {id}. */
+static bool candidates_agree(const char *path)
+{
+    const api_candidate *list;
+    int count = api_route_candidates(path, &list);
+    for (int c = 0; c < count; c++) {
+        const char *pattern = api_route_at(list[c].index)->pattern, *id, *id2;
+        size_t len, len2, skip = list[c].skip;
+        int params = 0;
+        for (const char *q = pattern; *q; q++)
+            params += *q == '{';
+        if (list[c].route != api_route_at(list[c].index) ||
+            list[c].params != params)
+            return false;
+        int whole = strncmp(pattern, path, skip) == 0 &&
+                    api_route_match(pattern + skip, path + skip, &id, &len);
+        int quick = api_candidate_match(&list[c], path, &id2, &len2);
+        if (!whole != !quick || (whole && (id != id2 || len != len2)))
+            return false;
+    }
+    return true;
+}
+
 /* Whether the candidates of path are in table order. */
 static bool in_order(const char *path)
 {
@@ -213,6 +238,8 @@ TEST(every_route_that_matches_a_path_is_among_its_candidates)
     bool matched_some = false;
     for (size_t k = 0; k < n; k++) {
         CHECK(in_order(paths[k]));
+        test_check(candidates_agree(paths[k]), __FILE__, __LINE__,
+                   "a candidate of %s is not its route", paths[k]);
         for (int i = 0; i < api_route_count(); i++) {
             const char *id;
             size_t len;

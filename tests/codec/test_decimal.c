@@ -3,11 +3,19 @@
  * length and exponent, and the exact midpoints between neighbouring
  * doubles cut at every length (the strings nearest a rounding boundary).
  *
+ * Every string is read three ways: decimal_parse with end just after it;
+ * decimal_parse with more text after it (a byte that ends it, then digits:
+ * the next number of an array), which is where its inline path for the
+ * common shapes runs; and decimal_parse_any, the general reader, alone.
+ * Random numbers of those common shapes (a few digits, a point, a few
+ * more) are swept beside the others, and the shapes' edges (digit counts
+ * at the 8-byte words the inline path reads, every end) one by one.
+ *
  * Here 200,000 random strings; tests/slow/test_decimal_sweep.c, which
  * `make test` runs once in the release build, 10 million; and
  * `make test-decimal-long` 10^9 (PSINET_DECIMAL_STRINGS sets the count of
- * the sweep). The strings come from a fixed seed (PSINET_DECIMAL_SEED
- * changes it). */
+ * the sweep), each count with as many short ones beside them. The strings
+ * come from a fixed seed (PSINET_DECIMAL_SEED changes it). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,21 +33,57 @@
 
 static uint64_t failures_shown;
 
-/* Parses s whole with both and compares the bits; true when they agree. */
-static bool same_as_strtod(const char *s, size_t n)
+/* What may follow a number without extending it; then digits, as the next
+ * number of an array would. */
+static const char *const followers[] = {
+    ",", "]", " ", "\n", "\t", "\r", "}", ",-", ".,", "e,", "E+]", "e-x",
+    "x", "-", "+", "\"", ".]", ":", "/", ".:", "./", "\x80", "\xba", "\xff",
+};
+#define DIGITS_AFTER "12345678901234567890"
+
+/* One reading of s (n bytes) as the whole of text (len bytes): true when
+ * it read n bytes, strtod's double bit for bit, and the right integral. */
+static bool read_agrees(const char *what, bool any, const char *text,
+                        size_t len, const char *s, size_t n, double slow,
+                        bool integral_expected)
 {
-    double fast = 0, slow;
-    bool integral;
-    size_t used = decimal_parse(s, s + n, &fast, &integral);
-    char *end;
-    slow = strtod(s, &end);
-    bool ok = used == n && (size_t)(end - s) == n &&
-              memcmp(&fast, &slow, sizeof fast) == 0 &&
-              integral == (strpbrk(s, ".eE") == NULL);
+    double fast = 0;
+    bool integral = !integral_expected;
+    size_t used = any ? decimal_parse_any(text, text + len, &fast, &integral)
+                      : decimal_parse(text, text + len, &fast, &integral);
+    bool ok = used == n && memcmp(&fast, &slow, sizeof fast) == 0 &&
+              integral == integral_expected;
     if (!ok && failures_shown++ < 20)
         test_check(false, __FILE__, __LINE__,
-                   "%s: decimal_parse %.17g (%zu bytes), strtod %.17g", s, fast,
-                   used, slow);
+                   "%s (%s): %.17g (%zu bytes, integral %d), strtod %.17g "
+                   "(%zu bytes)",
+                   s, what, fast, used, integral, slow, n);
+    return ok;
+}
+
+/* Parses s (n bytes, then a NUL) with decimal_parse and decimal_parse_any,
+ * alone and with text after it, and compares each with strtod; true when
+ * all agree. */
+static bool same_as_strtod(const char *s, size_t n)
+{
+    static uint64_t calls;
+    static char padded[1400];
+    char *end;
+    double slow = strtod(s, &end);
+    bool integral = strpbrk(s, ".eE") == NULL;
+    if ((size_t)(end - s) != n || n + 40 > sizeof padded) {
+        test_check(false, __FILE__, __LINE__, "%s: not a whole number", s);
+        return false;
+    }
+    const char *after = followers[calls++ % (sizeof followers /
+                                             sizeof *followers)];
+    size_t m = (size_t)snprintf(padded, sizeof padded, "%s%s" DIGITS_AFTER,
+                                s, after);
+    bool ok = read_agrees("to its end", false, s, n, s, n, slow, integral);
+    ok &= read_agrees("text after", false, padded, m, s, n, slow, integral);
+    ok &= read_agrees("any, to its end", true, s, n, s, n, slow, integral);
+    ok &= read_agrees("any, text after", true, padded, m, s, n, slow,
+                      integral);
     return ok;
 }
 
@@ -157,6 +201,8 @@ TEST(only_the_strict_form_is_read)
         {"1.", 1},     {"1.e5", 1},  {"1e", 1},   {"1e+", 1}, {"1e-x", 1},
         {"1.5e3x", 5}, {"12,", 2},   {"1 ", 1},   {"1]", 1},  {"-0.0e-0", 7},
         {"00", 1},     {"1.2.3", 3}, {"1ee5", 1}, {" 1", 0},
+        {"/.5", 0},    {":.5", 0},   {"-:.5", 0}, {"-/1", 0}, {"1:2", 1},
+        {"1/2", 1},    {"0.5:", 3},  {"0.5/", 3}, {"5.:", 1}, {"5./", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         double d;
@@ -165,6 +211,13 @@ TEST(only_the_strict_form_is_read)
         size_t used = decimal_parse(t, t + strlen(t), &d, &integral);
         test_check(used == cases[i].used, __FILE__, __LINE__,
                    "\"%s\": read %zu bytes, expected %zu", t, used,
+                   cases[i].used);
+        /* and with an array's next numbers after it */
+        char after[64];
+        int n = snprintf(after, sizeof after, "%s,1.5,-0.25,7,8,9", t);
+        used = decimal_parse(after, after + n, &d, &integral);
+        test_check(used == cases[i].used, __FILE__, __LINE__,
+                   "\"%s\": read %zu bytes, expected %zu", after, used,
                    cases[i].used);
     }
     /* the end given is respected: "12" of "123" */
@@ -178,14 +231,157 @@ TEST(integers_zero_and_sign)
 {
     double d;
     bool integral;
+    /* each alone, then with more text after it (the inline path) */
     const char *t = "-0";
     CHECK(decimal_parse(t, t + 2, &d, &integral) == 2 && integral && d == 0 &&
           signbit(d)); /* as strtod: the sign is kept */
+    t = "-0,1.25,-3.5,0,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 2 && integral &&
+          d == 0 && signbit(d));
     t = "-0.0";
     CHECK(decimal_parse(t, t + 4, &d, &integral) == 4 && !integral &&
           signbit(d));
+    t = "-0.0,1.25,-3.5,0,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 4 && !integral &&
+          d == 0 && signbit(d));
+    t = "0.0,1.25,-3.5,0,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 3 && !integral &&
+          d == 0 && !signbit(d));
     t = "1e2";
     CHECK(decimal_parse(t, t + 3, &d, &integral) == 3 && !integral && d == 100);
+    t = "1e2,1.25,-3.5,0,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 3 && !integral &&
+          d == 100);
+    t = "1234567,1.25,-3.5,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 7 && integral &&
+          d == 1234567);
+    t = "-7.,1.25,-3.5,0,0,0,0,0,0";
+    CHECK(decimal_parse(t, t + strlen(t), &d, &integral) == 2 && integral &&
+          d == -7);
+}
+
+/* The length of the longest prefix of s (n bytes) in the strict form of
+ * codec/decimal.h, worked out here on its own, byte by byte. */
+static size_t strict_length(const char *s, size_t n)
+{
+#define DIGIT_AT(i) ((i) < n && s[i] >= '0' && s[i] <= '9')
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (!DIGIT_AT(i))
+        return 0;
+    if (s[i++] != '0')
+        while (DIGIT_AT(i))
+            i++;
+    if (i < n && s[i] == '.' && DIGIT_AT(i + 1))
+        for (i++; DIGIT_AT(i); i++)
+            ;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < n && (s[j] == '+' || s[j] == '-'))
+            j++;
+        if (DIGIT_AT(j)) {
+            while (DIGIT_AT(j))
+                j++;
+            i = j;
+        }
+    }
+    return i;
+#undef DIGIT_AT
+}
+
+/* decimal_parse and decimal_parse_any on text with end at every byte of
+ * it (0 .. len), against strtod on the prefix strict_length finds; true
+ * when all agree. */
+static bool every_end_agrees(const char *text, size_t len)
+{
+    bool ok = true;
+    char prefix[128];
+    for (size_t k = 0; k <= len; k++) {
+        size_t n = strict_length(text, k);
+        memcpy(prefix, text, n);
+        prefix[n] = '\0';
+        double slow = n ? strtod(prefix, NULL) : 0;
+        bool integral = strpbrk(prefix, ".eE") == NULL;
+        /* a copy of k bytes alone, so that the sanitizers see any read
+         * past end */
+        char *copy = malloc(k ? k : 1);
+        if (!copy)
+            return false;
+        memcpy(copy, text, k);
+        for (int any = 0; any <= 1; any++) {
+            double fast = 0;
+            bool fast_integral = integral;
+            size_t used =
+                any ? decimal_parse_any(copy, copy + k, &fast, &fast_integral)
+                    : decimal_parse(copy, copy + k, &fast, &fast_integral);
+            bool same = used == n &&
+                        (n == 0 || (memcmp(&fast, &slow, sizeof fast) == 0 &&
+                                    fast_integral == integral));
+            if (!same && failures_shown++ < 20)
+                test_check(false, __FILE__, __LINE__,
+                           "\"%.*s\"%s: %.17g (%zu bytes), strtod \"%s\" "
+                           "%.17g",
+                           (int)k, text, any ? " (any)" : "", fast, used,
+                           prefix, slow);
+            ok &= same;
+        }
+        free(copy);
+    }
+    return ok;
+}
+
+/* The shapes decimal_parse reads inline and their edges: integer and
+ * fraction digits at and past the 8-byte words it reads (one digit and
+ * 6 or 7 in the fraction; 7 or 8 in either part), leading zeros, a bare
+ * point, 19 and 20 digits, 2^53, exponents and their first bytes; each
+ * signed and not, with each follower after it, read with end at every
+ * byte, so also ending exactly at end, and within 17 bytes of it. */
+TEST(common_shapes_at_every_end)
+{
+    static const char *const ints[] = {
+        "0", "5", "10", "123", "1234567", "12345678", "90071992547409"};
+    static const char *const fractions[] = {
+        "",          ".",         ".0",        ".5",        ".05",
+        ".000123",   ".123456",   ".999999",   ".1234567",  ".12345678",
+        ".123456789", ".0000000", ".0000001",  ".9999999999999999999"};
+    static const char *const exponents[] = {"", "e5", "E-3", "e+22", "e",
+                                            "E+", "e-400"};
+    static const char *const edges[] = {
+        "1234567890123456789",    "12345678901234567890",
+        "0.1234567890123456789",  "0.12345678901234567890",
+        "9007199254740992",       "9007199254740993",
+        "9007199254740992.5",     "900719925474099.3",
+        "0.9007199254740993",     "1.7976931348623157e308",
+        "4.9406564584124654e-324", "0.000123",
+        "1234567.1234567",        "1234567.12345678",
+        "12345678.1",             "99999999"};
+    char text[128];
+    size_t shapes = 0, bad = 0;
+    for (int neg = 0; neg <= 1; neg++)
+        for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+            for (size_t f = 0; f < sizeof fractions / sizeof *fractions; f++)
+                for (size_t e = 0; e < sizeof exponents / sizeof *exponents;
+                     e++) {
+                    const char *after =
+                        followers[shapes++ % (sizeof followers /
+                                              sizeof *followers)];
+                    int n = snprintf(text, sizeof text,
+                                     "%s%s%s%s%s" DIGITS_AFTER,
+                                     neg ? "-" : "", ints[i], fractions[f],
+                                     exponents[e], after);
+                    bad += !every_end_agrees(text, (size_t)n);
+                }
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+        for (size_t a = 0; a < sizeof followers / sizeof *followers; a++)
+            for (int neg = 0; neg <= 1; neg++) {
+                int n = snprintf(text, sizeof text, "%s%s%s" DIGITS_AFTER,
+                                 neg ? "-" : "", edges[i], followers[a]);
+                bad += !every_end_agrees(text, (size_t)n);
+                shapes++;
+            }
+    test_check(bad == 0, __FILE__, __LINE__, "%zu of %zu shapes differ", bad,
+               shapes);
 }
 
 /* xorshift64*: a fixed sequence */
@@ -250,6 +446,32 @@ static size_t random_decimal(char *buf)
     return n;
 }
 
+/* A random number of the shapes clients send most, into buf
+ * (NUL-terminated): -?D.F, D one digit (mostly) or up to 9, F none or up
+ * to 9 digits, sometimes with leading zeros (0.000123), seldom an
+ * exponent: what decimal_parse reads inline, and its edges. */
+static size_t random_short(char *buf)
+{
+    uint64_t r = next();
+    size_t n = 0;
+    if (r & 1)
+        buf[n++] = '-';
+    size_t int_digits = (r >> 1) % 4 ? 1 : 1 + (r >> 3) % 9;
+    buf[n++] = (char)('0' + (int_digits > 1 ? 1 + next() % 9 : next() % 10));
+    for (size_t i = 1; i < int_digits; i++)
+        buf[n++] = (char)('0' + next() % 10);
+    size_t fraction = (r >> 8) % 10, zeros = (r >> 12) % 3 ? 0 : (r >> 14) % 6;
+    if (fraction) {
+        buf[n++] = '.';
+        for (size_t i = 0; i < fraction; i++)
+            buf[n++] = (char)('0' + (i < zeros ? 0 : next() % 10));
+    }
+    if ((r >> 20) % 16 == 0)
+        n += (size_t)sprintf(buf + n, "e%d", (int)((r >> 24) % 40) - 20);
+    buf[n] = '\0';
+    return n;
+}
+
 /* How many random strings: RANDOM_STRINGS, or PSINET_DECIMAL_STRINGS. */
 static uint64_t string_count(void)
 {
@@ -267,11 +489,15 @@ TEST(random_decimals_read_as_strtod_reads_them)
     for (uint64_t i = 0; i < count; i++) {
         size_t n = random_decimal(buf);
         bad += !same_as_strtod(buf, n);
+        n = random_short(buf);
+        bad += !same_as_strtod(buf, n);
     }
     test_check(bad == 0, __FILE__, __LINE__,
-               "%" PRIu64 " of %" PRIu64 " random strings differ", bad, count);
-    printf("decimal: %" PRIu64 " random strings read as strtod reads them\n",
-           count - bad);
+               "%" PRIu64 " of %" PRIu64 " random strings differ", bad,
+               2 * count);
+    printf("decimal: %" PRIu64 " random strings (half of them short) read "
+           "as strtod reads them\n",
+           2 * count - bad);
 }
 
 /* The exact midpoint between a random double and the next one up (a long

@@ -10,11 +10,12 @@ Long requests beyond the queue (--max-queue) get 503 with Retry-After."""
 
 import http.client
 import json
+import re
 import threading
 import time
 import unittest
 
-from harness import Server, assert_problem
+from harness import PG, Server, assert_problem
 
 JSON = {"Content-Type": "application/json"}
 # a normalize of 4 MB of JSON: well over a tenth of a second of parsing
@@ -37,6 +38,14 @@ class Finished:
     def join(self):
         self.thread.join(120)
         return self.result
+
+
+def pool_gauges(s):
+    """(waiting, running) of the long-request pool, from /metrics."""
+    text = s.get("/metrics").body.decode()
+    return tuple(int(re.search(r"^psinet_long_requests_%s (\d+)$" % g, text,
+                               re.M).group(1))
+                 for g in ("waiting", "running"))
 
 
 class LightStaysLight(unittest.TestCase):
@@ -64,6 +73,44 @@ class LightStaysLight(unittest.TestCase):
                 self.assertEqual(small.status, 200)
                 self.assertEqual(small.json["norm"], 5.0)
                 self.assertLess(small_at, last_heavy)
+
+    def test_a_small_cached_network_runs_where_it_arrives(self):
+        # A stored network run forward is long until it is cached; then a
+        # pass of few multiply-adds runs on the connection's thread, not
+        # behind the long requests queued on the pool.
+        with Server("--threads", "1", "--max-body", "16M") as s:
+            net = s.post("/v1/networks", {"layers": [
+                {"weights": [[1, 2], [3, 4]], "activation": "relu"}]}).json
+            path = "/v1/networks/%s/forward" % net["id"]
+            first = s.post(path, {"input": [1, -1]})   # loads it: pool
+            self.assertEqual((first.status, first.json["output"]),
+                             (200, [0.0, 0.0]))
+
+            def heavy():
+                return s.post("/v1/superpositions/normalize", HEAVY,
+                              headers=JSON, timeout=120, record=False).status
+            heavies = [Finished(heavy) for _ in range(3)]
+            # all three on the pool (/metrics' gauges): one runs, two wait
+            deadline = time.monotonic() + 60
+            while pool_gauges(s) != (2, 1) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            self.assertEqual(pool_gauges(s), (2, 1))
+            r = s.post(path, {"input": [1, 2]})
+            after = pool_gauges(s)
+            for h in heavies:
+                self.assertEqual(h.join(), 200)
+            self.assertEqual((r.status, r.json["output"]), (200, [5.0, 11.0]))
+            if PG:
+                # a copy cached from PostgreSQL is checked against the
+                # database first: the pass waited its turn on the pool
+                # (its own job may not have left it yet)
+                self.assertEqual(after[0], 0)
+            else:
+                # answered while they are still there: not behind them
+                self.assertGreater(sum(after), 0)
+            while pool_gauges(s) != (0, 0) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            self.assertEqual(pool_gauges(s), (0, 0))
 
     def test_a_long_request_answers_like_any_other(self):
         with Server("--threads", "1") as s:

@@ -9,6 +9,7 @@
  * below it); both written by Python's base64 and struct modules. */
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,28 +111,102 @@ TEST(lift_reads_numeric_arrays_under_the_keys_named)
     pjson_lifted_free(&l);
 }
 
+/* The tags and placeholders are exactly what the old snprintf wrote:
+ * "\x01num:<16 hex digits>:<index>" in quotes for the 13th array (index
+ * 12: two digits, in order), for nonces of every size. */
+TEST(lift_tags_are_the_nonce_in_hex_and_the_index_in_decimal)
+{
+    static const unsigned long long nonces[] = {0, 0xa, NONCE,
+                                                0xffffffffffffffffu};
+    char body[2048], want[64], placeholder[80];
+    size_t n = (size_t)snprintf(body, sizeof body, "{");
+    for (int a = 0; a < 13; a++)
+        n += (size_t)snprintf(body + n, sizeof body - n,
+                              "%s\"x%d\": [1,2,3,4,5,6,7,8,9,10,11,12,13,"
+                              "14,15,16]", a ? ", " : "", a);
+    snprintf(body + n, sizeof body - n, "}");
+    static const char *const keys[] = {
+        "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+        "x11", "x12", NULL};
+    pjson_lift_what what = {false, keys};
+    for (size_t i = 0; i < sizeof nonces / sizeof *nonces; i++) {
+        pjson_lifted l;
+        CHECK(pjson_lift_with(body, strlen(body), nonces[i], &what, &l));
+        CHECK_EQ_INT(l.array_count, 13);
+        snprintf(want, sizeof want, "\001num:%016llx:", nonces[i]);
+        CHECK_STR(l.num_tag, want);
+        CHECK_EQ_INT((int)l.num_tag_len, (int)strlen(want));
+        snprintf(want, sizeof want, "\001b64:%016llx:", nonces[i]);
+        CHECK_STR(l.tag, want);
+        CHECK_EQ_INT((int)l.tag_len, (int)strlen(want));
+        snprintf(placeholder, sizeof placeholder,
+                 "\"x12\": \"\\u0001num:%016llx:12\"}", nonces[i]);
+        CHECK(l.text_len >= strlen(placeholder) &&
+              memcmp(l.text + l.text_len - strlen(placeholder), placeholder,
+                     strlen(placeholder)) == 0);
+        pjson_lifted_free(&l);
+    }
+}
+
+/* body after PAD_LEN spaces, so that it is long enough to be scanned for
+ * numbers (PJSON_LIFT_NUMBERS_BODY): whether pjson_lift_with lifts it;
+ * *l is the caller's to free. */
+#define PAD_LEN PJSON_LIFT_NUMBERS_BODY
+static bool lift_padded(const char *body, pjson_lifted *l)
+{
+    static char padded[PAD_LEN + 1024];
+    size_t n = strlen(body);
+    memset(padded, ' ', PAD_LEN);
+    memcpy(padded + PAD_LEN, body, n);
+    pjson_lift_what what = {false, NUMBER_KEYS};
+    return pjson_lift_with(padded, PAD_LEN + n, NONCE, &what, l);
+}
+
 TEST(lift_leaves_numeric_arrays_it_is_unsure_of)
 {
     pjson_lift_what what = {false, NUMBER_KEYS};
     const char *none[] = {
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]}", /* short */
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,1e999]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,-1e999]}",
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,01]}",
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 ,]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,,16]}",
+        "{\"x\":[,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}",
+        "{\"x\":[1 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16\f]}",
+        "{\"x\":[1,2,\v3,4,5,6,7,8,9,10,11,12,13,14,15,16]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,-]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,+16]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,.5]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,1.5e,16]}",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16.]}",
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,null]}",
         "{\"x\":[[1,2,3,4,5,6,7,8],[1,2,3,4,5,6,7,8,9]]}", /* ragged */
         "{\"x\":[[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]]]}",
         "{\"z\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}",
         "[\"x\",[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]]",
         "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
+        "{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 ",
     };
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        /* as they are (too short to be scanned), and long enough */
         pjson_lifted l;
         bool lifted = pjson_lift_with(none[i], strlen(none[i]), NONCE, &what,
                                       &l);
         test_check(!lifted, __FILE__, __LINE__, "lifted %s", none[i]);
         pjson_lifted_free(&l);
+        lifted = lift_padded(none[i], &l);
+        test_check(!lifted, __FILE__, __LINE__, "lifted (padded) %s",
+                   none[i]);
+        pjson_lifted_free(&l);
     }
+    /* and the same padding does not stop a lift */
+    pjson_lifted yes;
+    CHECK(lift_padded("{\"x\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}",
+                      &yes));
+    pjson_lifted_free(&yes);
     /* nested deeper than PJSON_LIFT_MAX_DEPTH: nothing lifted */
     size_t deep = PJSON_LIFT_MAX_DEPTH + 1, n = 0;
     char *body = malloc(2 * deep + 64);
@@ -145,4 +220,150 @@ TEST(lift_leaves_numeric_arrays_it_is_unsure_of)
     CHECK(!pjson_lift_with(body, n, NONCE, &what, &l));
     pjson_lifted_free(&l);
     free(body);
+}
+
+/* JSON's white space (space, tab, newline, carriage return) anywhere
+ * between the numbers and brackets, as jansson takes it. */
+TEST(lift_reads_white_space_between_numbers)
+{
+    pjson_lifted l;
+    const char *flat = "{\"x\": [ 1 ,\t2 ,\n3,\r\n4 , 5,6,7,8,9,10,11,12,"
+                       "13,14,-0.5 ,\t-0\n] }";
+    CHECK(lift_padded(flat, &l));
+    const pjson_numbers *a = l.array_count == 1 ? &l.arrays[0] : NULL;
+    CHECK(a && a->rows == 16 && a->cols == 0);
+    CHECK(a && a->x[0] == 1 && a->x[3] == 4 && a->x[13] == 14 &&
+          a->x[14] == -0.5);
+    CHECK(a && a->x[15] == 0 && !signbit(a->x[15]));
+    pjson_lifted_free(&l);
+    const char *rows = "{\"x\":[ [1, 2,3,4,5,6,7,8] ,\n [9,10,11,12,13,14,15,"
+                       "16\t] \r\n]}";
+    CHECK(lift_padded(rows, &l));
+    a = l.array_count == 1 ? &l.arrays[0] : NULL;
+    CHECK(a && a->rows == 2 && a->cols == 8 && a->x[8] == 9 &&
+          a->x[15] == 16);
+    pjson_lifted_free(&l);
+}
+
+/* xorshift64*: a fixed sequence */
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint64_t next(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 0x2545f4914f6cdd1dULL;
+}
+
+/* Appends a random JSON number to s at *n: short decimals most often
+ * (-0.21765), and integers, -0, leading zeros in fractions, exponents,
+ * 17 significant digits, 20 digits and more. */
+static void random_number(char *s, size_t *n)
+{
+    uint64_t r = next();
+    const char *sign = r & 1 ? "-" : "";
+    double x = (double)(next() >> 11) / 9007199254740992.0;
+    switch ((r >> 1) % 10) {
+    case 0:
+        *n += (size_t)sprintf(s + *n, "%s%llu", sign,
+                              (unsigned long long)(next() % 100000));
+        break;
+    case 1:
+        *n += (size_t)sprintf(s + *n, "%s0", sign);
+        break;
+    case 2:
+        *n += (size_t)sprintf(s + *n, "%s%.17g", sign, x);
+        break;
+    case 3:
+        *n += (size_t)sprintf(s + *n, "%s%.6e", sign, x * 1e10);
+        break;
+    case 4:
+        *n += (size_t)sprintf(s + *n, "%s0.000%u", sign,
+                              (unsigned)(next() % 1000));
+        break;
+    case 5:
+        *n += (size_t)sprintf(s + *n, "%s%.3f", sign, x * 1e7);
+        break;
+    case 6:
+        *n += (size_t)sprintf(s + *n, "%s12345678901234567890.%u", sign,
+                              (unsigned)(next() % 1000));
+        break;
+    default:
+        *n += (size_t)sprintf(s + *n, "%s%.*g", sign, (int)(1 + next() % 7),
+                              x * 2);
+        break;
+    }
+}
+
+/* Appends JSON white space, mostly none. */
+static void random_space(char *s, size_t *n)
+{
+    static const char spaces[] = " \t\n\r";
+    uint64_t r = next();
+    for (unsigned k = r % 8 < 6 ? 0 : (unsigned)(r >> 3) % 3 + 1; k > 0; k--)
+        s[(*n)++] = spaces[next() % 4];
+}
+
+/* Random arrays of numbers of every shape, flat and in rows, with white
+ * space here and there: each is lifted, and its every number is the
+ * double jansson reads from the body as sent, bit for bit. */
+TEST(lift_reads_numbers_exactly_as_jansson_does)
+{
+    static char body[64 * 1024];
+    size_t bodies = 300, bad = 0;
+    for (size_t b = 0; b < bodies; b++) {
+        size_t n = 0, rows = next() % 3 ? 0 : 2 + next() % 4,
+               cols = 16 + next() % 200;
+        n += (size_t)sprintf(body + n, "{\"x\":");
+        random_space(body, &n);
+        body[n++] = '[';
+        for (size_t i = 0; i < (rows ? rows : 1); i++) {
+            if (i)
+                body[n++] = ',';
+            random_space(body, &n);
+            if (rows)
+                body[n++] = '[';
+            for (size_t j = 0; j < cols; j++) {
+                if (j)
+                    body[n++] = ',';
+                random_space(body, &n);
+                random_number(body, &n);
+                random_space(body, &n);
+            }
+            if (rows)
+                body[n++] = ']';
+            random_space(body, &n);
+        }
+        body[n++] = ']';
+        n += (size_t)sprintf(body + n, "}");
+        pjson_lifted l;
+        pjson_lift_what what = {false, NUMBER_KEYS};
+        json_error_t jerr;
+        json_t *v = json_loadb(body, n, 0, &jerr);
+        bool lifted = pjson_lift_with(body, n, NONCE, &what, &l);
+        const pjson_numbers *a = lifted && l.array_count == 1 ? &l.arrays[0]
+                                                              : NULL;
+        json_t *x = json_object_get(v, "x");
+        bool ok = v && a && a->rows == (rows ? rows : cols) &&
+                  a->cols == (rows ? cols : 0);
+        for (size_t k = 0; ok && k < (rows ? rows : 1) * cols; k++) {
+            json_t *e = rows ? json_array_get(json_array_get(x, k / cols),
+                                              k % cols)
+                             : json_array_get(x, k);
+            double want = json_number_value(e);
+            ok = json_is_number(e) && memcmp(&want, &a->x[k], sizeof want) == 0;
+            if (!ok)
+                test_check(false, __FILE__, __LINE__,
+                           "number %zu: lifted %.17g, jansson %.17g", k,
+                           a->x[k], want);
+        }
+        if (!ok && bad++ < 3)
+            test_check(false, __FILE__, __LINE__, "body %zu: %.*s", b,
+                       (int)(n < 400 ? n : 400), body);
+        json_decref(v);
+        pjson_lifted_free(&l);
+    }
+    test_check(bad == 0, __FILE__, __LINE__, "%zu of %zu bodies differ", bad,
+               bodies);
 }
