@@ -293,7 +293,7 @@ out:
 
 /* Whether the pass req asks of network id is quick: the network is cached
  * (no database read on the way) and the inputs its body can hold, times
- * the weights, stay under FORWARD_QUICK_WORK. Each number of an input
+ * the weights, stay within FORWARD_QUICK_WORK. Each number of an input
  * takes two bytes at least ("0,"), so a body of n bytes holds at most
  * n / (2 width) inputs (fewer in base64: eight bytes make ten characters).
  * The network may be deleted meanwhile: the pass then answers 404 as it
