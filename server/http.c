@@ -1121,8 +1121,7 @@ static int parse_cors(http_server *srv, const char *list)
 
 static void free_server(http_server *srv)
 {
-    if (srv->metrics)
-        metrics_watch_work(srv->metrics, NULL);
+    metrics_watch_work(srv->metrics, NULL);
     work_stop(srv->work);
     watchdog_stop(srv->watch);
     linger_stop(srv->linger);
