@@ -16,6 +16,11 @@ Figures are ratios from one run: absolute numbers drift on a shared
 machine.
 
     python3 bench/bench.py [--seconds 4] [--rounds 3] [--out bench/RESULTS.md]
+    python3 bench/bench.py --only healthz,qubit [--psinet BIN]
+
+--only runs the named workloads and prints their rows alone (no write,
+PostgreSQL or summary lines): a quick side-by-side look while working.
+--psinet runs another psinet binary in place of build/psinet.
 """
 
 import argparse
@@ -228,6 +233,10 @@ def main():
     ap.add_argument("--only-writes", action="store_true",
                     help="only the group-commit comparison of "
                          "experiment-write (write_rows)")
+    ap.add_argument("--only",
+                    help="comma-separated workloads: only their rows")
+    ap.add_argument("--psinet", default=os.path.join(BUILD, "psinet"),
+                    help="the psinet binary to measure")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="psinet-bench-")
     procs = []
@@ -239,7 +248,7 @@ def main():
 
         port, bport = args.port, args.port + 1
         server = subprocess.Popen(
-            pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
+            pin(0) + [args.psinet, "--bind", "127.0.0.1",
                       "--port", str(port), "--threads", "1",
                       "--db", os.path.join(work, "bench.db"),
                       "--max-connections-per-ip", "0"],
@@ -274,6 +283,12 @@ def main():
             ("experiment-write", "POST", "/v1/experiments", "experiment-write"),
             ("list", "GET", "/v1/experiments?limit=50", None),
         ]
+        if args.only:
+            only = args.only.split(",")
+            unknown = set(only) - {w[0] for w in workloads}
+            if unknown:
+                sys.exit("bench.py: no workload %s" % ", ".join(sorted(unknown)))
+            workloads = [w for w in workloads if w[0] in only]
         peer_check.check(
             [(name, method, path,
               {p: path.replace(net_id, peer_net[p]) for p in peers}, b)
@@ -352,6 +367,9 @@ def main():
                             "%.1f" % pt if pt else "-", per,
                             "%.2f" % (per / pt) if pt else "-", bad))
         by = {r[0]: r for r in rows}
+        if args.only:
+            print("\n".join(lines))
+            return
         extra = [
             "",
             "SQLite alone, WAL + synchronous=FULL, one row per transaction: "
@@ -402,7 +420,7 @@ def write_rows(args, work, bodies, procs):
     ports = {"on": args.port + 5, "off": args.port + 6}
     for mode, port in ports.items():
         server = subprocess.Popen(
-            pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
+            pin(0) + [args.psinet, "--bind", "127.0.0.1",
                       "--port", str(port), "--threads", "1",
                       "--db", os.path.join(work, "write-%s.db" % mode),
                       "--group-commit", mode,
@@ -480,7 +498,7 @@ def postgres_rows(args, work, net, bodies, sqlite_by, procs):
                        capture_output=True)
         port = args.port + 4  # past the baseline's and the peers'
         server = subprocess.Popen(
-            pin(0) + [os.path.join(BUILD, "psinet"), "--bind", "127.0.0.1",
+            pin(0) + [args.psinet, "--bind", "127.0.0.1",
                       "--port", str(port), "--threads", "1",
                       "--db", conninfo + " dbname=bench",
                       "--max-connections-per-ip", "0"],
